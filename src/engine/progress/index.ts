@@ -1,0 +1,4 @@
+export { createProgressHub } from './progress-hub';
+export type { ProgressHub, ProgressHubOptions, ProgressRegistration } from './progress-hub';
+export { createSpeedEstimator } from './speed-estimator';
+export type { SpeedEstimator, SpeedEstimatorOptions } from './speed-estimator';

@@ -1,0 +1,305 @@
+import {
+  canTransition,
+  isTerminal,
+  type ProgressContext,
+  type ProgressEvent,
+  type UploadSource,
+  type UploadStatus,
+} from '../../shared/progress-event';
+import { FerryError } from '../errors';
+import { createEventDispatcher } from './event-dispatcher';
+import { createSpeedEstimator, type SpeedEstimator } from './speed-estimator';
+
+export interface ProgressHubOptions {
+  /** Most events per second per upload for offset updates; status changes are never delayed. */
+  maxHz?: number;
+  /** Wall clock in epoch milliseconds; it stamps events and drives speed. */
+  now?: () => number;
+  /** How long finished uploads stay in `snapshot()` and `get()`. */
+  retainTerminalMs?: number;
+  /** Called for every accepted status change, before subscribers see it. */
+  onTransition?: (uploadId: string, status: UploadStatus, event: ProgressEvent) => void;
+  /** While running with no new bytes, re-emit this often so speed visibly decays; Infinity turns it off. */
+  idleRefreshMs?: number;
+  /** Receives errors thrown by subscribers or by `onTransition`; they never reach the hub's caller. */
+  onListenerError?: (error: unknown, event: ProgressEvent) => void;
+}
+
+export interface ProgressRegistration {
+  uploadId: string;
+  source: UploadSource;
+  filename: string;
+  length: number | null;
+  offset?: number;
+  status?: UploadStatus;
+  context?: Record<string, unknown>;
+}
+
+export interface ProgressHub {
+  register(init: ProgressRegistration): void;
+  advance(uploadId: string, offset: number): void;
+  setLength(uploadId: string, length: number): void;
+  transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
+  get(uploadId: string): ProgressEvent | undefined;
+  snapshot(): ProgressEvent[];
+  subscribe(listener: (event: ProgressEvent) => void): () => void;
+  forget(uploadId: string): void;
+  close(): void;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+interface Entry {
+  readonly uploadId: string;
+  readonly context: ProgressContext;
+  status: UploadStatus;
+  offset: number;
+  length: number | null;
+  message: string | undefined;
+  errorCode: string | undefined;
+  nextSeq: number;
+  last: ProgressEvent | undefined;
+  lastEmitAt: number;
+  /** State changed since `last` and waits for the throttle window. */
+  dirty: boolean;
+  timer: Timer | undefined;
+  timerDue: number | undefined;
+  retention: Timer | undefined;
+  speed: SpeedEstimator;
+}
+
+/** setTimeout treats longer delays as 1 ms, so such retention means "keep forever". */
+const maxTimerMs = 2 ** 31 - 1;
+
+export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub {
+  const { maxHz = 10, now = Date.now, retainTerminalMs = 10 * 60_000, onTransition, onListenerError } = options;
+  if (!Number.isFinite(maxHz) || maxHz <= 0) invalid(`maxHz must be a positive number, got ${maxHz}`);
+  if (Number.isNaN(retainTerminalMs)) invalid('retainTerminalMs must be a number');
+  const minIntervalMs = 1000 / maxHz;
+  const idleRefreshMs = Math.max(options.idleRefreshMs ?? 1000, minIntervalMs);
+
+  const entries = new Map<string, Entry>();
+  const dispatcher = createEventDispatcher({ onTransition, onListenerError });
+  let closed = false;
+
+  const newEstimator = (offset: number): SpeedEstimator => {
+    const speed = createSpeedEstimator({ now });
+    speed.sample(offset);
+    return speed;
+  };
+
+  function buildEvent(entry: Entry, at: number): ProgressEvent {
+    const { status, offset, length } = entry;
+    const running = status === 'running';
+    let etaSeconds: number | null = null;
+    if (status === 'completed') etaSeconds = 0;
+    else if (running && length !== null) etaSeconds = entry.speed.etaSeconds(Math.max(0, length - offset));
+    const event: ProgressEvent = {
+      type: 'progress',
+      uploadId: entry.uploadId,
+      seq: entry.nextSeq++,
+      status,
+      offset,
+      length,
+      // A zero-length upload has nothing left to store.
+      progress: length === null ? null : length === 0 ? 1 : Math.min(1, Math.max(0, offset / length)),
+      bytesPerSecond: running ? entry.speed.bytesPerSecond() : 0,
+      etaSeconds,
+      timestamp: new Date(at).toISOString(),
+      context: entry.context,
+    };
+    if (entry.message !== undefined) event.message = entry.message;
+    if (entry.errorCode !== undefined) event.errorCode = entry.errorCode;
+    // Every listener gets the same object; freezing keeps one of them from corrupting it for the rest.
+    return Object.freeze(event);
+  }
+
+  function emit(entry: Entry, transition: boolean): void {
+    const at = now();
+    const event = buildEvent(entry, at);
+    entry.last = event;
+    entry.lastEmitAt = at;
+    entry.dirty = false;
+    dispatcher.deliver(event, transition);
+  }
+
+  function clearTimer(entry: Entry): void {
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.timerDue = undefined;
+  }
+
+  /** One timer per upload: the trailing flush when dirty, else an idle refresh while a rate is still shown. */
+  function arm(entry: Entry): void {
+    let due: number | undefined;
+    if (entry.dirty) due = entry.lastEmitAt + minIntervalMs;
+    else if (entry.status === 'running' && (entry.last?.bytesPerSecond ?? 0) > 0 && Number.isFinite(idleRefreshMs)) {
+      due = entry.lastEmitAt + idleRefreshMs;
+    }
+    if (due === entry.timerDue) return;
+    clearTimer(entry);
+    if (due === undefined) return;
+    // Capped at the interval itself so a clock that steps backwards cannot stall delivery.
+    const delay = Math.min(Math.max(0, Math.ceil(due - now())), Math.ceil(due - entry.lastEmitAt));
+    entry.timerDue = due;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      entry.timerDue = undefined;
+      if (entries.get(entry.uploadId) !== entry || isTerminal(entry.status)) return;
+      emit(entry, false);
+      arm(entry);
+    }, delay);
+  }
+
+  function markDirty(entry: Entry): void {
+    entry.dirty = true;
+    if (now() - entry.lastEmitAt >= minIntervalMs) {
+      emit(entry, false);
+    }
+    arm(entry);
+  }
+
+  function flush(entry: Entry): void {
+    if (entry.dirty) emit(entry, false);
+  }
+
+  function drop(entry: Entry): void {
+    clearTimer(entry);
+    if (entry.retention !== undefined) clearTimeout(entry.retention);
+    if (entries.get(entry.uploadId) === entry) entries.delete(entry.uploadId);
+  }
+
+  function finish(entry: Entry): void {
+    clearTimer(entry);
+    if (retainTerminalMs <= 0) drop(entry);
+    else if (retainTerminalMs <= maxTimerMs) {
+      entry.retention = setTimeout(() => drop(entry), retainTerminalMs);
+      // A finished upload lingering in snapshots is no reason to keep the process alive.
+      entry.retention.unref?.();
+    }
+  }
+
+  /** Caller has already flushed; the status event then carries the state as of the change. */
+  function applyStatus(entry: Entry, status: UploadStatus, detail?: { message?: string; errorCode?: string }): void {
+    entry.status = status;
+    entry.message = detail?.message;
+    entry.errorCode = detail?.errorCode;
+    // A fresh estimator per run, so time spent paused or queued does not drag the rate down.
+    if (status === 'running') entry.speed = newEstimator(entry.offset);
+    emit(entry, true);
+    if (isTerminal(status)) finish(entry);
+    else arm(entry);
+  }
+
+  const live = (uploadId: string): Entry | undefined => {
+    const entry = entries.get(uploadId);
+    return entry && !isTerminal(entry.status) ? entry : undefined;
+  };
+
+  return {
+    register(init) {
+      if (closed) throw new FerryError('PROGRESS_HUB_CLOSED', 'The progress hub is closed');
+      if (typeof init.uploadId !== 'string' || init.uploadId === '') invalid('uploadId must be a non-empty string');
+      if (entries.has(init.uploadId)) return;
+      const offset = init.offset ?? 0;
+      checkBytes('offset', offset);
+      if (init.length !== null) checkBytes('length', init.length);
+      const entry: Entry = {
+        uploadId: init.uploadId,
+        context: Object.freeze({ ...init.context, filename: init.filename, source: init.source }),
+        status: init.status ?? 'created',
+        offset,
+        length: init.length,
+        message: undefined,
+        errorCode: undefined,
+        nextSeq: 0,
+        last: undefined,
+        lastEmitAt: 0,
+        dirty: false,
+        timer: undefined,
+        timerDue: undefined,
+        retention: undefined,
+        speed: newEstimator(offset),
+      };
+      entries.set(entry.uploadId, entry);
+      // Registration restores or creates state; it is not a transition, so onTransition is not called.
+      emit(entry, false);
+      if (isTerminal(entry.status)) finish(entry);
+      else arm(entry);
+    },
+
+    advance(uploadId, offset) {
+      checkBytes('offset', offset);
+      const entry = live(uploadId);
+      // Offsets count stored bytes, which never shrink: a lower value is a stale report.
+      if (!entry || offset <= entry.offset) return;
+      if (entry.status === 'running') {
+        entry.offset = offset;
+        entry.speed.sample(offset);
+        markDirty(entry);
+        return;
+      }
+      // Bytes arriving for a created or paused upload mean it is running again.
+      flush(entry);
+      entry.offset = offset;
+      applyStatus(entry, 'running');
+    },
+
+    setLength(uploadId, length) {
+      checkBytes('length', length);
+      const entry = live(uploadId);
+      if (!entry || entry.length === length) return;
+      if (entry.length !== null) {
+        // tus: once set, Upload-Length must not change.
+        throw new FerryError('PROGRESS_LENGTH_CONFLICT', `Upload ${uploadId} already has length ${entry.length}, not ${length}`);
+      }
+      entry.length = length;
+      markDirty(entry);
+    },
+
+    transition(uploadId, status, detail) {
+      const entry = entries.get(uploadId);
+      if (!entry || !canTransition(entry.status, status)) return false;
+      if (entry.status === status) {
+        // Same status: only a new message or code is worth an event, and it can wait for the throttle.
+        if (detail && (detail.message !== entry.message || detail.errorCode !== entry.errorCode)) {
+          entry.message = detail.message;
+          entry.errorCode = detail.errorCode;
+          markDirty(entry);
+        }
+        return true;
+      }
+      flush(entry);
+      applyStatus(entry, status, detail);
+      return true;
+    },
+
+    get: (uploadId) => entries.get(uploadId)?.last,
+
+    snapshot: () => [...entries.values()].flatMap((entry) => (entry.last ? [entry.last] : [])),
+
+    subscribe(listener) {
+      return closed ? () => {} : dispatcher.subscribe(listener);
+    },
+
+    forget(uploadId) {
+      const entry = entries.get(uploadId);
+      if (entry) drop(entry);
+    },
+
+    close() {
+      closed = true;
+      for (const entry of entries.values()) drop(entry);
+      entries.clear();
+      dispatcher.clear();
+    },
+  };
+}
+
+function invalid(message: string): never {
+  throw new FerryError('PROGRESS_INVALID_ARGUMENT', message);
+}
+
+function checkBytes(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) invalid(`${name} must be a non-negative integer, got ${value}`);
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { createProgressHub, type ProgressHub } from '../progress/progress-hub';
+import { createAccessPolicy } from './access-policy';
+import { createExpirySweeper } from './expiry-sweeper';
+import { createRequestHandler } from './http-routes';
+import { createReceiverMetrics } from './metrics';
+import { createMultipartHandler } from './multipart-handler';
+import { createReceiveFolder } from './receive-folder';
+import { defaultMultipartLimits, receiverDefaults, type ReceiverOptions } from './receiver-config';
+import { recoverUploads } from './recover';
+import { createFileStore } from './store/file-store';
+import type { UploadStore } from './store/types';
+import type { UploadStatus } from '../../shared/progress-event';
+import type { TusContext } from './tus/tus-context';
+import { createUploadLocks } from './upload-locks';
+import { createWebSocketEndpoint } from './ws-endpoint';
+
+export type { ReceiverOptions } from './receiver-config';
+
+export interface Receiver {
+  listen(): Promise<{ url: string; port: number }>;
+  /** Graceful: in-flight PATCH requests flush what they have and answer before the process goes. */
+  close(): Promise<void>;
+  readonly url: string;
+  readonly token: string | null;
+  readonly hub: ProgressHub;
+  readonly store: UploadStore;
+  readonly dir: string;
+  /** Runs the expiry sweeper now (tests, admin). */
+  sweep(now?: number): Promise<string[]>;
+}
+
+const newId = () => randomBytes(16).toString('base64url');
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => entry!.address);
+}
+
+export function createReceiver(options: ReceiverOptions): Receiver {
+  const config = { ...receiverDefaults, ...options, host: options.host ?? (options.lan ? '0.0.0.0' : receiverDefaults.host) };
+  const dir = resolve(options.dir);
+  const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
+  const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
+  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable: options.durable ?? true });
+  const locks = createUploadLocks(config.lockTimeoutMs);
+  const metrics = createReceiverMetrics();
+  const receiveFolder = createReceiveFolder({ dir });
+  const hub = createProgressHub({
+    onTransition: (uploadId: string, status: UploadStatus) => {
+      // "running" is not persisted: after a restart every unfinished upload is paused anyway.
+      if (status === 'running' || status === 'completed' || status === 'expired' || status === 'terminated') return;
+      void store
+        .get(uploadId)
+        .then(async (stored) => {
+          if (stored && stored.info.status !== status) await store.update(uploadId, { status });
+        })
+        .catch((err) => log.warn({ err, uploadId }, 'could not persist status'));
+    },
+  });
+  let port = 0;
+  const hosts = new Set<string>();
+  const origins = new Set<string>((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
+  const policy = createAccessPolicy({ token, allowedHosts: () => hosts, allowedOrigins: () => origins });
+
+  const tus: TusContext = {
+    store,
+    locks,
+    progress: hub,
+    counters: { created: metrics.created, finished: metrics.finished, terminated: metrics.terminated, bytes: metrics.bytes },
+    config: { basePath: '/files/', maxSize: config.maxSize, expireAfterMs: config.expireAfterMs, metadataLimits: config.metadataLimits, lockTimeoutMs: config.lockTimeoutMs },
+    newId,
+    async place(dataPath, metadata) {
+      // The state folder lives inside the receive folder: never let a client path reach into it.
+      const relativePath = metadata.relativePath?.replace(/^[\\/]*\.ferry(?=[\\/]|$)/, '_ferry');
+      const placed = await receiveFolder.place(dataPath, { filename: metadata.filename ?? metadata.name ?? 'upload', relativePath });
+      return placed.relativePath;
+    },
+    log,
+  };
+  const multipart = createMultipartHandler({
+    receiveFolder,
+    limits: { ...defaultMultipartLimits, maxFileSize: Math.min(config.maxSize, options.multipartLimits?.maxFileSize ?? Infinity), ...options.multipartLimits },
+    progress: hub,
+    newId,
+    idleTimeoutMs: config.idleTimeoutMs,
+  });
+
+  const connections = new Set<Socket>();
+  const server = createServer({ maxHeaderSize: 16 * 1024 });
+  // Node's whole-request timeout would kill a legitimate multi-hour PATCH; a rolling idle timeout frees dead ones instead.
+  server.requestTimeout = 0;
+  server.headersTimeout = config.headersTimeoutMs;
+  server.timeout = config.idleTimeoutMs;
+  server.keepAliveTimeout = 5_000;
+  server.on('connection', (socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
+  const sweeper = createExpirySweeper(tus, config.sweepIntervalMs);
+  const ws = createWebSocketEndpoint({ hub, policy, maxClients: config.maxWebSocketClients, info: () => ({ maxSize: config.maxSize, tusEndpoint: '/files/', version: '1.0.0' }) });
+  const handle = createRequestHandler({ policy, metrics, tus, multipart, openConnections: () => connections.size });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((err) => {
+      log.error({ err }, 'request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket as Socket, head));
+  server.on('clientError', (_err, socket) => {
+    // Oversized headers, smuggling shapes, garbage: answer 400 and close, never crash.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  let url = '';
+  let closing: Promise<void> | undefined;
+
+  function allowAddress(address: string) {
+    const host = address.includes(':') ? `[${address}]` : address;
+    hosts.add(`${host}:${port}`.toLowerCase());
+    origins.add(`http://${host}:${port}`.toLowerCase());
+  }
+
+  return {
+    get url() {
+      return url;
+    },
+    token,
+    hub,
+    store,
+    dir,
+    sweep: (now) => sweeper.sweep(now),
+    async listen() {
+      const report = await store.init();
+      if (report.quarantined.length + report.truncated.length + report.rolledBack.length > 0) log.warn({ report }, 'reconciled upload state after an unclean stop');
+      await recoverUploads(tus, report);
+      await new Promise<void>((done, fail) => {
+        server.once('error', fail);
+        server.listen(config.port, config.host, () => done());
+      });
+      port = (server.address() as AddressInfo).port;
+      for (const address of ['127.0.0.1', 'localhost', '::1']) allowAddress(address);
+      if (config.host !== '0.0.0.0' && config.host !== '::') allowAddress(config.host);
+      else for (const address of lanAddresses()) allowAddress(address);
+      const shown = config.host === '0.0.0.0' || config.host === '::' ? (lanAddresses()[0] ?? '127.0.0.1') : config.host;
+      url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+      return { url, port };
+    },
+    close() {
+      closing ??= (async () => {
+        sweeper.stop();
+        server.close();
+        server.closeIdleConnections();
+        // Each in-flight writer persists what it has and answers 503 + Retry-After, within the grace period.
+        locks.releaseAll();
+        const deadline = Date.now() + config.shutdownGraceMs;
+        while (locks.activeCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        ws.close();
+        server.closeAllConnections();
+        hub.close();
+      })();
+      return closing;
+    },
+  };
+}

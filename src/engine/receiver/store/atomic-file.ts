@@ -1,0 +1,29 @@
+import { open, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** fsyncs a directory so a rename inside it survives power loss. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a file so that a reader sees either the old or the new content, never a torn one:
+ * temp file, fsync, rename, fsync of the directory.
+ */
+export async function writeFileAtomic(path: string, content: string, durable: boolean): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(content);
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+  if (durable) await syncDirectory(dirname(path));
+}

@@ -1,0 +1,93 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFileStore } from './file-store';
+import { runStoreContract } from './store-contract';
+import type { UploadInfo } from './types';
+
+const dirs: string[] = [];
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+runStoreContract('file store', async () => {
+  const store = createFileStore({ dir: await freshDir() });
+  await store.init();
+  return store;
+});
+
+const record = (id: string, length: number): UploadInfo => {
+  const now = new Date().toISOString();
+  return { id, length, metadata: Object.create(null), status: 'created', createdAt: now, touchedAt: now };
+};
+
+describe('file store startup reconciliation', () => {
+  it('quarantines a torn info file and a data file without a record', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'tornupload1'), 'data');
+    await writeFile(join(dir, 'tornupload1.info'), '{"id":"tornup');
+    await writeFile(join(dir, 'orphanupload'), 'data');
+    const store = createFileStore({ dir });
+    const report = await store.init();
+    expect(report.quarantined.sort()).toEqual(['orphanupload', 'tornupload1']);
+    expect(await store.list()).toEqual([]);
+    expect((await readdir(join(dir, 'quarantine'))).length).toBe(3);
+  });
+
+  it('truncates a data file longer than its length', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'longupload1'), '0123456789');
+    await writeFile(join(dir, 'longupload1.info'), JSON.stringify(record('longupload1', 4)));
+    const store = createFileStore({ dir });
+    expect((await store.init()).truncated).toEqual(['longupload1']);
+    expect((await store.get('longupload1'))?.offset).toBe(4);
+  });
+
+  it('rolls back an unverified checksummed chunk left by a crash', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'crashupload'), 'verifiedUNVERIFIED');
+    await writeFile(join(dir, 'crashupload.info'), JSON.stringify(record('crashupload', 100)));
+    await writeFile(join(dir, 'crashupload.pending'), '8');
+    const store = createFileStore({ dir });
+    expect((await store.init()).rolledBack).toEqual(['crashupload']);
+    expect(await readFile(join(dir, 'crashupload'), 'utf8')).toBe('verified');
+  });
+
+  it('ignores a temp info file from a crash before rename: the old record still stands', async () => {
+    const dir = await freshDir();
+    const store = createFileStore({ dir });
+    await store.init();
+    await store.create(record('tempupload1', 10));
+    await store.append('tempupload1', Readable.from([Buffer.from('abc')]), { offset: 0, maxBytes: 10 });
+    await writeFile(join(dir, '.tempupload1.info.123.abc.tmp'), '{"half":');
+    const reopened = createFileStore({ dir });
+    await reopened.init();
+    expect(await reopened.get('tempupload1')).toMatchObject({ offset: 3, info: { length: 10 } });
+    expect((await readdir(dir)).some((name) => name.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('reports uploads caught mid-finalization', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'finalupload'), 'abc');
+    await writeFile(join(dir, 'finalupload.info'), JSON.stringify({ ...record('finalupload', 3), finalizing: true }));
+    const store = createFileStore({ dir });
+    expect((await store.init()).unfinalized).toEqual(['finalupload']);
+  });
+
+  it('keeps metadata in a null-prototype object after a restart', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'protoupload'), '');
+    await writeFile(join(dir, 'protoupload.info'), JSON.stringify({ ...record('protoupload', 3), metadata: { filename: 'x' } }));
+    const store = createFileStore({ dir });
+    await store.init();
+    const metadata = (await store.get('protoupload'))!.info.metadata;
+    expect(Object.getPrototypeOf(metadata)).toBeNull();
+  });
+});

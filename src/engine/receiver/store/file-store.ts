@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, statfs, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { FerryError } from '../../errors';
+import { TusError } from '../tus/tus-errors';
+import { syncDirectory, writeFileAtomic } from './atomic-file';
+import type { AppendOptions, AppendResult, ReconcileReport, StoredUpload, UploadInfo, UploadStore } from './types';
+import { pumpToFile } from './write-pump';
+
+export interface FileStoreOptions {
+  /** Folder for data and info files. */
+  dir: string;
+  /** fsync data before an offset is acknowledged, and info files on every write. */
+  durable?: boolean;
+  /** Bytes kept free on the disk: creation refuses to eat into them. */
+  reserveBytes?: number;
+}
+
+/** Raised when the disk fills mid-write; `offset` is what was saved. */
+export class StorageFullError extends FerryError {
+  constructor(readonly offset: number, cause: unknown) {
+    super('INSUFFICIENT_STORAGE', 'The disk is full', { status: 507, cause });
+  }
+}
+
+const infoSuffix = '.info';
+const pendingSuffix = '.pending';
+
+/** The file store: `<id>` holds the bytes (its size is the offset), `<id>.info` the record. */
+export function createFileStore(options: FileStoreOptions): UploadStore {
+  const dir = options.dir;
+  const durable = options.durable ?? true;
+  const reserveBytes = options.reserveBytes ?? 64 * 1024 * 1024;
+  const quarantineDir = join(dir, 'quarantine');
+  const infos = new Map<string, UploadInfo>();
+
+  const dataPath = (id: string) => join(dir, id);
+  const infoPath = (id: string) => join(dir, id + infoSuffix);
+  const pendingPath = (id: string) => join(dir, id + pendingSuffix);
+
+  const writeQueues = new Map<string, Promise<void>>();
+
+  /**
+   * Records the info in memory at once, then persists it. Writes for one id run in order and each
+   * writes the latest record, so concurrent updates never lose a field.
+   */
+  function writeInfo(info: UploadInfo): Promise<void> {
+    infos.set(info.id, info);
+    const previous = writeQueues.get(info.id) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const latest = infos.get(info.id);
+        if (latest) await writeFileAtomic(infoPath(info.id), JSON.stringify(latest), durable);
+      });
+    writeQueues.set(info.id, next);
+    void next.finally(() => {
+      if (writeQueues.get(info.id) === next) writeQueues.delete(info.id);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  async function sizeOf(path: string): Promise<number | undefined> {
+    try {
+      return (await stat(path)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  function requireInfo(id: string): UploadInfo {
+    const info = infos.get(id);
+    if (!info) throw new TusError('UPLOAD_NOT_FOUND');
+    return info;
+  }
+
+  async function quarantine(name: string): Promise<void> {
+    await mkdir(quarantineDir, { recursive: true });
+    await rename(join(dir, name), join(quarantineDir, `${name}.${Date.now()}`)).catch(() => undefined);
+  }
+
+  async function reconcileOne(id: string, names: Set<string>, report: ReconcileReport): Promise<void> {
+    let info: UploadInfo | undefined;
+    if (names.has(id + infoSuffix)) {
+      try {
+        info = JSON.parse(await readFile(infoPath(id), 'utf8')) as UploadInfo;
+        if (info.id !== id || typeof info.status !== 'string') info = undefined;
+      } catch {
+        info = undefined;
+      }
+    }
+    if (!info) {
+      // A torn or missing record: keep the bytes aside for a person to inspect, never serve them.
+      report.quarantined.push(id);
+      for (const name of [id, id + infoSuffix, id + pendingSuffix]) if (names.has(name)) await quarantine(name);
+      return;
+    }
+    info.metadata = Object.assign(Object.create(null) as Record<string, string>, info.metadata);
+    infos.set(id, info);
+    if (names.has(id + pendingSuffix)) {
+      // A checksummed chunk was in flight at the crash: it was never verified, so it never happened.
+      const start = Number(await readFile(pendingPath(id), 'utf8'));
+      if (Number.isSafeInteger(start) && names.has(id)) await truncate(dataPath(id), start);
+      await unlink(pendingPath(id));
+      report.rolledBack.push(id);
+    }
+    const size = names.has(id) ? await sizeOf(dataPath(id)) : undefined;
+    if (size !== undefined && info.length !== null && size > info.length) {
+      await truncate(dataPath(id), info.length);
+      report.truncated.push(id);
+    }
+    if (info.finalizing) report.unfinalized.push(id);
+  }
+
+  return {
+    async init() {
+      await mkdir(dir, { recursive: true });
+      infos.clear();
+      const report: ReconcileReport = { quarantined: [], truncated: [], rolledBack: [], unfinalized: [] };
+      const entries = await readdir(dir, { withFileTypes: true });
+      const names = new Set<string>();
+      for (const entry of entries) {
+        if (!entry.isFile()) continue;
+        // Leftover temp files are writes that never committed: the previous record still stands.
+        if (entry.name.endsWith('.tmp')) await unlink(join(dir, entry.name)).catch(() => undefined);
+        else names.add(entry.name);
+      }
+      const ids = new Set([...names].map((name) => name.replace(/\.(info|pending)$/, '')));
+      for (const id of ids) await reconcileOne(id, names, report);
+      return report;
+    },
+
+    async create(info) {
+      if (infos.has(info.id)) throw new FerryError('UPLOAD_EXISTS', `Upload ${info.id} already exists`);
+      const handle = await open(dataPath(info.id), 'wx');
+      await handle.close();
+      try {
+        await writeInfo(info);
+      } catch (error) {
+        infos.delete(info.id);
+        await unlink(dataPath(info.id)).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    async get(id): Promise<StoredUpload | undefined> {
+      const info = infos.get(id);
+      if (!info) return undefined;
+      if (info.dataReleased) return { info, offset: info.status === 'completed' ? (info.length ?? 0) : 0 };
+      return { info, offset: (await sizeOf(dataPath(id))) ?? 0 };
+    },
+
+    async update(id, patch) {
+      const next = { ...requireInfo(id), ...patch };
+      await writeInfo(next);
+      return next;
+    },
+
+    async append(id, source: Readable, appendOptions: AppendOptions): Promise<AppendResult> {
+      requireInfo(id);
+      const handle = await open(dataPath(id), 'a');
+      try {
+        const start = (await handle.stat()).size;
+        if (start !== appendOptions.offset) throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
+        const checksum = appendOptions.checksum;
+        if (checksum) {
+          await writeFile(pendingPath(id), String(start));
+          if (durable) await syncDirectory(dir);
+        }
+        const hash = checksum ? createHash(checksum.algorithm) : undefined;
+        const result = await pumpToFile(source, handle, {
+          maxBytes: appendOptions.maxBytes,
+          signal: appendOptions.signal,
+          hash,
+          onWritten: (written) => appendOptions.onProgress?.(start + written),
+        });
+        let offset = start + result.written;
+        const rejected = checksum && (result.interrupted || result.error || !hash!.digest().equals(checksum.digest));
+        if (rejected) {
+          await handle.truncate(start);
+          offset = start;
+        }
+        if (durable) await handle.sync();
+        if (checksum) await unlink(pendingPath(id));
+        if (result.error) {
+          if (result.error.code === 'ENOSPC' || result.error.code === 'EDQUOT') throw new StorageFullError((await handle.stat()).size, result.error);
+          throw new TusError('STORAGE_FAILED', { cause: result.error });
+        }
+        if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
+        if (offset > start) infos.get(id)!.touchedAt = new Date().toISOString();
+        return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
+      } finally {
+        await handle.close();
+      }
+    },
+
+    async concatenate(id, partIds) {
+      requireInfo(id);
+      const target = await open(dataPath(id), 'w');
+      try {
+        for (const partId of partIds) {
+          for await (const chunk of createReadStream(dataPath(partId), { highWaterMark: 4 * 1024 * 1024 })) await target.write(chunk as Buffer);
+        }
+        if (durable) await target.sync();
+        return (await target.stat()).size;
+      } finally {
+        await target.close();
+      }
+    },
+
+    dataPath,
+
+    async releaseData(id) {
+      await unlink(dataPath(id)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      await writeInfo({ ...requireInfo(id), dataReleased: true });
+    },
+
+    async remove(id) {
+      infos.delete(id);
+      await writeQueues.get(id)?.catch(() => undefined);
+      for (const path of [dataPath(id), pendingPath(id), infoPath(id)]) {
+        await unlink(path).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+      }
+    },
+
+    async list() {
+      return [...infos.values()];
+    },
+
+    async freeBytes() {
+      try {
+        const stats = await statfs(dir);
+        return Math.max(0, stats.bavail * stats.bsize - reserveBytes);
+      } catch {
+        return Infinity;
+      }
+    },
+  };
+}

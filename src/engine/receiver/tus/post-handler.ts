@@ -1,0 +1,106 @@
+import type { IncomingMessage } from 'node:http';
+import type { UploadInfo } from '../store/types';
+import type { TusContext, TusHandler } from './tus-context';
+import { parseCanonicalInteger, parseChecksum, parseConcat, parseMetadata } from './tus-headers';
+import { expiresHeader, reply } from './tus-response';
+import { TusError } from './tus-errors';
+import { receiveBody } from './receive-body';
+import { completeUpload, filenameOf, requireValidId, uploadUrl } from './upload-lookup';
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  return req.headers[name] as string | undefined;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Reads the declared length: exactly one of Upload-Length and Upload-Defer-Length: 1. */
+function declaredLength(req: IncomingMessage): number | null {
+  const length = parseCanonicalInteger(header(req, 'upload-length'), 'INVALID_LENGTH');
+  const defer = header(req, 'upload-defer-length');
+  if (length !== undefined && defer !== undefined) throw new TusError('LENGTH_AND_DEFER');
+  if (defer !== undefined && defer !== '1') throw new TusError('INVALID_DEFER_LENGTH');
+  if (length === undefined && defer === undefined) throw new TusError('MISSING_LENGTH');
+  return length ?? null;
+}
+
+/** Resolves the partial uploads named by a final concatenation; each must exist and be complete. */
+async function finishedPartials(ctx: TusContext, urls: string[]): Promise<{ ids: string[]; total: number }> {
+  const ids: string[] = [];
+  let total = 0;
+  for (const url of urls) {
+    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;
+    if (!path.startsWith(ctx.config.basePath)) throw new TusError('PARTIAL_NOT_FOUND');
+    const id = requireValidId(path.slice(ctx.config.basePath.length));
+    const stored = await ctx.store.get(id);
+    if (!stored || stored.info.status === 'expired') throw new TusError('PARTIAL_NOT_FOUND');
+    if (stored.info.concat?.kind !== 'partial' || stored.info.length === null || stored.offset !== stored.info.length) throw new TusError('PARTIAL_NOT_COMPLETE');
+    ids.push(id);
+    total += stored.info.length;
+  }
+  return { ids, total };
+}
+
+export const handlePost: TusHandler = async (req, res, ctx) => {
+  const concat = parseConcat(header(req, 'upload-concat'));
+  const metadata = parseMetadata(header(req, 'upload-metadata'), ctx.config.metadataLimits);
+  const now = new Date().toISOString();
+  const id = ctx.newId();
+  const location = uploadUrl(req.headers.host, ctx.config.basePath, id, false);
+
+  if (concat?.kind === 'final') {
+    // tus concatenation: "The Client MUST NOT include the Upload-Length header in the final upload creation."
+    if (header(req, 'upload-length') !== undefined || header(req, 'upload-defer-length') !== undefined) throw new TusError('INVALID_CONCAT');
+    const partials = await finishedPartials(ctx, concat.urls);
+    if (partials.total > ctx.config.maxSize) throw new TusError('UPLOAD_TOO_LARGE');
+    if (partials.total > (await ctx.store.freeBytes())) throw new TusError('INSUFFICIENT_STORAGE');
+    const info: UploadInfo = { id, length: partials.total, metadata, status: 'created', createdAt: now, touchedAt: now, concat: { kind: 'final', parts: partials.ids } };
+    await ctx.store.create(info);
+    ctx.counters.created();
+    ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length: info.length, status: 'created' });
+    await ctx.store.concatenate(id, partials.ids);
+    ctx.progress.advance(id, partials.total);
+    await completeUpload(ctx, info);
+    for (const partId of partials.ids) await ctx.store.releaseData(partId);
+    reply(res, 201, { Location: location, 'Upload-Offset': String(partials.total) });
+    return;
+  }
+
+  const length = declaredLength(req);
+  if (length !== null && length > ctx.config.maxSize) throw new TusError('UPLOAD_TOO_LARGE');
+  if (length !== null && length > (await ctx.store.freeBytes())) throw new TusError('INSUFFICIENT_STORAGE');
+  const withBody = hasBody(req);
+  if (withBody && header(req, 'content-type')?.split(';')[0]?.trim() !== 'application/offset+octet-stream') throw new TusError('INVALID_CONTENT_TYPE');
+  const checksum = withBody ? parseChecksum(header(req, 'upload-checksum')) : undefined;
+
+  const info: UploadInfo = { id, length, metadata, status: 'created', createdAt: now, touchedAt: now, ...(concat ? { concat } : {}) };
+  await ctx.store.create(info);
+  ctx.counters.created();
+  ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length, status: 'created', context: concat ? { concat: concat.kind } : {} });
+  const headers: Record<string, string> = { Location: location };
+
+  if (length === 0) {
+    await completeUpload(ctx, info);
+    reply(res, 201, { ...headers, 'Upload-Offset': '0' });
+    return;
+  }
+  if (!withBody) {
+    reply(res, 201, { ...headers, ...expiresHeader(now, ctx.config.expireAfterMs) });
+    return;
+  }
+  // creation-with-upload: the body is the first chunk, under the same lock rules as a PATCH.
+  const lock = await ctx.locks.acquire(id, ctx.config.lockTimeoutMs);
+  try {
+    const outcome = await receiveBody(req, ctx, { info, offset: 0 }, lock, checksum);
+    if (outcome.kind === 'client-gone') return;
+    const completed = outcome.kind === 'stored' && outcome.completed;
+    reply(res, 201, { ...headers, 'Upload-Offset': String(outcome.offset), ...(completed ? {} : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)) });
+  } catch (error) {
+    // The upload exists; tell the client where, so it can resume with HEAD.
+    if (error instanceof TusError) Object.assign(error.headers, headers);
+    throw error;
+  } finally {
+    lock.release();
+  }
+};

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import { StorageFullError } from '../store/file-store';
+import type { StoredUpload } from '../store/types';
+import type { UploadLock } from '../upload-locks';
+import type { TusContext } from './tus-context';
+import type { ChecksumRequest } from './tus-headers';
+import { TusError } from './tus-errors';
+import { completeUpload } from './upload-lookup';
+
+export type BodyOutcome =
+  | { kind: 'stored'; offset: number; completed: boolean }
+  | { kind: 'interrupted'; offset: number }
+  | { kind: 'client-gone'; offset: number };
+
+/**
+ * Appends a request body at `offset` (shared by PATCH and creation-with-upload). The caller holds the
+ * lock. Bytes received are kept even when the client vanishes; the progress hub sees only bytes
+ * written to the data file.
+ */
+export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored: StoredUpload, lock: UploadLock, checksum?: ChecksumRequest): Promise<BodyOutcome> {
+  const { info } = stored;
+  const id = info.id;
+  const limit = info.length ?? ctx.config.maxSize;
+  const declared = req.headers['content-length'];
+  // A declared body that cannot fit is refused before a byte is written.
+  if (declared !== undefined && stored.offset + Number(declared) > limit) {
+    throw new TusError(info.length === null ? 'UPLOAD_TOO_LARGE' : 'BODY_EXCEEDS_LENGTH');
+  }
+  ctx.progress.transition(id, 'running');
+  let result;
+  try {
+    result = await ctx.store.append(id, req, {
+      offset: stored.offset,
+      maxBytes: limit - stored.offset,
+      checksum,
+      signal: lock.signal,
+      onProgress: (offset) => ctx.progress.advance(id, offset),
+    });
+  } catch (error) {
+    if (error instanceof StorageFullError) {
+      ctx.progress.advance(id, error.offset);
+      ctx.progress.transition(id, 'paused', { message: 'The receiving disk is full', errorCode: 'INSUFFICIENT_STORAGE' });
+      throw new TusError('INSUFFICIENT_STORAGE', { headers: { 'Upload-Offset': String(error.offset) }, cause: error });
+    }
+    throw error;
+  }
+  ctx.counters.bytes(result.offset - stored.offset);
+  ctx.progress.advance(id, result.offset);
+  const completed = info.length !== null && result.offset === info.length;
+  if (completed) {
+    await completeUpload(ctx, info);
+  } else if (result.interrupted || result.exceeded) {
+    ctx.progress.transition(id, 'paused');
+  }
+  if (result.exceeded) throw new TusError('BODY_EXCEEDS_LENGTH', { headers: { 'Upload-Offset': String(result.offset) } });
+  if (result.interrupted && !completed) {
+    return lock.signal.aborted ? { kind: 'interrupted', offset: result.offset } : { kind: 'client-gone', offset: result.offset };
+  }
+  return { kind: 'stored', offset: result.offset, completed };
+}

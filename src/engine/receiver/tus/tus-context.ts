@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UploadSource, UploadStatus } from '../../../shared/progress-event';
+import type { UploadStore } from '../store/types';
+import type { UploadLocks } from '../upload-locks';
+import type { MetadataLimits } from './tus-headers';
+
+/** The slice of the progress hub the receiver drives. */
+export interface ProgressSink {
+  register(init: { uploadId: string; source: UploadSource; filename: string; length: number | null; offset?: number; status?: UploadStatus; context?: Record<string, unknown> }): void;
+  advance(uploadId: string, offset: number): void;
+  setLength(uploadId: string, length: number): void;
+  transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
+}
+
+export interface TusCounters {
+  created(): void;
+  finished(): void;
+  terminated(): void;
+  bytes(count: number): void;
+}
+
+export interface TusConfig {
+  /** Path prefix of the tus endpoint, with a trailing slash: `/files/`. */
+  basePath: string;
+  maxSize: number;
+  expireAfterMs: number;
+  metadataLimits: MetadataLimits;
+  /** How long a HEAD or PATCH waits for another request to let go of an upload. */
+  lockTimeoutMs: number;
+}
+
+export interface TusContext {
+  store: UploadStore;
+  locks: UploadLocks;
+  progress: ProgressSink;
+  counters: TusCounters;
+  config: TusConfig;
+  newId(): string;
+  /** Moves a finished upload's bytes into the receive folder; returns the relative path. */
+  place(dataPath: string, metadata: Record<string, string>): Promise<string>;
+  log: { warn(data: object, message: string): void; error(data: object, message: string): void };
+}
+
+export type TusHandler = (req: IncomingMessage, res: ServerResponse, ctx: TusContext, id: string | undefined) => Promise<void>;

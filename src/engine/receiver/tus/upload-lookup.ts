@@ -1,0 +1,69 @@
+import type { StoredUpload, UploadInfo } from '../store/types';
+import type { TusContext } from './tus-context';
+import { TusError } from './tus-errors';
+
+const idPattern = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * Ids are server-generated base64url. Anything else (including ids that decode to `/`, `\`, NUL
+ * or `..`) is unknown: 404 before any filesystem access.
+ */
+export function requireValidId(rawId: string | undefined): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(rawId ?? '');
+  } catch {
+    throw new TusError('UPLOAD_NOT_FOUND');
+  }
+  if (!idPattern.test(id)) throw new TusError('UPLOAD_NOT_FOUND');
+  return id;
+}
+
+export function isExpired(info: UploadInfo, expireAfterMs: number, now = Date.now()): boolean {
+  if (info.status === 'expired') return true;
+  if (info.status === 'completed' || info.concat?.kind === 'final') return false;
+  return Date.parse(info.touchedAt) + expireAfterMs < now;
+}
+
+/** Marks an incomplete upload expired and frees its bytes; the id then answers 410. */
+export async function expireUpload(ctx: TusContext, id: string): Promise<void> {
+  await ctx.store.releaseData(id);
+  await ctx.store.update(id, { status: 'expired' });
+  ctx.progress.transition(id, 'expired', { message: 'The upload expired after inactivity', errorCode: 'UPLOAD_EXPIRED' });
+}
+
+/** Loads an upload for a request: 404 when unknown, 410 when expired. */
+export async function loadUpload(ctx: TusContext, id: string): Promise<StoredUpload> {
+  const stored = await ctx.store.get(id);
+  if (!stored) throw new TusError('UPLOAD_NOT_FOUND');
+  if (isExpired(stored.info, ctx.config.expireAfterMs)) {
+    if (stored.info.status !== 'expired' && !ctx.locks.isLocked(id)) await expireUpload(ctx, id);
+    throw new TusError('UPLOAD_EXPIRED');
+  }
+  return stored;
+}
+
+export function filenameOf(info: UploadInfo): string {
+  return info.metadata.filename ?? info.metadata.name ?? info.id;
+}
+
+/**
+ * Finishes an upload whose offset reached its length. Partial uploads only change state; others move
+ * into the receive folder. `finalizing` is persisted first so a crash mid-move is finished at startup.
+ */
+export async function completeUpload(ctx: TusContext, info: UploadInfo): Promise<void> {
+  if (info.status === 'completed') return;
+  if (info.concat?.kind === 'partial') {
+    await ctx.store.update(info.id, { status: 'completed' });
+  } else {
+    await ctx.store.update(info.id, { finalizing: true });
+    const placedPath = await ctx.place(ctx.store.dataPath(info.id), info.metadata);
+    await ctx.store.update(info.id, { finalizing: false, placedPath, status: 'completed', dataReleased: true });
+  }
+  ctx.progress.transition(info.id, 'completed');
+  ctx.counters.finished();
+}
+
+export function uploadUrl(host: string | undefined, basePath: string, id: string, encrypted: boolean): string {
+  return host ? `${encrypted ? 'https' : 'http'}://${host}${basePath}${id}` : `${basePath}${id}`;
+}
