@@ -9,6 +9,8 @@ export interface EventDispatcherOptions {
 
 export interface EventDispatcher {
   deliver(event: ProgressEvent, isTransition: boolean): void;
+  /** Holds deliveries until `work` returns, so listeners never see a half-applied change. */
+  batch<T>(work: () => T): T;
   subscribe(listener: (event: ProgressEvent) => void): () => void;
   /** Drops every subscriber and anything still queued. */
   clear(): void;
@@ -28,7 +30,8 @@ interface Delivery {
 
 /**
  * Synchronous fan-out through a single FIFO. A listener that calls back into the
- * hub only enqueues, so every listener sees every upload's events in one order.
+ * hub only enqueues, so every listener sees every upload's events in one order,
+ * and the hub's own code never runs listeners in the middle of a change.
  */
 export function createEventDispatcher(options: EventDispatcherOptions = {}): EventDispatcher {
   const { onTransition, onListenerError } = options;
@@ -36,6 +39,7 @@ export function createEventDispatcher(options: EventDispatcherOptions = {}): Eve
   const queue: Delivery[] = [];
   let nextOrder = 0;
   let draining = false;
+  let depth = 0;
 
   function safely(call: () => void, event: ProgressEvent): void {
     try {
@@ -49,23 +53,37 @@ export function createEventDispatcher(options: EventDispatcherOptions = {}): Eve
     }
   }
 
+  function drain(): void {
+    if (draining || depth > 0) return;
+    draining = true;
+    try {
+      // Not for-of: listeners may append while we walk, and clear() may empty the queue.
+      for (let i = 0; i < queue.length; i++) {
+        const { event, order, isTransition } = queue[i]!;
+        if (isTransition && onTransition) safely(() => onTransition(event.uploadId, event.status, event), event);
+        for (const subscriber of subscribers) {
+          if (subscriber.from <= order) safely(() => subscriber.listener(event), event);
+        }
+      }
+    } finally {
+      queue.length = 0;
+      draining = false;
+    }
+  }
+
   return {
     deliver(event, isTransition) {
       queue.push({ event, order: nextOrder++, isTransition });
-      if (draining) return;
-      draining = true;
+      drain();
+    },
+
+    batch(work) {
+      depth++;
       try {
-        // Not for-of: listeners may append while we walk, and clear() may empty the queue.
-        for (let i = 0; i < queue.length; i++) {
-          const { event: next, order, isTransition: changed } = queue[i]!;
-          if (changed && onTransition) safely(() => onTransition(next.uploadId, next.status, next), next);
-          for (const subscriber of subscribers) {
-            if (subscriber.from <= order) safely(() => subscriber.listener(next), next);
-          }
-        }
+        return work();
       } finally {
-        queue.length = 0;
-        draining = false;
+        depth--;
+        drain();
       }
     },
 

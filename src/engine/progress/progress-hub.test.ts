@@ -18,12 +18,17 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+const validated = new WeakSet<ProgressEvent>();
+
 function checkStream(events: ProgressEvent[]): void {
   const previous = new Map<string, ProgressEvent>();
   const problems: string[] = [];
   for (const event of events) {
-    const parsed = ProgressEvent.safeParse(event);
-    if (!parsed.success) problems.push(`invalid event: ${parsed.error.message}`);
+    if (!validated.has(event)) {
+      const parsed = ProgressEvent.safeParse(event);
+      if (parsed.success) validated.add(event);
+      else problems.push(`invalid event: ${parsed.error.message}`);
+    }
     const prev = previous.get(event.uploadId);
     previous.set(event.uploadId, event);
     if (!prev) continue;
@@ -293,10 +298,10 @@ describe('speed and ETA', () => {
   it('starts a fresh rate on resume, so time spent paused does not drag it down', () => {
     const { hub } = setup();
     hub.register(upload({ length: 100_000_000 }));
-    let offset = stream(hub, 'u1', 0, 1_000_000, 2000);
+    const offset = stream(hub, 'u1', 0, 1_000_000, 2000);
     hub.transition('u1', 'paused');
     vi.advanceTimersByTime(60_000);
-    offset = stream(hub, 'u1', offset, 1_000_000, 1000);
+    stream(hub, 'u1', offset, 1_000_000, 1000);
     expect(hub.get('u1')!.bytesPerSecond).toBeGreaterThan(0.95e6);
   });
 
@@ -363,16 +368,6 @@ describe('subscribers', () => {
     expect(hub.get('u1')!.offset).toBe(0);
   });
 
-  it('stops delivering after unsubscribe, even when it happens mid-dispatch', () => {
-    const { hub } = setup();
-    const seen: number[] = [];
-    const stop = hub.subscribe((e) => { seen.push(e.seq); if (e.seq === 1) stop(); });
-    hub.register(upload());
-    hub.transition('u1', 'running');
-    hub.transition('u1', 'paused');
-    expect(seen).toEqual([0, 1]);
-  });
-
   it('keeps every listener in the same order when one calls back into the hub', () => {
     const { hub, events } = setup();
     hub.subscribe((e) => { if (e.status === 'running') hub.transition(e.uploadId, 'paused'); });
@@ -381,6 +376,16 @@ describe('subscribers', () => {
     hub.transition('u1', 'running');
     expect(last.map((e) => e.status)).toEqual(['created', 'running', 'paused']);
     expect(events.map((e) => e.status)).toEqual(['created', 'running', 'paused']);
+  });
+
+  it('runs listeners only after a change is complete, so one that forgets an upload leaves no timer', () => {
+    const { hub } = setup();
+    hub.register(upload({ status: 'running' }));
+    vi.advanceTimersByTime(500);
+    hub.subscribe((e) => hub.forget(e.uploadId));
+    hub.advance('u1', 100);
+    expect(hub.snapshot()).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('gives a listener added mid-dispatch only later events, so snapshot() + subscribe() has no duplicates', () => {

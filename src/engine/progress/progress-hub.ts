@@ -80,6 +80,8 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
 
   const entries = new Map<string, Entry>();
   const dispatcher = createEventDispatcher({ onTransition, onListenerError });
+  // Every entry point that changes state runs in a batch: listeners that call back in see finished changes.
+  const batch = dispatcher.batch;
   let closed = false;
 
   const newEstimator = (offset: number): SpeedEstimator => {
@@ -146,8 +148,10 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       entry.timer = undefined;
       entry.timerDue = undefined;
       if (entries.get(entry.uploadId) !== entry || isTerminal(entry.status)) return;
-      emit(entry, false);
-      arm(entry);
+      batch(() => {
+        emit(entry, false);
+        arm(entry);
+      });
     }, delay);
   }
 
@@ -197,7 +201,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
   };
 
   return {
-    register(init) {
+    register: (init) => batch(() => {
       if (closed) throw new FerryError('PROGRESS_HUB_CLOSED', 'The progress hub is closed');
       if (typeof init.uploadId !== 'string' || init.uploadId === '') invalid('uploadId must be a non-empty string');
       if (entries.has(init.uploadId)) return;
@@ -226,9 +230,9 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       emit(entry, false);
       if (isTerminal(entry.status)) finish(entry);
       else arm(entry);
-    },
+    }),
 
-    advance(uploadId, offset) {
+    advance: (uploadId, offset) => batch(() => {
       checkBytes('offset', offset);
       const entry = live(uploadId);
       // Offsets count stored bytes, which never shrink: a lower value is a stale report.
@@ -243,9 +247,9 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       flush(entry);
       entry.offset = offset;
       applyStatus(entry, 'running');
-    },
+    }),
 
-    setLength(uploadId, length) {
+    setLength: (uploadId, length) => batch(() => {
       checkBytes('length', length);
       const entry = live(uploadId);
       if (!entry || entry.length === length) return;
@@ -255,9 +259,9 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       }
       entry.length = length;
       markDirty(entry);
-    },
+    }),
 
-    transition(uploadId, status, detail) {
+    transition: (uploadId, status, detail) => batch(() => {
       const entry = entries.get(uploadId);
       if (!entry || !canTransition(entry.status, status)) return false;
       if (entry.status === status) {
@@ -272,7 +276,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       flush(entry);
       applyStatus(entry, status, detail);
       return true;
-    },
+    }),
 
     get: (uploadId) => entries.get(uploadId)?.last,
 
