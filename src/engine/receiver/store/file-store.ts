@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors';
 import { TusError } from '../tus/tus-errors';
-import { syncDirectory, writeFileAtomic } from './atomic-file';
+import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
 import type { AppendOptions, AppendResult, ReconcileReport, StoredUpload, UploadInfo, UploadStore } from './types';
 import { pumpToFile } from './write-pump';
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Headless sender: `npm run send -- FILE_OR_DIR ... --to http://HOST:PORT/files/ [--json]`
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
+import { parseSize } from '../shared/units';
+import { createTerminalProgress } from './terminal-progress';
+
+function asSize(value: string): number {
+  try {
+    return parseSize(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+function asCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+  return count;
+}
+
+const program = new Command()
+  .name('ferry send')
+  .description('Upload files or folders to a tus 1.0 endpoint, resumably')
+  .argument('<paths...>', 'files or folders to send')
+  .requiredOption('--to <url>', 'tus endpoint, e.g. http://127.0.0.1:8080/files/')
+  .option('--token <token>', 'bearer token for the target')
+  .option('--concurrency <n>', 'files at once', asCount, 4)
+  .option('--chunk-size <size>', 'bytes per request', asSize, parseSize('8MiB'))
+  .option('--parallel <n>', 'chunks in flight per file (tus concatenation)', asCount, 1)
+  .option('--limit-rate <rate>', 'bandwidth limit per second for all files', asSize)
+  .option('--stall-timeout <seconds>', 'abort and resume a request with no progress for this long', (v) => Number(v) * 1000, 30_000)
+  .option('--no-checksum', 'do not send per-chunk sha256 checksums')
+  .option('--state <file>', 'where the resumable queue is kept', join(homedir(), '.ferry', 'send-queue.json'))
+  .option('--json', 'print NDJSON progress events and a summary line', false)
+  .option('--allow-duplicates', 'queue files even if already queued for this target', false)
+  .showHelpAfterError();
+
+program.parse();
+const paths = program.args;
+const opts = program.opts<{ to: string; token?: string; concurrency: number; chunkSize: number; parallel: number; limitRate?: number; stallTimeout: number; checksum: boolean; state: string; json: boolean; allowDuplicates: boolean }>();
+
+try {
+  new URL(opts.to);
+} catch {
+  console.error(`ferry send: --to must be a URL, got "${opts.to}"`);
+  process.exit(2);
+}
+
+const target = { endpoint: opts.to, ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}) };
+const queue = createUploadQueue(createJsonFilePersistence(opts.state));
+await queue.restore();
+const { added, duplicates, skipped } = await queue.add(paths, target, { allowDuplicates: opts.allowDuplicates });
+for (const entry of skipped) console.error(`ferry send: skipped ${entry.path}: ${entry.reason}`);
+if (skipped.length > 0 && added.length === 0 && duplicates.length === 0) process.exit(2);
+
+// This run's jobs: the ones just added plus unfinished ones of the same files (a resumed run).
+const wanted = new Set(added.map((job) => job.id));
+for (const job of queue.list()) if (duplicates.includes(job.path) && job.target.endpoint === target.endpoint) wanted.add(job.id);
+for (const job of queue.list()) {
+  if (!wanted.has(job.id) && job.status === 'queued') queue.update(job.id, { status: 'paused' });
+  if (wanted.has(job.id) && (job.status === 'failed' || job.status === 'paused')) queue.update(job.id, { status: 'queued', error: undefined, attempts: 0 });
+}
+const mine = () => queue.list().filter((job) => wanted.has(job.id));
+
+const pool = createUploadPool(queue, createTusClient(), {
+  concurrency: opts.concurrency,
+  chunkSize: opts.chunkSize,
+  parallel: opts.parallel,
+  rateLimit: opts.limitRate ?? null,
+  stallTimeoutMs: opts.stallTimeout,
+  checksum: opts.checksum,
+});
+const started = performance.now();
+const display = opts.json ? undefined : createTerminalProgress(mine);
+if (opts.json) pool.hub.subscribe((event) => wanted.has(event.uploadId) && process.stdout.write(`${JSON.stringify(event)}\n`));
+else display!.start();
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    void pool.close().then(() => process.exit(130));
+  });
+}
+
+pool.start();
+await pool.whenIdle();
+if (interrupted) await new Promise(() => undefined);
+display?.stop();
+const seconds = (performance.now() - started) / 1000;
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const jobs = mine();
+const failed = jobs.filter((job) => job.status !== 'completed');
+if (opts.json) {
+  const files = [];
+  for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: job.status, url: job.uploadUrl, sha256: job.status === 'completed' ? await sha256Of(job.path) : undefined, error: job.error });
+  const bytes = jobs.reduce((sum, job) => sum + (job.status === 'completed' ? job.size : 0), 0);
+  process.stdout.write(`${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, failed: failed.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`);
+} else {
+  for (const job of failed) console.error(`✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? job.status}`);
+  console.log(`${jobs.length - failed.length}/${jobs.length} files sent in ${seconds.toFixed(1)} s`);
+}
+await pool.close();
+process.exit(failed.length > 0 ? 1 : 0);

@@ -1,0 +1,195 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { JobPhase, PartState, UploadJob } from '../../shared/upload-job';
+import { throttledBody, type BandwidthLimiter } from './bandwidth-limiter';
+import { checksumHeader, readChunk } from './chunk-reader';
+import { TusRequestError } from './sender-errors';
+import { withStallWatch } from './stall-watch';
+import type { ServerCapabilities, TusClient, TusTarget } from './tus-client';
+
+export interface TransferSettings {
+  chunkSize: number;
+  /** Chunks in flight per file; above 1 uses tus concatenation where the server has it. */
+  parallel: number;
+  stallTimeoutMs: number;
+  checksum: boolean;
+}
+
+export interface TransferDeps {
+  client: TusClient;
+  limiter: BandwidthLimiter;
+  settings: () => TransferSettings;
+  /** Records resume state (URLs, parts) on the job and persists it. */
+  save(patch: Partial<UploadJob>): void;
+  onAcknowledged(total: number): void;
+  onSent(total: number): void;
+  onPhase(phase: JobPhase): void;
+  /** Waits while the whole pool is told to hold off (429, 503 + Retry-After). */
+  gate(): Promise<void>;
+}
+
+const sliceBytes = 1024 * 1024;
+
+/** The chunk as a stream of slices, so progress (and the stall watch) see bytes as they leave. */
+function bodyOf(buffer: Buffer, limiter: BandwidthLimiter, signal: AbortSignal): Readable {
+  if (limiter.rate !== null) return throttledBody(buffer, limiter, signal);
+  let position = 0;
+  return new Readable({
+    highWaterMark: sliceBytes,
+    read() {
+      if (position >= buffer.length) return void this.push(null);
+      const end = Math.min(buffer.length, position + sliceBytes);
+      this.push(buffer.subarray(position, end));
+      position = end;
+    },
+  });
+}
+
+function metadataOf(job: UploadJob): Record<string, string> {
+  return { filename: job.name, ...(job.relativePath ? { relativePath: job.relativePath } : {}) };
+}
+
+interface Session {
+  job: UploadJob;
+  target: TusTarget;
+  handle: FileHandle;
+  caps: ServerCapabilities;
+  settings: TransferSettings;
+  deps: TransferDeps;
+  signal: AbortSignal;
+}
+
+/** Sends [offset, end) of the file to `url` chunk by chunk; returns the acknowledged offset. */
+async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void): Promise<number> {
+  const { job, target, handle, caps, settings, deps, signal } = session;
+  const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
+  let offset = startOffset;
+  while (rangeStart + offset < rangeEnd) {
+    await deps.gate();
+    const from = rangeStart + offset;
+    const to = Math.min(rangeEnd, from + settings.chunkSize);
+    const body = await readChunk(handle, job, from, to);
+    const checksum = useChecksum ? await checksumHeader(body) : undefined;
+    const base = offset;
+    const next = await withStallWatch(settings.stallTimeoutMs, signal, (patchSignal, touch) =>
+      deps.client.patch(target, url, {
+        offset: base,
+        body: bodyOf(body, deps.limiter, patchSignal),
+        length: body.length,
+        checksum,
+        signal: patchSignal,
+        onSent: (bytes) => {
+          touch();
+          report(base, base + bytes);
+        },
+      }),
+    );
+    if (!(next > base && next <= base + body.length)) throw new TusRequestError('BAD_OFFSET', `The server acknowledged offset ${next} after ${base}`, undefined, undefined);
+    offset = next;
+    report(offset, offset);
+  }
+  return offset;
+}
+
+async function sendSequential(session: Session): Promise<void> {
+  const { job, target, handle, caps, deps, settings } = session;
+  let url = job.uploadUrl;
+  let offset = 0;
+  if (url) {
+    const head = await deps.client.head(target, url);
+    if (head.length !== undefined && head.length !== job.size) throw new TusRequestError('LENGTH_CHANGED', 'The stored upload has another length', 410, undefined);
+    offset = head.offset;
+  } else if (job.size <= settings.chunkSize && caps.extensions.has('creation-with-upload')) {
+    // Small file: one request creates the upload and carries all of its bytes.
+    const body = await readChunk(handle, job, 0, job.size);
+    const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256') && job.size > 0;
+    const checksum = useChecksum ? await checksumHeader(body) : undefined;
+    const created = await withStallWatch(settings.stallTimeoutMs, session.signal, (createSignal) => deps.client.create(target, { length: job.size, metadata: metadataOf(job), body, checksum, signal: createSignal }));
+    url = created.url;
+    offset = created.offset;
+    deps.save({ uploadUrl: url });
+  } else {
+    const created = await deps.client.create(target, { length: job.size, metadata: metadataOf(job) });
+    url = created.url;
+    deps.save({ uploadUrl: url });
+  }
+  deps.onAcknowledged(offset);
+  await sendRange(session, url, 0, job.size, offset, (acknowledged, sent) => {
+    deps.onAcknowledged(acknowledged);
+    deps.onSent(sent);
+    if (sent === job.size && acknowledged < job.size) deps.onPhase('finalizing');
+  });
+}
+
+function splitParts(size: number, count: number, chunkSize: number): PartState[] {
+  const per = Math.ceil(size / count / chunkSize) * chunkSize;
+  const parts: PartState[] = [];
+  for (let start = 0; start < size; start += per) parts.push({ start, end: Math.min(size, start + per), offset: 0 });
+  return parts;
+}
+
+/** Parallel parts through tus concatenation: partial uploads, then one final upload. */
+async function sendParallel(session: Session): Promise<void> {
+  const { job, target, deps, settings } = session;
+  if (job.uploadUrl) {
+    const head = await deps.client.head(target, job.uploadUrl);
+    if (head.offset === job.size) return deps.onAcknowledged(job.size);
+  }
+  const parts = job.parts ?? splitParts(job.size, settings.parallel, settings.chunkSize);
+  const acknowledged = () => parts.reduce((sum, part) => sum + part.offset, 0);
+  const sentByPart = new Map<PartState, number>();
+  const inner = new AbortController();
+  const onAbort = () => inner.abort(session.signal.reason);
+  session.signal.addEventListener('abort', onAbort);
+  const partSession = { ...session, signal: inner.signal };
+  try {
+    await Promise.all(
+      parts.map(async (part) => {
+        try {
+          const length = part.end - part.start;
+          if (!part.url) {
+            part.url = (await deps.client.create(target, { length, metadata: {}, concat: 'partial' })).url;
+            deps.save({ parts });
+          } else {
+            part.offset = (await deps.client.head(target, part.url)).offset;
+          }
+          await sendRange(partSession, part.url, part.start, part.end, part.offset, (ack, sent) => {
+            part.offset = ack;
+            sentByPart.set(part, sent);
+            deps.onAcknowledged(acknowledged());
+            deps.onSent([...sentByPart.values()].reduce((a, b) => a + b, 0));
+          });
+          deps.save({ parts });
+        } catch (error) {
+          // One part failing stops the others; each has persisted its offset and resumes by HEAD.
+          inner.abort(error);
+          throw error;
+        }
+      }),
+    );
+  } finally {
+    session.signal.removeEventListener('abort', onAbort);
+  }
+  deps.onPhase('finalizing');
+  const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job), concat: { final: parts.map((part) => part.url!) } });
+  deps.save({ uploadUrl: final.url, parts });
+  deps.onAcknowledged(job.size);
+}
+
+/** Uploads one file to completion or throws; resume state lives on the job. */
+export async function transferFile(job: UploadJob, deps: TransferDeps, signal: AbortSignal): Promise<void> {
+  const target: TusTarget = { endpoint: job.target.endpoint, headers: job.target.headers };
+  const caps = await deps.client.options(target);
+  if (caps.maxSize !== undefined && job.size > caps.maxSize) throw new TusRequestError('FILE_TOO_LARGE', `The file is larger than the server accepts (${caps.maxSize} bytes)`, 413, undefined);
+  const settings = deps.settings();
+  const handle = await open(job.path, 'r');
+  try {
+    const session: Session = { job, target, handle, caps, settings, deps, signal };
+    deps.onPhase('uploading');
+    const parallel = settings.parallel > 1 && caps.extensions.has('concatenation') && job.size >= 2 * settings.chunkSize && !(job.uploadUrl && !job.parts);
+    if (parallel || job.parts) await sendParallel(session);
+    else await sendSequential(session);
+  } finally {
+    await handle.close();
+  }
+}

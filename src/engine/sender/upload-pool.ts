@@ -1,0 +1,255 @@
+import type { UploadJob } from '../../shared/upload-job';
+import { createProgressHub, type ProgressHub } from '../progress';
+import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limiter';
+import { transferFile, type TransferSettings } from './file-transfer';
+import { createBackoff, classifyError } from './retry-policy';
+import type { TusClient } from './tus-client';
+import type { UploadQueue } from './upload-queue';
+
+export interface PoolOptions extends Partial<TransferSettings> {
+  /** Files at once. */
+  concurrency?: number;
+  /** Bytes per second for the whole pool; null = unlimited. */
+  rateLimit?: number | null;
+  retryDelays?: number[];
+  maxAttempts?: number;
+  /** How often an offline target is probed. */
+  probeIntervalMs?: number;
+  hub?: ProgressHub;
+}
+
+export interface UploadPool {
+  readonly hub: ProgressHub;
+  readonly limiter: BandwidthLimiter;
+  start(): void;
+  pause(id?: string): void;
+  resume(id?: string): void;
+  cancel(id?: string): Promise<void>;
+  retry(id?: string): void;
+  setConcurrency(files: number): void;
+  setRateLimit(bytesPerSecond: number | null): void;
+  /** Jobs transferring right now. */
+  activeCount(): number;
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void>;
+  /** Stops every transfer (jobs stay resumable) and persists the queue. */
+  close(): Promise<void>;
+}
+
+type StopReason = { stop: 'pause' | 'cancel' | 'close' };
+const isStop = (value: unknown): value is StopReason => typeof value === 'object' && value !== null && 'stop' in value;
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+export function createUploadPool(queue: UploadQueue, client: TusClient, options: PoolOptions = {}): UploadPool {
+  let concurrency = options.concurrency ?? 4;
+  const settings: TransferSettings = { chunkSize: options.chunkSize ?? 8 * 1024 * 1024, parallel: options.parallel ?? 1, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, checksum: options.checksum ?? true };
+  const hub = options.hub ?? createProgressHub();
+  const limiter = createBandwidthLimiter(options.rateLimit ?? null);
+  const active = new Map<string, AbortController>();
+  let pausedUntil = 0;
+  let offline = false;
+  let started = false;
+  let closed = false;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let idleWaiters: (() => void)[] = [];
+
+  function track(job: UploadJob) {
+    hub.register({ uploadId: job.id, source: 'tus', filename: job.relativePath ?? job.name, length: job.size, offset: job.acknowledged, status: 'created', context: { path: job.path } });
+  }
+  const update = (job: UploadJob, patch: Partial<UploadJob>) => queue.update(job.id, patch);
+
+  function settleIdle() {
+    if (active.size > 0 || queue.nextQueued(new Set())) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  function pump() {
+    if (!started || closed || offline) return settleIdle();
+    const wait = pausedUntil - Date.now();
+    if (wait > 0) {
+      wakeTimer ??= setTimeout(() => ((wakeTimer = undefined), pump()), wait);
+      return;
+    }
+    while (active.size < concurrency) {
+      const job = queue.nextQueued(new Set(active.keys()));
+      if (!job) break;
+      const controller = new AbortController();
+      active.set(job.id, controller);
+      void run(job, controller.signal).finally(() => {
+        active.delete(job.id);
+        pump();
+      });
+    }
+    settleIdle();
+  }
+
+  async function gate(signal: AbortSignal) {
+    for (let wait = pausedUntil - Date.now(); wait > 0; wait = pausedUntil - Date.now()) await sleep(wait, signal);
+  }
+
+  async function goOffline(job: UploadJob) {
+    if (offline) return;
+    offline = true;
+    const target = { endpoint: job.target.endpoint, headers: job.target.headers };
+    // Lost connectivity pauses the queue rather than failing it; it resumes when the target answers.
+    while (!closed) {
+      await sleep(options.probeIntervalMs ?? 2_000);
+      if (await client.ping(target)) break;
+    }
+    offline = false;
+    pump();
+  }
+
+  async function run(job: UploadJob, signal: AbortSignal) {
+    track(job);
+    update(job, { status: 'running', phase: 'uploading', error: undefined });
+    hub.transition(job.id, 'running');
+    const backoff = createBackoff({ delays: options.retryDelays, maxAttempts: options.maxAttempts });
+    const deps = {
+      client,
+      limiter,
+      settings: () => settings,
+      save: (patch: Partial<UploadJob>) => update(job, patch),
+      onAcknowledged: (total: number) => {
+        if (total > job.acknowledged) backoff.reset();
+        update(job, { acknowledged: total, ...(job.phase === 'stalled' || job.phase === 'retrying' ? { phase: 'uploading' as const } : {}) });
+        hub.advance(job.id, total);
+      },
+      onSent: (total: number) => void (job.sent = Math.max(job.acknowledged, total)),
+      onPhase: (phase: UploadJob['phase']) => update(job, { phase }),
+      gate: () => gate(signal),
+    };
+    for (;;) {
+      try {
+        await gate(signal);
+        await transferFile(job, deps, signal);
+        update(job, { status: 'completed', phase: undefined, acknowledged: job.size, sent: job.size, finishedAt: Date.now() });
+        hub.advance(job.id, job.size);
+        hub.transition(job.id, 'completed');
+        return;
+      } catch (error) {
+        if (signal.aborted) return stopped(job, signal.reason);
+        const decision = classifyError(error, job.uploadUrl !== undefined || job.parts !== undefined);
+        const code = (error as { code?: string }).code ?? 'UPLOAD_FAILED';
+        const message = (error as Error).message;
+        if (decision.kind === 'restart') {
+          update(job, { uploadUrl: undefined, parts: undefined, acknowledged: 0, sent: 0, phase: 'retrying' });
+          continue;
+        }
+        if (decision.kind === 'pause-pool') {
+          pausedUntil = Math.max(pausedUntil, Date.now() + decision.waitMs);
+          update(job, { phase: 'waiting' });
+          continue;
+        }
+        if (decision.kind === 'offline') {
+          update(job, { status: 'queued', phase: 'offline', error: { code, message } });
+          hub.transition(job.id, 'paused', { message: 'The target does not answer; waiting for it', errorCode: code });
+          void goOffline(job);
+          return;
+        }
+        const delay = decision.kind === 'retry' ? backoff.next() : undefined;
+        if (delay === undefined) {
+          update(job, { status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
+          hub.transition(job.id, 'failed', { message, errorCode: code });
+          return;
+        }
+        update(job, { phase: code === 'STALLED' ? 'stalled' : 'retrying', attempts: job.attempts + 1, error: { code, message } });
+        try {
+          await sleep(delay, signal);
+        } catch {
+          return stopped(job, signal.reason);
+        }
+      }
+    }
+  }
+
+  function stopped(job: UploadJob, reason: unknown) {
+    const stop = isStop(reason) ? reason.stop : 'close';
+    if (stop === 'cancel') {
+      update(job, { status: 'canceled', phase: undefined });
+      hub.transition(job.id, 'terminated', { message: 'Canceled' });
+    } else if (stop === 'pause') {
+      update(job, { status: 'paused', phase: undefined });
+      hub.transition(job.id, 'paused');
+    } else {
+      // Closing the app: the job resumes on next start.
+      update(job, { status: 'queued', phase: undefined });
+    }
+  }
+
+  const select = (id?: string) => (id === undefined ? [...queue.list()] : [queue.get(id)].filter((job): job is UploadJob => job !== undefined));
+
+  return {
+    hub,
+    limiter,
+    start() {
+      started = true;
+      pump();
+    },
+    pause(id) {
+      for (const job of select(id)) {
+        const controller = active.get(job.id);
+        if (controller) controller.abort({ stop: 'pause' } satisfies StopReason);
+        else if (job.status === 'queued') {
+          update(job, { status: 'paused' });
+          hub.transition(job.id, 'paused');
+        }
+      }
+    },
+    resume(id) {
+      for (const job of select(id)) if (job.status === 'paused') update(job, { status: 'queued', phase: undefined });
+      pump();
+    },
+    async cancel(id) {
+      for (const job of select(id)) {
+        if (job.status === 'completed' || job.status === 'canceled') continue;
+        const controller = active.get(job.id);
+        if (controller) controller.abort({ stop: 'cancel' } satisfies StopReason);
+        else {
+          update(job, { status: 'canceled', phase: undefined });
+          hub.transition(job.id, 'terminated', { message: 'Canceled' });
+        }
+        const target = { endpoint: job.target.endpoint, headers: job.target.headers };
+        for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) await client.terminate(target, url).catch(() => undefined);
+        update(job, { uploadUrl: undefined, parts: undefined });
+      }
+      pump();
+    },
+    retry(id) {
+      for (const job of select(id)) {
+        if (job.status !== 'failed' && job.status !== 'canceled') continue;
+        hub.forget(job.id);
+        update(job, { status: 'queued', phase: undefined, error: undefined, attempts: 0 });
+      }
+      pump();
+    },
+    setConcurrency(files) {
+      concurrency = Math.max(1, Math.floor(files));
+      pump();
+    },
+    setRateLimit(bytesPerSecond) {
+      limiter.setRate(bytesPerSecond);
+    },
+    activeCount: () => active.size,
+    whenIdle() {
+      return new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        settleIdle();
+      });
+    },
+    async close() {
+      closed = true;
+      if (wakeTimer) clearTimeout(wakeTimer);
+      for (const controller of active.values()) controller.abort({ stop: 'close' } satisfies StopReason);
+      while (active.size > 0) await sleep(10);
+      await queue.flush();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { opendir, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { fingerprintOf, type UploadJob, type UploadTarget } from '../../shared/upload-job';
+import type { QueuePersistence } from './queue-persistence';
+
+export interface AddResult {
+  added: UploadJob[];
+  /** Same path, size and mtime to the same target, already queued. */
+  duplicates: string[];
+  /** Paths that could not be read, with the reason. */
+  skipped: { path: string; reason: string }[];
+}
+
+export interface UploadQueue {
+  restore(): Promise<void>;
+  /** Files and whole folders; folders keep their structure as `relativePath`. */
+  add(paths: string[], target: UploadTarget, options?: { allowDuplicates?: boolean }): Promise<AddResult>;
+  list(): readonly UploadJob[];
+  get(id: string): UploadJob | undefined;
+  update(id: string, patch: Partial<UploadJob>): UploadJob | undefined;
+  remove(id: string): void;
+  /** Moves a job to a position in the order (0 = first). */
+  move(id: string, index: number): void;
+  /** Next queued job in order. */
+  nextQueued(skip: ReadonlySet<string>): UploadJob | undefined;
+  /** Persists soon (coalesced); `flush` persists now. */
+  markDirty(): void;
+  flush(): Promise<void>;
+}
+
+async function* walk(root: string): AsyncGenerator<string> {
+  const dir = await opendir(root);
+  for await (const entry of dir) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+export function createUploadQueue(persistence: QueuePersistence, options: { saveDelayMs?: number } = {}): UploadQueue {
+  let jobs: UploadJob[] = [];
+  const byId = new Map<string, UploadJob>();
+  const fingerprints = new Map<string, string>();
+  let saveTimer: NodeJS.Timeout | undefined;
+  let saving: Promise<void> = Promise.resolve();
+
+  function index(job: UploadJob) {
+    byId.set(job.id, job);
+    if (job.status !== 'canceled') fingerprints.set(fingerprintOf(job), job.id);
+  }
+
+  function flush(): Promise<void> {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = undefined;
+    const snapshot = { version: 1 as const, jobs };
+    saving = saving.catch(() => undefined).then(() => persistence.save(snapshot));
+    return saving;
+  }
+
+  async function makeJob(path: string, root: string | undefined, target: UploadTarget): Promise<UploadJob> {
+    const info = await stat(path);
+    const relativePath = root ? relative(root, path).split(sep).join('/') : undefined;
+    return {
+      id: randomUUID(),
+      path,
+      name: basename(path),
+      ...(relativePath ? { relativePath } : {}),
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      target,
+      status: 'queued',
+      acknowledged: 0,
+      sent: 0,
+      attempts: 0,
+      addedAt: Date.now(),
+    };
+  }
+
+  const queue: UploadQueue = {
+    async restore() {
+      const state = await persistence.load();
+      jobs = [];
+      byId.clear();
+      fingerprints.clear();
+      for (const job of state?.jobs ?? []) {
+        // A job that was running when the process died resumes: it goes back to the queue.
+        const restored: UploadJob = job.status === 'running' ? { ...job, status: 'queued', phase: undefined } : job;
+        jobs.push(restored);
+        index(restored);
+      }
+    },
+
+    async add(paths, target, addOptions = {}) {
+      const result: AddResult = { added: [], duplicates: [], skipped: [] };
+      for (const given of paths) {
+        const absolute = resolve(given);
+        try {
+          const info = await stat(absolute);
+          // A folder's own name is the top of the tree on the receiver, as in a drag and drop.
+          const files = info.isDirectory() ? walk(absolute) : [absolute];
+          const root = info.isDirectory() ? resolve(absolute, '..') : undefined;
+          for await (const file of files) {
+            const job = await makeJob(file, root, target);
+            const existing = fingerprints.get(fingerprintOf(job));
+            if (existing && !addOptions.allowDuplicates && byId.get(existing)?.status !== 'canceled') {
+              result.duplicates.push(file);
+              continue;
+            }
+            jobs.push(job);
+            index(job);
+            result.added.push(job);
+          }
+        } catch (error) {
+          result.skipped.push({ path: absolute, reason: (error as Error).message });
+        }
+      }
+      if (result.added.length > 0) await flush();
+      return result;
+    },
+
+    list: () => jobs,
+    get: (id) => byId.get(id),
+
+    update(id, patch) {
+      const job = byId.get(id);
+      if (!job) return undefined;
+      Object.assign(job, patch);
+      if (job.status === 'canceled') fingerprints.delete(fingerprintOf(job));
+      queue.markDirty();
+      return job;
+    },
+
+    remove(id) {
+      const job = byId.get(id);
+      if (!job) return;
+      jobs = jobs.filter((item) => item.id !== id);
+      byId.delete(id);
+      if (fingerprints.get(fingerprintOf(job)) === id) fingerprints.delete(fingerprintOf(job));
+      queue.markDirty();
+    },
+
+    move(id, position) {
+      const from = jobs.findIndex((job) => job.id === id);
+      if (from < 0) return;
+      const [job] = jobs.splice(from, 1);
+      jobs.splice(Math.max(0, Math.min(position, jobs.length)), 0, job!);
+      queue.markDirty();
+    },
+
+    nextQueued(skip) {
+      return jobs.find((job) => job.status === 'queued' && !skip.has(job.id));
+    },
+
+    markDirty() {
+      saveTimer ??= setTimeout(() => void flush().catch(() => undefined), options.saveDelayMs ?? 500);
+    },
+
+    flush,
+  };
+  return queue;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** What the user sees for one queued file. Jobs cross IPC and are persisted, so they are plain data. */
+export const JobStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'canceled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** Finer detail while a job runs: a stall is not a failure, and finalizing is not 100 % stored. */
+export const JobPhase = z.enum(['uploading', 'stalled', 'retrying', 'waiting', 'offline', 'finalizing']);
+export type JobPhase = z.infer<typeof JobPhase>;
+
+export const UploadTarget = z.object({
+  endpoint: z.string().url(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type UploadTarget = z.infer<typeof UploadTarget>;
+
+export const PartState = z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), url: z.string().optional(), offset: z.number().int().nonnegative() });
+export type PartState = z.infer<typeof PartState>;
+
+export const UploadJob = z.object({
+  id: z.string(),
+  /** Absolute path on this machine; it came from a dialog or a drop, never typed by a page. */
+  path: z.string(),
+  name: z.string(),
+  /** Folder structure to recreate on the receiver (`photos/2024/a.jpg`). */
+  relativePath: z.string().optional(),
+  size: z.number().int().nonnegative(),
+  mtimeMs: z.number(),
+  target: UploadTarget,
+  status: JobStatus,
+  phase: JobPhase.optional(),
+  /** Bytes the server acknowledged. */
+  acknowledged: z.number().int().nonnegative(),
+  /** Bytes handed to the network, acknowledged or not. */
+  sent: z.number().int().nonnegative(),
+  uploadUrl: z.string().optional(),
+  parts: z.array(PartState).optional(),
+  attempts: z.number().int().nonnegative(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  sha256: z.string().optional(),
+  addedAt: z.number(),
+  finishedAt: z.number().optional(),
+});
+export type UploadJob = z.infer<typeof UploadJob>;
+
+export function fingerprintOf(job: Pick<UploadJob, 'path' | 'size' | 'mtimeMs' | 'target'>): string {
+  return JSON.stringify([job.path, job.size, Math.trunc(job.mtimeMs), job.target.endpoint]);
+}
