@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -184,6 +185,8 @@ describe('POST /upload (multipart)', () => {
     ['text/plain', 'UNSUPPORTED_MEDIA_TYPE'],
     ['application/x-www-form-urlencoded', 'UNSUPPORTED_MEDIA_TYPE'],
     ['multipart/form-data', 'MULTIPART_BOUNDARY_MISSING'],
+    ['multipart/form-data; boundary=""', 'MULTIPART_BOUNDARY_MISSING'],
+    [`multipart/form-data; boundary=${'b'.repeat(71)}`, 'MULTIPART_BOUNDARY_MISSING'],
     ['multipart/mixed; boundary=abc', 'UNSUPPORTED_MEDIA_TYPE'],
     ['multipart/form-dataX; boundary=abc', 'UNSUPPORTED_MEDIA_TYPE'],
   ])('answers 415 for Content-Type %j', async (contentType, code) => {
@@ -224,6 +227,16 @@ describe('POST /upload (multipart)', () => {
     expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'MULTIPART_MALFORMED' } });
   });
 
+  it('answers 400 for a part header over busboy\'s 16 KiB cap', async () => {
+    const s = await start();
+    const hostile = `X-Filler: ${'a'.repeat(20 * 1024)}\r\n`;
+    const body = Buffer.concat([filePart('f', 'a.txt', 'data', hostile), closingBoundary]);
+    const result = await rawUpload(s.port, body, { after: 'wait' });
+    expect(result.status).toBe(400);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'MULTIPART_MALFORMED' } });
+    expect(await listReceived(s.dir)).toEqual([]);
+  });
+
   it.each(['end', 'destroy'] as const)('cleans up when the client sends half the body then %ss the socket', async (after) => {
     const s = await start();
     const full = Buffer.concat([filePart('f', 'cut.bin', randomBytes(1_000_000)), closingBoundary]);
@@ -231,6 +244,34 @@ describe('POST /upload (multipart)', () => {
     expect(result.status === null || result.status === 400).toBe(true);
     expect(await waitForEmpty(s.dir)).toEqual([]);
     await expect.poll(() => s.calls.filter((c) => c.status === 'failed').length).toBe(1);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('leaves no file descriptor open on received files after failures [Linux /proc]', async () => {
+    // Node closes a leaked FileHandle on GC with a warning, which would hide the leak from /proc.
+    const gcClosed: string[] = [];
+    const onWarning = (warning: Error): void => {
+      if (/closing file descriptor/i.test(warning.message)) gcClosed.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    // The limit is above one chunk, so the file is open with bytes written when the limit trips.
+    const s = await start({ limits: { maxFileSize: 100_000 } });
+    const cut = Buffer.concat([filePart('f', 'cut.bin', randomBytes(90_000)), closingBoundary]);
+    await rawUpload(s.port, cut.subarray(0, 80_000), { contentLength: cut.length, after: 'destroy' });
+    const form = new FormData();
+    form.append('big', new Blob([Buffer.alloc(1_000_000)]), 'big.bin');
+    expect((await post(s.url, form)).status).toBe(413);
+    await waitForEmpty(s.dir);
+    const openInDir = async (): Promise<string[]> => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((target) => target.startsWith(s.dir));
+    };
+    try {
+      await expect.poll(openInDir).toEqual([]);
+      expect(gcClosed).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('frees a silent connection after the idle timeout and deletes the partial file', async () => {

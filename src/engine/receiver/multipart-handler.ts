@@ -51,9 +51,15 @@ interface FileEntry {
   done: Promise<StoredPart | null>;
 }
 
-/** RFC 7578 §4.1: the media type is multipart/form-data and it MUST carry a boundary parameter. */
 function isMultipartFormData(contentType: string | undefined): boolean {
   return typeof contentType === 'string' && /^\s*multipart\/form-data\s*(?:;|$)/i.test(contentType);
+}
+
+/** RFC 2046 §5.1.1: `boundary := 0*69<bchars> bcharsnospace`, i.e. 1 to 70 characters. */
+function hasUsableBoundary(contentType: string): boolean {
+  const match = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
+  const boundary = match?.[1] ?? match?.[2] ?? '';
+  return boundary.length >= 1 && boundary.length <= 70;
 }
 
 export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHandler {
@@ -125,6 +131,7 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
   async function receive(req: IncomingMessage, res: ServerResponse, parser: busboy.Busboy): Promise<void> {
     const files: FileEntry[] = [];
     const streams = new Set<PartStream>();
+    // Kept (bounded by maxFields × maxFieldSize) but not echoed: the 201 body lists files only.
     const fields: Array<{ name: string; value: string }> = [];
     let parts = 0;
     let failure: FerryError | undefined;
@@ -141,7 +148,7 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
       req.unpipe(parser);
       // Destroying the parser and every part stream makes each file job stop and close its handle.
       parser.destroy();
-      for (const stream of streams) stream.destroy();
+      for (const stream of streams) stream.destroy(error);
       settle();
     };
 
@@ -150,7 +157,8 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
       fail(multipartError('REQUEST_IDLE_TIMEOUT', `No data received for ${idleTimeoutMs} ms`));
     }, idleTimeoutMs);
     const touch = (): void => {
-      if (!failure) idle.refresh();
+      // refresh() would re-arm a cleared timer, so never after the outcome is known.
+      if (!failure && !settled) idle.refresh();
     };
 
     const countPart = (): boolean => {
@@ -249,17 +257,21 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
 
   return {
     async handle(req, res) {
-      if (!isMultipartFormData(req.headers['content-type'])) {
+      const contentType = req.headers['content-type'];
+      if (!isMultipartFormData(contentType)) {
         sendError(req, res, multipartError('UNSUPPORTED_MEDIA_TYPE', 'Expected a multipart/form-data body'));
         return;
       }
+      const noBoundary = (cause?: unknown): void =>
+        sendError(req, res, multipartError('MULTIPART_BOUNDARY_MISSING', 'multipart/form-data needs a boundary of 1 to 70 characters', cause));
+      // RFC 7578 §4.1: multipart/form-data "requires" the boundary parameter.
+      if (contentType === undefined || !hasUsableBoundary(contentType)) return noBoundary();
       let parser: busboy.Busboy;
       try {
         parser = createParser(req);
       } catch (cause) {
-        // busboy throws on a missing boundary ("Multipart: Boundary not found") or unparsable type.
-        sendError(req, res, multipartError('MULTIPART_BOUNDARY_MISSING', 'multipart/form-data needs a boundary parameter', cause));
-        return;
+        // busboy throws on a content type it cannot parse ("Multipart: Boundary not found", ...).
+        return noBoundary(cause);
       }
       try {
         await receive(req, res, parser);

@@ -135,8 +135,11 @@ export function rawUpload(
     const timer = setTimeout(finish, options.timeoutMs ?? 5_000);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      // One response is all we want; stop once its headers and a JSON body are in.
-      if (/\r\n\r\n[\s\S]*\}\s*$/.test(Buffer.concat(chunks).toString('utf8'))) finish();
+      // One response is all we want: stop once its headers and Content-Length bytes of body are in.
+      const received = Buffer.concat(chunks);
+      const headEnd = received.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(received.subarray(0, headEnd).toString('latin1'));
+      if (headEnd >= 0 && length && received.length - headEnd - 4 >= Number(length[1])) finish();
     });
     socket.on('error', finish);
     socket.on('close', finish);
