@@ -11,6 +11,7 @@ import { createRequestHandler } from './http-routes';
 import { createReceiverMetrics } from './metrics';
 import { createMultipartHandler } from './multipart-handler';
 import { createReceiveFolder } from './receive-folder';
+import { sanitizeRelativeDir } from './sanitize-filename';
 import { defaultMultipartLimits, receiverDefaults, type ReceiverOptions } from './receiver-config';
 import { recoverUploads } from './recover';
 import { createFileStore } from './store/file-store';
@@ -36,6 +37,8 @@ export interface Receiver {
 }
 
 const newId = () => randomBytes(16).toString('base64url');
+/** How long a closing connection keeps draining unread request bytes so its last reply survives. */
+const lingerMs = 2_000;
 
 function lanAddresses(): string[] {
   return Object.values(networkInterfaces())
@@ -79,7 +82,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     newId,
     async place(dataPath, metadata) {
       // The state folder lives inside the receive folder: never let a client path reach into it.
-      const relativePath = metadata.relativePath?.replace(/^[\\/]*\.ferry(?=[\\/]|$)/, '_ferry');
+      const segments = metadata.relativePath === undefined ? [] : sanitizeRelativeDir(metadata.relativePath);
+      if (segments[0]?.toLowerCase() === '.ferry') segments[0] = '_ferry';
+      const relativePath = segments.length > 0 ? `${segments.join('/')}/` : undefined;
       const placed = await receiveFolder.place(dataPath, { filename: metadata.filename ?? metadata.name ?? 'upload', relativePath });
       return placed.relativePath;
     },
@@ -94,7 +99,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   });
 
   const connections = new Set<Socket>();
-  const server = createServer({ maxHeaderSize: 16 * 1024 });
+  /** Sockets in a lingering close, and requests not yet answered: shutdown waits briefly for both. */
+  const lingering = new Set<Socket>();
+  let openRequests = 0;
+  // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a
+  // slowloris client would outlive a short headers timeout by up to 30 s.
+  const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.min(1_000, Math.max(100, config.headersTimeoutMs / 4)) });
   // Node's whole-request timeout would kill a legitimate multi-hour PATCH; a rolling idle timeout frees dead ones instead.
   server.requestTimeout = 0;
   server.headersTimeout = config.headersTimeoutMs;
@@ -103,11 +113,31 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   server.on('connection', (socket) => {
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
+    // Lingering close: a reply sent before the body was read (409, 413, interrupted, shutdown) is
+    // followed by Node closing the socket at once; the unread bytes turn that close into an RST,
+    // which can wipe the reply before the client reads it. Half-close, drain briefly, then close.
+    socket.destroySoon = () => {
+      lingering.add(socket);
+      if (socket.writable) socket.end();
+      const linger = setTimeout(() => socket.destroy(), lingerMs);
+      linger.unref();
+      socket.once('end', () => socket.destroy());
+      socket.once('close', () => {
+        clearTimeout(linger);
+        lingering.delete(socket);
+      });
+    };
   });
   const sweeper = createExpirySweeper(tus, config.sweepIntervalMs);
   const ws = createWebSocketEndpoint({ hub, policy, maxClients: config.maxWebSocketClients, info: () => ({ maxSize: config.maxSize, tusEndpoint: '/files/', version: '1.0.0' }) });
   const handle = createRequestHandler({ policy, metrics, tus, multipart, openConnections: () => connections.size });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    openRequests++;
+    res.once('close', () => openRequests--);
+    // Keep reading (and discarding) an unread body after the reply, so the lingering close can drain it.
+    res.once('finish', () => {
+      if (!req.complete) req.resume();
+    });
     handle(req, res).catch((err) => {
       log.error({ err }, 'request failed');
       if (!res.headersSent) res.writeHead(500).end();
@@ -164,6 +194,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         const deadline = Date.now() + config.shutdownGraceMs;
         while (locks.activeCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         ws.close();
+        // Give the 503s just sent a moment to reach their clients: cutting now would reset them away.
+        const lingerUntil = Math.min(deadline, Date.now() + lingerMs);
+        while ((openRequests > 0 || lingering.size > 0) && Date.now() < lingerUntil) await new Promise((r) => setTimeout(r, 20));
         server.closeAllConnections();
         hub.close();
       })();

@@ -190,7 +190,13 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           throw new TusError('STORAGE_FAILED', { cause: result.error });
         }
         if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
-        if (offset > start) infos.get(id)!.touchedAt = new Date().toISOString();
+        if (offset > start) {
+          const info = infos.get(id)!;
+          info.touchedAt = new Date().toISOString();
+          // Persisted too: the Upload-Expires promised from touchedAt must hold after a restart (best effort:
+          // the bytes are already safe, and a failed record write only makes expiry come early).
+          await writeInfo(info).catch(() => undefined);
+        }
         return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
       } finally {
         await handle.close();

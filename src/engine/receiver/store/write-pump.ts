@@ -21,6 +21,10 @@ export interface PumpResult {
 // so a 1 GiB body costs far fewer syscalls than one write per 64 KiB socket chunk.
 const pauseAboveBytes = 8 * 1024 * 1024;
 const resumeBelowBytes = 2 * 1024 * 1024;
+// On abort (another request wants the lock, or shutdown) bytes already on their way are still the
+// client's progress: keep taking them until the line is quiet this long, but never longer than the cap.
+const releaseQuietMs = 50;
+const releaseMaxMs = 1_000;
 
 /**
  * Streams `source` into `handle` with backpressure, up to `maxBytes`. Never throws for the source:
@@ -38,8 +42,14 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
     let interrupted = false;
     let failure: NodeJS.ErrnoException | undefined;
     let settled = false;
+    let quietTimer: NodeJS.Timeout | undefined;
+    let capTimer: NodeJS.Timeout | undefined;
 
     const detach = () => {
+      // Cleared and forgotten: a late refresh() would re-arm a cleared timer and pause the source again.
+      clearTimeout(quietTimer);
+      clearTimeout(capTimer);
+      quietTimer = capTimer = undefined;
       source.off('data', onData);
       source.off('end', onEnd);
       source.off('error', onGone);
@@ -80,6 +90,7 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
       finishIfIdle();
     };
     function onData(chunk: Buffer) {
+      quietTimer?.refresh();
       const room = options.maxBytes - accepted;
       let piece = chunk;
       if (chunk.length > room) {
@@ -98,9 +109,18 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
     }
     function onEnd() {
       sourceDone = true;
+      // The whole body arrived (even if an abort came meanwhile): nothing was cut short.
+      interrupted = false;
       finishIfIdle();
     }
+    /** Takes what a vanished source still buffers: a destroyed stream emits no more 'data', but read() still returns it. */
+    function salvage() {
+      detach();
+      for (let chunk = source.read() as Buffer | null; chunk !== null && !exceeded; chunk = source.read() as Buffer | null) onData(chunk);
+    }
     function onGone() {
+      if (sourceDone) return;
+      salvage();
       interrupted = true;
       sourceDone = true;
       finishIfIdle();
@@ -108,16 +128,19 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
     function onClose() {
       if (!source.readableEnded) onGone();
     }
-    function onAbort() {
-      interrupted = true;
+    function endRelease() {
       stopReading();
       finishIfIdle();
     }
-
-    if (options.signal?.aborted) {
+    function onAbort() {
       interrupted = true;
-      sourceDone = true;
-      finishIfIdle();
+      quietTimer = setTimeout(endRelease, releaseQuietMs);
+      capTimer = setTimeout(endRelease, releaseMaxMs);
+    }
+
+    // The client may have vanished before the pump started: its 'close' already fired and will not again.
+    if (source.destroyed) {
+      onGone();
       return;
     }
     source.on('data', onData);
@@ -127,6 +150,7 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
     source.on('close', onClose);
     options.signal?.addEventListener('abort', onAbort);
     source.resume();
+    if (options.signal?.aborted) onAbort();
   });
 }
 

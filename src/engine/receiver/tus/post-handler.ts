@@ -36,6 +36,8 @@ async function finishedPartials(ctx: TusContext, urls: string[]): Promise<{ ids:
     const stored = await ctx.store.get(id);
     if (!stored || stored.info.status === 'expired') throw new TusError('PARTIAL_NOT_FOUND');
     if (stored.info.concat?.kind !== 'partial' || stored.info.length === null || stored.offset !== stored.info.length) throw new TusError('PARTIAL_NOT_COMPLETE');
+    // A partial's bytes are freed once a final upload uses them; reusing it would read a missing file (500).
+    if (stored.info.dataReleased) throw new TusError('PARTIAL_NOT_FOUND', { message: 'A partial upload named in Upload-Concat was already concatenated and its data is gone' });
     ids.push(id);
     total += stored.info.length;
   }
@@ -59,7 +61,16 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
     await ctx.store.create(info);
     ctx.counters.created();
     ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length: info.length, status: 'created' });
-    await ctx.store.concatenate(id, partials.ids);
+    try {
+      await ctx.store.concatenate(id, partials.ids);
+    } catch (error) {
+      // Never leave a final record without its bytes: finals do not expire, so it would linger forever.
+      await ctx.store.remove(id).catch(() => undefined);
+      ctx.progress.transition(id, 'failed', { message: 'Concatenation failed', errorCode: 'STORAGE_FAILED' });
+      // A concurrent final took a partial's bytes first: that is the client's conflict, not a server fault.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TusError('PARTIAL_NOT_FOUND', { cause: error });
+      throw error;
+    }
     ctx.progress.advance(id, partials.total);
     await completeUpload(ctx, info);
     for (const partId of partials.ids) await ctx.store.releaseData(partId);

@@ -37,7 +37,9 @@ export async function loadUpload(ctx: TusContext, id: string): Promise<StoredUpl
   const stored = await ctx.store.get(id);
   if (!stored) throw new TusError('UPLOAD_NOT_FOUND');
   if (isExpired(stored.info, ctx.config.expireAfterMs)) {
-    if (stored.info.status !== 'expired' && !ctx.locks.isLocked(id)) await expireUpload(ctx, id);
+    // Every caller holds this upload's lock (so no PATCH is running): an isLocked() check here was
+    // always true and kept the expired bytes on disk until the next sweep.
+    if (stored.info.status !== 'expired') await expireUpload(ctx, id);
     throw new TusError('UPLOAD_EXPIRED');
   }
   return stored;
