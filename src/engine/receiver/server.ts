@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { createProgressHub, type ProgressHub } from '../progress/progress-hub';
 import { createAccessPolicy } from './access-policy';
@@ -19,6 +19,7 @@ import type { UploadStore } from './store/types';
 import type { UploadStatus } from '../../shared/progress-event';
 import type { TusContext } from './tus/tus-context';
 import { createUploadLocks } from './upload-locks';
+import { syncDirectory } from '../fs/atomic-file';
 import { createWebSocketEndpoint } from './ws-endpoint';
 
 export type { ReceiverOptions } from './receiver-config';
@@ -52,7 +53,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const dir = resolve(options.dir);
   const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
   const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
-  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable: options.durable ?? true });
+  const durable = options.durable ?? true;
+  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
   const receiveFolder = createReceiveFolder({ dir });
@@ -86,6 +88,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       if (segments[0]?.toLowerCase() === '.ferry') segments[0] = '_ferry';
       const relativePath = segments.length > 0 ? `${segments.join('/')}/` : undefined;
       const placed = await receiveFolder.place(dataPath, { filename: metadata.filename ?? metadata.name ?? 'upload', relativePath });
+      // The rename is what makes the file visible; fsync its folder so a power cut cannot undo it.
+      if (durable) await syncDirectory(dirname(placed.absolutePath));
       return placed.relativePath;
     },
     log,

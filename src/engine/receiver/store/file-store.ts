@@ -46,14 +46,14 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
    * Records the info in memory at once, then persists it. Writes for one id run in order and each
    * writes the latest record, so concurrent updates never lose a field.
    */
-  function writeInfo(info: UploadInfo): Promise<void> {
+  function writeInfo(info: UploadInfo, sync = durable): Promise<void> {
     infos.set(info.id, info);
     const previous = writeQueues.get(info.id) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
         const latest = infos.get(info.id);
-        if (latest) await writeFileAtomic(infoPath(info.id), JSON.stringify(latest), durable);
+        if (latest) await writeFileAtomic(infoPath(info.id), JSON.stringify(latest), sync && durable);
       });
     writeQueues.set(info.id, next);
     void next.finally(() => {
@@ -133,12 +133,12 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       return report;
     },
 
-    async create(info) {
+    async create(info, writeOptions) {
       if (infos.has(info.id)) throw new FerryError('UPLOAD_EXISTS', `Upload ${info.id} already exists`);
       const handle = await open(dataPath(info.id), 'wx');
       await handle.close();
       try {
-        await writeInfo(info);
+        await writeInfo(info, writeOptions?.durable ?? durable);
       } catch (error) {
         infos.delete(info.id);
         await unlink(dataPath(info.id)).catch(() => undefined);
@@ -153,9 +153,9 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       return { info, offset: (await sizeOf(dataPath(id))) ?? 0 };
     },
 
-    async update(id, patch) {
+    async update(id, patch, writeOptions) {
       const next = { ...requireInfo(id), ...patch };
-      await writeInfo(next);
+      await writeInfo(next, writeOptions?.durable ?? durable);
       return next;
     },
 
@@ -190,7 +190,9 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           throw new TusError('STORAGE_FAILED', { cause: result.error });
         }
         if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
-        if (offset > start) {
+        const completing = infos.get(id)!.length === offset;
+        // A completing append needs no touch: completion rewrites the record right after.
+        if (offset > start && !completing) {
           const info = infos.get(id)!;
           info.touchedAt = new Date().toISOString();
           // Persisted too: the Upload-Expires promised from touchedAt must hold after a restart (best effort:

@@ -23,6 +23,11 @@ export interface UploadInfo {
   dataReleased?: boolean;
 }
 
+export interface WriteOptions {
+  /** Overrides the store's durability for this one record write. */
+  durable?: boolean;
+}
+
 export interface StoredUpload {
   info: UploadInfo;
   offset: number;
@@ -61,9 +66,10 @@ export interface ReconcileReport {
 export interface UploadStore {
   /** Reconciles state left by a crash. Call once before serving. */
   init(): Promise<ReconcileReport>;
-  create(info: UploadInfo): Promise<void>;
+  /** `durable: false` skips fsync for records a client has not been told about yet. */
+  create(info: UploadInfo, options?: WriteOptions): Promise<void>;
   get(id: string): Promise<StoredUpload | undefined>;
-  update(id: string, patch: Partial<Omit<UploadInfo, 'id'>>): Promise<UploadInfo>;
+  update(id: string, patch: Partial<Omit<UploadInfo, 'id'>>, options?: WriteOptions): Promise<UploadInfo>;
   append(id: string, source: Readable, options: AppendOptions): Promise<AppendResult>;
   /** Concatenates finished partial uploads into the (empty) data of `id`. */
   concatenate(id: string, partIds: string[]): Promise<number>;

@@ -86,7 +86,10 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   const checksum = withBody ? parseChecksum(header(req, 'upload-checksum')) : undefined;
 
   const info: UploadInfo = { id, length, metadata, status: 'created', createdAt: now, touchedAt: now, ...(concat ? { concat } : {}) };
-  await ctx.store.create(info);
+  // The whole file in this one request: until the 201 nobody knows this upload, so its record need
+  // not be fsynced (a crash before the answer leaves nothing a client could resume).
+  const wholeInOneRequest = withBody && !concat && length !== null && header(req, 'content-length') === String(length);
+  await ctx.store.create(info, { durable: !wholeInOneRequest });
   ctx.counters.created();
   ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length, status: 'created', context: concat ? { concat: concat.kind } : {} });
   const headers: Record<string, string> = { Location: location };
@@ -103,7 +106,7 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   // creation-with-upload: the body is the first chunk, under the same lock rules as a PATCH.
   const lock = await ctx.locks.acquire(id, ctx.config.lockTimeoutMs);
   try {
-    const outcome = await receiveBody(req, ctx, { info, offset: 0 }, lock, checksum);
+    const outcome = await receiveBody(req, ctx, { info, offset: 0 }, lock, checksum, wholeInOneRequest);
     if (outcome.kind === 'client-gone') return;
     const completed = outcome.kind === 'stored' && outcome.completed;
     reply(res, 201, { ...headers, 'Upload-Offset': String(outcome.offset), ...(completed ? {} : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)) });

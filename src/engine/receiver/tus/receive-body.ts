@@ -17,7 +17,7 @@ export type BodyOutcome =
  * lock. Bytes received are kept even when the client vanishes; the progress hub sees only bytes
  * written to the data file.
  */
-export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored: StoredUpload, lock: UploadLock, checksum?: ChecksumRequest): Promise<BodyOutcome> {
+export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored: StoredUpload, lock: UploadLock, checksum?: ChecksumRequest, fresh = false): Promise<BodyOutcome> {
   const { info } = stored;
   const id = info.id;
   const limit = info.length ?? ctx.config.maxSize;
@@ -48,7 +48,7 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
   ctx.progress.advance(id, result.offset);
   const completed = info.length !== null && result.offset === info.length;
   if (completed) {
-    await completeUpload(ctx, info);
+    await completeUpload(ctx, info, { fresh });
   } else if (result.interrupted || result.exceeded) {
     ctx.progress.transition(id, 'paused');
   }

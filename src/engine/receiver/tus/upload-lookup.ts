@@ -51,16 +51,19 @@ export function filenameOf(info: UploadInfo): string {
 
 /**
  * Finishes an upload whose offset reached its length. Partial uploads only change state; others move
- * into the receive folder. `finalizing` is persisted first so a crash mid-move is finished at startup.
+ * into the receive folder. `finalizing` is persisted first so a crash mid-move is finished at startup;
+ * an upload created and filled by one request (`fresh`) skips that: its client has no URL to resume yet.
+ * The closing record write need not be durable: a crash before it leaves `finalizing` without data,
+ * which startup reads as completed.
  */
-export async function completeUpload(ctx: TusContext, info: UploadInfo): Promise<void> {
+export async function completeUpload(ctx: TusContext, info: UploadInfo, options: { fresh?: boolean } = {}): Promise<void> {
   if (info.status === 'completed') return;
   if (info.concat?.kind === 'partial') {
     await ctx.store.update(info.id, { status: 'completed' });
   } else {
-    await ctx.store.update(info.id, { finalizing: true });
+    if (!options.fresh) await ctx.store.update(info.id, { finalizing: true });
     const placedPath = await ctx.place(ctx.store.dataPath(info.id), info.metadata);
-    await ctx.store.update(info.id, { finalizing: false, placedPath, status: 'completed', dataReleased: true });
+    await ctx.store.update(info.id, { finalizing: false, placedPath, status: 'completed', dataReleased: true }, { durable: false });
   }
   ctx.progress.transition(info.id, 'completed');
   ctx.counters.finished();
