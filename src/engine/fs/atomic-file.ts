@@ -1,4 +1,4 @@
-import { open, rename } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** fsyncs a directory so a rename inside it survives power loss. */
@@ -17,13 +17,19 @@ export async function syncDirectory(dir: string): Promise<void> {
  */
 export async function writeFileAtomic(path: string, content: string, durable: boolean): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(content);
-    if (durable) await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(content);
+      if (durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    // A failed write (disk full, read-only) must not leave its temp file eating the space it lacked.
+    await unlink(temp).catch(() => undefined);
+    throw error;
   }
-  await rename(temp, path);
   if (durable) await syncDirectory(dirname(path));
 }

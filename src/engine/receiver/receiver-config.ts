@@ -23,6 +23,8 @@ export interface ReceiverOptions {
   expireAfterMs?: number;
   /** Extra origins allowed for CORS and WebSocket upgrades, e.g. a web app's. */
   corsOrigins?: string[];
+  /** Disk space creation never eats into (default 64 MiB). */
+  freeSpaceReserve?: number;
   /** fsync before acknowledging an offset (default true). */
   durable?: boolean;
   /** Rolling idle read timeout for every connection (default 60 s). */

@@ -54,7 +54,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
   const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
   const durable = options.durable ?? true;
-  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable });
+  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable, reserveBytes: options.freeSpaceReserve });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
   const receiveFolder = createReceiveFolder({ dir });

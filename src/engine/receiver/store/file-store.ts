@@ -25,6 +25,14 @@ export class StorageFullError extends FerryError {
   }
 }
 
+/** Maps filesystem failures to answers a client (and a person) can act on. */
+function storageError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new TusError('INSUFFICIENT_STORAGE', { cause: error });
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new TusError('STORAGE_NOT_WRITABLE', { cause: error });
+  return error;
+}
+
 const infoSuffix = '.info';
 const pendingSuffix = '.pending';
 
@@ -135,14 +143,19 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async create(info, writeOptions) {
       if (infos.has(info.id)) throw new FerryError('UPLOAD_EXISTS', `Upload ${info.id} already exists`);
-      const handle = await open(dataPath(info.id), 'wx');
-      await handle.close();
+      try {
+        const handle = await open(dataPath(info.id), 'wx');
+        await handle.close();
+      } catch (error) {
+        throw storageError(error);
+      }
       try {
         await writeInfo(info, writeOptions?.durable ?? durable);
       } catch (error) {
+        // No half-created upload: the record failed, so the empty data file goes too.
         infos.delete(info.id);
         await unlink(dataPath(info.id)).catch(() => undefined);
-        throw error;
+        throw storageError(error);
       }
     },
 
@@ -161,7 +174,9 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async append(id, source: Readable, appendOptions: AppendOptions): Promise<AppendResult> {
       requireInfo(id);
-      const handle = await open(dataPath(id), 'a');
+      const handle = await open(dataPath(id), 'a').catch((error: unknown) => {
+        throw storageError(error);
+      });
       try {
         const start = (await handle.stat()).size;
         if (start !== appendOptions.offset) throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
@@ -187,7 +202,8 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         if (checksum) await unlink(pendingPath(id));
         if (result.error) {
           if (result.error.code === 'ENOSPC' || result.error.code === 'EDQUOT') throw new StorageFullError((await handle.stat()).size, result.error);
-          throw new TusError('STORAGE_FAILED', { cause: result.error });
+          const mapped = storageError(result.error);
+          throw mapped instanceof TusError ? mapped : new TusError('STORAGE_FAILED', { cause: result.error });
         }
         if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
         const completing = infos.get(id)!.length === offset;

@@ -33,6 +33,7 @@ export const tusErrors = {
   UPLOAD_LOCKED: { status: 423, message: 'The upload is busy; retry shortly' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   STORAGE_FAILED: { status: 500, message: 'Storage failed' },
+  STORAGE_NOT_WRITABLE: { status: 500, message: 'The receive folder is not writable (read-only or no permission)' },
   SERVER_SHUTTING_DOWN: { status: 503, message: 'The receiver is shutting down; data so far is saved, resume shortly' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
