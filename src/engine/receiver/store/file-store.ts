@@ -49,6 +49,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const pendingPath = (id: string) => join(dir, id + pendingSuffix);
 
   const writeQueues = new Map<string, Promise<void>>();
+  let freeCache: { at: number; bytes: number } | undefined;
 
   /**
    * Records the info in memory at once, then persists it. Writes for one id run in order and each
@@ -143,6 +144,11 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async create(info, writeOptions) {
       if (infos.has(info.id)) throw new FerryError('UPLOAD_EXISTS', `Upload ${info.id} already exists`);
+      if (writeOptions?.persist === false) {
+        // The first append creates the data file; the first update writes the record.
+        infos.set(info.id, info);
+        return;
+      }
       try {
         const handle = await open(dataPath(info.id), 'wx');
         await handle.close();
@@ -259,12 +265,17 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     },
 
     async freeBytes() {
+      // Small files arrive by the thousand: one statfs per half second is plenty.
+      if (freeCache && Date.now() - freeCache.at < 500) return freeCache.bytes;
+      let bytes = Infinity;
       try {
         const stats = await statfs(dir);
-        return Math.max(0, stats.bavail * stats.bsize - reserveBytes);
+        bytes = Math.max(0, stats.bavail * stats.bsize - reserveBytes);
       } catch {
-        return Infinity;
+        // Unknown: let the write itself report a full disk (507).
       }
+      freeCache = { at: Date.now(), bytes };
+      return bytes;
     },
   };
 }

@@ -26,6 +26,11 @@ export interface UploadInfo {
 export interface WriteOptions {
   /** Overrides the store's durability for this one record write. */
   durable?: boolean;
+  /**
+   * create only: false keeps the record in memory until its next update. For an upload created and
+   * filled by one request, whose client learns its URL only from the answer.
+   */
+  persist?: boolean;
 }
 
 export interface StoredUpload {

@@ -89,7 +89,7 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   // The whole file in this one request: until the 201 nobody knows this upload, so its record need
   // not be fsynced (a crash before the answer leaves nothing a client could resume).
   const wholeInOneRequest = withBody && !concat && length !== null && header(req, 'content-length') === String(length);
-  await ctx.store.create(info, { durable: !wholeInOneRequest });
+  await ctx.store.create(info, { persist: !wholeInOneRequest });
   ctx.counters.created();
   ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length, status: 'created', context: concat ? { concat: concat.kind } : {} });
   const headers: Record<string, string> = { Location: location };
@@ -105,16 +105,19 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   }
   // creation-with-upload: the body is the first chunk, under the same lock rules as a PATCH.
   const lock = await ctx.locks.acquire(id, ctx.config.lockTimeoutMs);
+  let completed = false;
   try {
     const outcome = await receiveBody(req, ctx, { info, offset: 0 }, lock, checksum, wholeInOneRequest);
+    completed = outcome.kind === 'stored' && outcome.completed;
     if (outcome.kind === 'client-gone') return;
-    const completed = outcome.kind === 'stored' && outcome.completed;
     reply(res, 201, { ...headers, 'Upload-Offset': String(outcome.offset), ...(completed ? {} : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)) });
   } catch (error) {
     // The upload exists; tell the client where, so it can resume with HEAD.
     if (error instanceof TusError) Object.assign(error.headers, headers);
     throw error;
   } finally {
+    // Not finished after all: from now on the upload is resumable, so its record goes to disk.
+    if (wholeInOneRequest && !completed) await ctx.store.update(id, {}).catch(() => undefined);
     lock.release();
   }
 };
