@@ -61,10 +61,18 @@ export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
   const root = path.resolve(dir);
 
   /** Creates the sanitized sub-folders one level at a time, checking each resolved level stays inside. */
+  let realRootCache: Promise<string> | undefined;
+  /** The root's real path, resolved once: small files arrive by the thousand. */
+  function resolveRoot(): Promise<string> {
+    realRootCache ??= mkdir(root, { recursive: true }).then(() => realpath(root));
+    realRootCache.catch(() => (realRootCache = undefined));
+    return realRootCache;
+  }
+
   async function ensureDirectory(relativePath: string | undefined): Promise<{ realDir: string; segments: string[] }> {
-    await mkdir(root, { recursive: true });
-    const realRoot = await realpath(root);
+    const realRoot = await resolveRoot();
     const segments = sanitizeRelativeDir(relativePath ?? '');
+    if (segments.length === 0) return { realDir: realRoot, segments };
     let current = realRoot;
     for (const segment of segments) {
       const next = path.join(current, segment);
@@ -98,6 +106,7 @@ export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
   async function reserve(filename: string, relativePath: string | undefined): Promise<OpenedFile> {
     const { realDir, segments } = await ensureDirectory(relativePath);
     const name = sanitizeDisplayName(filename);
+    let recreated = false;
     for (let n = 0; n <= MAX_COLLISION_SUFFIX; n += 1) {
       const candidate = n === 0 ? name : withCollisionSuffix(name, n);
       const absolutePath = path.join(realDir, candidate);
@@ -105,6 +114,14 @@ export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
         const handle = await open(absolutePath, 'wx');
         return { absolutePath, relativePath: [...segments, candidate].join('/'), handle };
       } catch (error) {
+        // The receive folder was removed while we ran: recreate it once and try again.
+        if (errnoCode(error) === 'ENOENT' && segments.length === 0 && !recreated) {
+          recreated = true;
+          realRootCache = undefined;
+          await resolveRoot();
+          n -= 1;
+          continue;
+        }
         if (errnoCode(error) !== 'EEXIST') throw error;
       }
     }
