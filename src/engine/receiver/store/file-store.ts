@@ -33,6 +33,7 @@ function storageError(error: unknown): unknown {
   return error;
 }
 
+const backgroundFlushBytes = 32 * 1024 * 1024;
 const infoSuffix = '.info';
 const pendingSuffix = '.pending';
 
@@ -192,12 +193,23 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           if (durable) await syncDirectory(dir);
         }
         const hash = checksum ? createHash(checksum.algorithm) : undefined;
+        // Flush to disk in the background while bytes keep arriving, so the fsync before the
+        // acknowledgement only has the tail left instead of the whole body.
+        let flushing: Promise<void> | undefined;
+        let flushedUpTo = 0;
         const result = await pumpToFile(source, handle, {
           maxBytes: appendOptions.maxBytes,
           signal: appendOptions.signal,
           hash,
-          onWritten: (written) => appendOptions.onProgress?.(start + written),
+          onWritten: (written) => {
+            appendOptions.onProgress?.(start + written);
+            if (durable && !flushing && written - flushedUpTo >= backgroundFlushBytes) {
+              flushedUpTo = written;
+              flushing = handle.datasync().catch(() => undefined).finally(() => (flushing = undefined));
+            }
+          },
         });
+        await flushing;
         let offset = start + result.written;
         const rejected = checksum && (result.interrupted || result.error || !hash!.digest().equals(checksum.digest));
         if (rejected) {
