@@ -42,7 +42,7 @@ async function main(options: BenchOptions, workDir: string): Promise<void> {
     for (const kind of kinds) {
       const dir = join(workDir, `recv-${kind}`);
       await mkdir(dir, { recursive: true });
-      servers.push(await startServerProcess(kind, dir));
+      servers.push(await startServerProcess(kind, dir, options.profileDir));
     }
 
     const client = createUploadClient(false);
@@ -62,7 +62,7 @@ async function main(options: BenchOptions, workDir: string): Promise<void> {
       const plan = { count: options.smallFiles, size: options.smallSize, concurrency: options.concurrency };
       console.log(`\nSmall files: ${plan.count} × ${formatBytes(plan.size)}, ${plan.concurrency} at once, keep-alive`);
       const payloads = createPayloads(plan);
-      // The bare pipe stays in as the per-request floor of plain Node http.
+      // The bare pipe stays in: one PUT per file is the ceiling of plain Node http.
       for (let run = 1; run <= options.runs; run++) {
         for (const server of servers) {
           const r = await runSmallFiles(server, plan, payloads, `small-${server.kind}-${run}`);

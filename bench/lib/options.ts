@@ -11,6 +11,8 @@ export interface BenchOptions {
   smallSize: number;
   concurrency: number;
   keep: boolean;
+  /** Directory for V8 CPU profiles of the server children, if set. */
+  profileDir?: string;
 }
 
 export const usage = `Usage: npm run bench:receiver -- [options]
@@ -22,7 +24,8 @@ export const usage = `Usage: npm run bench:receiver -- [options]
   --small-files <n> number of small files (default 2000; 0 skips the phase)
   --small-size <n>  size of each small file (default 16KiB)
   --concurrency <n> small files in flight (default 8)
-  --keep            keep the temp dir for inspection`;
+  --keep            keep the temp dir for inspection
+  --profile <dir>   write a .cpuprofile per server child into <dir>`;
 
 export function readOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -38,6 +41,7 @@ export function readOptions(argv: string[]): BenchOptions {
       'small-size': { type: 'string' },
       concurrency: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -56,6 +60,7 @@ export function readOptions(argv: string[]): BenchOptions {
     smallSize: values['small-size'] !== undefined ? parseSize(values['small-size']) : 16 * 1024,
     concurrency: positiveInt(values.concurrency, 8, '--concurrency'),
     keep: values.keep,
+    profileDir: values.profile,
   };
 }
 

@@ -39,7 +39,7 @@ function mark(): void {
   clearInterval(sampler);
   sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-  }, 50);
+  }, 100);
   cpuStart = process.cpuUsage();
   loop.reset();
 }

@@ -1,5 +1,6 @@
 // Parent side of a server child: fork it, wait for its URL, ask it for stats.
 import { fork, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { protocolOf, serverLabels, type ChildMessage, type ServerKind, type ServerStats } from './protocol';
 
@@ -18,10 +19,11 @@ export interface ServerProcess {
 const childEntry = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const startTimeoutMs = 30_000;
 
-export async function startServerProcess(kind: ServerKind, dir: string): Promise<ServerProcess> {
+export async function startServerProcess(kind: ServerKind, dir: string, profileDir?: string): Promise<ServerProcess> {
   // Inherit tsx's loader flags; --expose-gc lets the child settle its heap before measuring.
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(profileDir), kind)}`] : [];
   const child = fork(childEntry, [kind, dir], {
-    execArgv: [...process.execArgv, '--expose-gc'],
+    execArgv: [...process.execArgv, '--expose-gc', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await waitForReady(child, kind);
