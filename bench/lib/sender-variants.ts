@@ -1,0 +1,24 @@
+// The senders under test. Ferry's headline configuration is `ferry`; the other
+// Ferry rows show what checksums and parallel parts cost or buy.
+import type { SenderVariant } from './sender-protocol';
+
+const MiB = 2 ** 20;
+
+export const bigVariants: SenderVariant[] = [
+  { id: 'ferry', label: 'Ferry', kind: 'ferry', chunkSize: 8 * MiB, parallel: 1, checksum: true },
+  { id: 'ferry-nosum', label: 'Ferry (no checksum)', kind: 'ferry', chunkSize: 8 * MiB, parallel: 1, checksum: false },
+  { id: 'ferry-p4', label: 'Ferry (parallel 4)', kind: 'ferry', chunkSize: 8 * MiB, parallel: 4, checksum: true },
+  { id: 'tusjs', label: 'tus-js-client', kind: 'tus-js', chunkSize: null, parallel: 1, checksum: false },
+  { id: 'tusjs-8m', label: 'tus-js-client (8 MiB)', kind: 'tus-js', chunkSize: 8 * MiB, parallel: 1, checksum: false },
+];
+
+export const smallVariants: SenderVariant[] = [
+  { id: 'ferry', label: 'Ferry', kind: 'ferry', chunkSize: 8 * MiB, parallel: 1, checksum: true },
+  { id: 'tusjs', label: 'tus-js-client', kind: 'tus-js', chunkSize: null, parallel: 1, checksum: false, dataInCreation: true },
+];
+
+/** Rotates the order each run so no sender always goes first (or right after another's write-back). */
+export function rotated<T>(items: T[], run: number): T[] {
+  const shift = (run - 1) % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
