@@ -1,5 +1,4 @@
-import { webcrypto } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { SourceChangedError } from './sender-errors';
 
 export interface SourceIdentity {
@@ -8,22 +7,31 @@ export interface SourceIdentity {
   mtimeMs: number;
 }
 
-/** Reads [start, end) of the source, checking first that the file is still the one queued. */
-export async function readChunk(handle: FileHandle, source: SourceIdentity, start: number, end: number): Promise<Buffer> {
-  const info = await handle.stat();
-  if (info.size !== source.size || Math.trunc(info.mtimeMs) !== Math.trunc(source.mtimeMs)) throw new SourceChangedError(source.path);
-  const buffer = Buffer.allocUnsafe(end - start);
+const unchanged = (info: { size: number; mtimeMs: number }, source: SourceIdentity) => info.size === source.size && Math.trunc(info.mtimeMs) === Math.trunc(source.mtimeMs);
+
+/**
+ * The open file and the file at the path must both still be the one queued: an in-place write shows
+ * on the handle, a save-by-rename (most editors) only at the path, where the handle keeps the old inode.
+ */
+async function checkSource(handle: FileHandle, source: SourceIdentity): Promise<void> {
+  const [own, atPath] = await Promise.all([handle.stat(), stat(source.path).catch(() => undefined)]);
+  if (!unchanged(own, source) || !atPath || !unchanged(atPath, source)) throw new SourceChangedError(source.path);
+}
+
+/**
+ * Reads [start, end) of the source, checking that the file is still the one queued. With `into`, the
+ * bytes go into that (reused) buffer instead of a fresh one.
+ */
+export async function readChunk(handle: FileHandle, source: SourceIdentity, start: number, end: number, into?: Buffer): Promise<Buffer> {
+  await checkSource(handle, source);
+  const buffer = into ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
   let filled = 0;
   while (filled < buffer.length) {
     const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, start + filled);
     if (bytesRead === 0) throw new SourceChangedError(source.path);
     filled += bytesRead;
   }
+  // Again after reading: a write during the read leaves a torn chunk the first check cannot see.
+  await checkSource(handle, source);
   return buffer;
-}
-
-/** tus checksum header value; WebCrypto hashes on the thread pool, off the event loop. */
-export async function checksumHeader(buffer: Buffer): Promise<string> {
-  const digest = await webcrypto.subtle.digest('SHA-256', buffer);
-  return `sha256 ${Buffer.from(digest).toString('base64')}`;
 }

@@ -2,7 +2,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { JobPhase, PartState, UploadJob } from '../../shared/upload-job';
 import { throttledBody, type BandwidthLimiter } from './bandwidth-limiter';
-import { checksumHeader, readChunk } from './chunk-reader';
+import { allocChunk, type ChunkHasher } from './chunk-hasher';
+import { readChunk } from './chunk-reader';
 import { TusRequestError } from './sender-errors';
 import { withStallWatch } from './stall-watch';
 import type { ServerCapabilities, TusClient, TusTarget } from './tus-client';
@@ -17,10 +18,11 @@ export interface TransferSettings {
 
 export interface TransferDeps {
   client: TusClient;
+  hasher: ChunkHasher;
   limiter: BandwidthLimiter;
   settings: () => TransferSettings;
-  /** Records resume state (URLs, parts) on the job and persists it. */
-  save(patch: Partial<UploadJob>): void;
+  /** Records resume state (URLs, parts) on the job and persists it; `durable` resolves once it is stored. */
+  save(patch: Partial<UploadJob>, durable?: boolean): void | Promise<void>;
   onAcknowledged(total: number): void;
   onSent(total: number): void;
   onPhase(phase: JobPhase): void;
@@ -59,18 +61,40 @@ interface Session {
   signal: AbortSignal;
 }
 
-/** Sends [offset, end) of the file to `url` chunk by chunk; returns the acknowledged offset. */
+interface PreparedChunk {
+  from: number;
+  body: Buffer;
+  checksum: string | undefined;
+}
+
+/**
+ * Sends [offset, end) of the file to `url` chunk by chunk; returns the acknowledged offset. The next
+ * chunk is read and hashed while the current one is on the wire, in two reused buffers, so the
+ * network never waits for the disk or the hash.
+ */
 async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void): Promise<number> {
   const { job, target, handle, caps, settings, deps, signal } = session;
   const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
+  const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
+  const buffers = [allocChunk(chunkBytes), allocChunk(chunkBytes)];
+  let turn = 0;
+  const prepare = async (from: number): Promise<PreparedChunk> => {
+    const buffer = buffers[turn++ % 2]!;
+    const body = await readChunk(handle, job, from, Math.min(rangeEnd, from + settings.chunkSize), buffer);
+    return { from, body, checksum: useChecksum ? await deps.hasher.checksum(body) : undefined };
+  };
   let offset = startOffset;
+  let upcoming: Promise<PreparedChunk> | undefined;
   while (rangeStart + offset < rangeEnd) {
     await deps.gate();
-    const from = rangeStart + offset;
-    const to = Math.min(rangeEnd, from + settings.chunkSize);
-    const body = await readChunk(handle, job, from, to);
-    const checksum = useChecksum ? await checksumHeader(body) : undefined;
+    // The prefetched chunk is only right if the server took all of the previous one.
+    let current = upcoming ? await upcoming : undefined;
+    if (!current || current.from !== rangeStart + offset) current = await prepare(rangeStart + offset);
+    const following = current.from + current.body.length;
+    upcoming = following < rangeEnd ? prepare(following) : undefined;
+    upcoming?.catch(() => undefined);
     const base = offset;
+    const { body, checksum } = current;
     const next = await withStallWatch(settings.stallTimeoutMs, signal, (patchSignal, touch) =>
       deps.client.patch(target, url, {
         offset: base,
@@ -103,15 +127,16 @@ async function sendSequential(session: Session): Promise<void> {
     // Small file: one request creates the upload and carries all of its bytes.
     const body = await readChunk(handle, job, 0, job.size);
     const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256') && job.size > 0;
-    const checksum = useChecksum ? await checksumHeader(body) : undefined;
+    const checksum = useChecksum ? await deps.hasher.checksum(body) : undefined;
     const created = await withStallWatch(settings.stallTimeoutMs, session.signal, (createSignal) => deps.client.create(target, { length: job.size, metadata: metadataOf(job), body, checksum, signal: createSignal }));
     url = created.url;
     offset = created.offset;
-    deps.save({ uploadUrl: url });
+    // Complete in one request: nothing left to resume, so no need to wait for the disk.
+    await deps.save({ uploadUrl: url }, offset < job.size);
   } else {
     const created = await deps.client.create(target, { length: job.size, metadata: metadataOf(job) });
     url = created.url;
-    deps.save({ uploadUrl: url });
+    await deps.save({ uploadUrl: url }, true);
   }
   deps.onAcknowledged(offset);
   await sendRange(session, url, 0, job.size, offset, (acknowledged, sent) => {
@@ -149,7 +174,7 @@ async function sendParallel(session: Session): Promise<void> {
           const length = part.end - part.start;
           if (!part.url) {
             part.url = (await deps.client.create(target, { length, metadata: {}, concat: 'partial' })).url;
-            deps.save({ parts });
+            await deps.save({ parts }, true);
           } else {
             part.offset = (await deps.client.head(target, part.url)).offset;
           }
@@ -159,7 +184,7 @@ async function sendParallel(session: Session): Promise<void> {
             deps.onAcknowledged(acknowledged());
             deps.onSent([...sentByPart.values()].reduce((a, b) => a + b, 0));
           });
-          deps.save({ parts });
+          await deps.save({ parts });
         } catch (error) {
           // One part failing stops the others; each has persisted its offset and resumes by HEAD.
           inner.abort(error);
@@ -172,7 +197,7 @@ async function sendParallel(session: Session): Promise<void> {
   }
   deps.onPhase('finalizing');
   const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job), concat: { final: parts.map((part) => part.url!) } });
-  deps.save({ uploadUrl: final.url, parts });
+  await deps.save({ uploadUrl: final.url, parts });
   deps.onAcknowledged(job.size);
 }
 
@@ -185,7 +210,8 @@ export async function transferFile(job: UploadJob, deps: TransferDeps, signal: A
   const handle = await open(job.path, 'r');
   try {
     const session: Session = { job, target, handle, caps, settings, deps, signal };
-    deps.onPhase('uploading');
+    // A stalled or waiting job says so until the server answers again (onAcknowledged clears it).
+    if (job.phase === undefined || job.phase === 'finalizing') deps.onPhase('uploading');
     const parallel = settings.parallel > 1 && caps.extensions.has('concatenation') && job.size >= 2 * settings.chunkSize && !(job.uploadUrl && !job.parts);
     if (parallel || job.parts) await sendParallel(session);
     else await sendSequential(session);

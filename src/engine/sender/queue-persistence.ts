@@ -14,6 +14,7 @@ export interface QueuePersistence {
 }
 
 export function createJsonFilePersistence(path: string): QueuePersistence {
+  const keepAside = (text: string) => writeFileAtomic(`${path}.unreadable-${Date.now()}`, text, false).catch(() => undefined);
   return {
     async load() {
       let text: string;
@@ -23,8 +24,27 @@ export function createJsonFilePersistence(path: string): QueuePersistence {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
-      const parsed = PersistedQueue.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : undefined;
+      // One bad job (say, an offset a broken server turned into NaN, stored as null) used to drop the
+      // whole queue, and the next save overwrote the file. Keep the jobs that still parse, and keep
+      // a copy of what could not be read instead of losing it.
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        await keepAside(text);
+        return undefined;
+      }
+      const envelope = z.object({ version: z.literal(1), jobs: z.array(z.unknown()) }).safeParse(raw);
+      if (!envelope.success) {
+        await keepAside(text);
+        return undefined;
+      }
+      const jobs = envelope.data.jobs.flatMap((job) => {
+        const parsed = UploadJob.safeParse(job);
+        return parsed.success ? [parsed.data] : [];
+      });
+      if (jobs.length < envelope.data.jobs.length) await keepAside(text);
+      return { version: 1, jobs };
     },
     async save(state) {
       await mkdir(dirname(path), { recursive: true });

@@ -1,8 +1,11 @@
+import { stat } from 'node:fs/promises';
 import type { UploadJob } from '../../shared/upload-job';
 import { createProgressHub, type ProgressHub } from '../progress';
 import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limiter';
+import { createChunkHasher } from './chunk-hasher';
 import { transferFile, type TransferSettings } from './file-transfer';
 import { createBackoff, classifyError } from './retry-policy';
+import { SourceChangedError } from './sender-errors';
 import type { TusClient } from './tus-client';
 import type { UploadQueue } from './upload-queue';
 
@@ -37,6 +40,8 @@ export interface UploadPool {
 }
 
 type StopReason = { stop: 'pause' | 'cancel' | 'close' };
+/** New uploads one run may start (404/410, changed source) before it gives up instead of looping. */
+const maxRestarts = 4;
 const isStop = (value: unknown): value is StopReason => typeof value === 'object' && value !== null && 'stop' in value;
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -44,11 +49,27 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
   });
 
+/**
+ * The source once it has stopped changing for a moment. A rewrite in progress (truncate, then write)
+ * passes through versions that never were the user's file; undefined if it vanished or keeps changing.
+ */
+async function settledSource(path: string, signal: AbortSignal, quietMs = 300, tries = 8) {
+  let before = await stat(path).catch(() => undefined);
+  for (let i = 0; i < tries && before?.isFile(); i++) {
+    await sleep(quietMs, signal);
+    const after = await stat(path).catch(() => undefined);
+    if (after && after.size === before.size && after.mtimeMs === before.mtimeMs) return after;
+    before = after;
+  }
+  return undefined;
+}
+
 export function createUploadPool(queue: UploadQueue, client: TusClient, options: PoolOptions = {}): UploadPool {
   let concurrency = options.concurrency ?? 4;
   const settings: TransferSettings = { chunkSize: options.chunkSize ?? 8 * 1024 * 1024, parallel: options.parallel ?? 1, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, checksum: options.checksum ?? true };
   const hub = options.hub ?? createProgressHub();
   const limiter = createBandwidthLimiter(options.rateLimit ?? null);
+  const hasher = createChunkHasher();
   const active = new Map<string, AbortController>();
   let pausedUntil = 0;
   let offline = false;
@@ -111,14 +132,23 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     update(job, { status: 'running', phase: 'uploading', error: undefined });
     hub.transition(job.id, 'running');
     const backoff = createBackoff({ delays: options.retryDelays, maxAttempts: options.maxAttempts });
+    let restarts = 0;
     const deps = {
       client,
+      hasher,
       limiter,
       settings: () => settings,
-      save: (patch: Partial<UploadJob>) => update(job, patch),
+      save: async (patch: Partial<UploadJob>, durable = false) => {
+        update(job, patch);
+        // An upload URL must be on disk before bytes go to it: a kill in the coalescing delay would
+        // otherwise forget the upload and re-send the whole file. A failed save only costs that.
+        if (durable) await queue.flush().catch(() => undefined);
+      },
       onAcknowledged: (total: number) => {
         if (total > job.acknowledged) backoff.reset();
-        update(job, { acknowledged: total, ...(job.phase === 'stalled' || job.phase === 'retrying' ? { phase: 'uploading' as const } : {}) });
+        // The server answered: whatever held the job up (stall, retry, pool wait) is over.
+        const held = job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
+        update(job, { acknowledged: total, ...(held ? { phase: 'uploading' as const } : {}) });
         hub.advance(job.id, total);
       },
       onSent: (total: number) => void (job.sent = Math.max(job.acknowledged, total)),
@@ -129,7 +159,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       try {
         await gate(signal);
         await transferFile(job, deps, signal);
-        update(job, { status: 'completed', phase: undefined, acknowledged: job.size, sent: job.size, finishedAt: Date.now() });
+        update(job, { status: 'completed', phase: undefined, error: undefined, acknowledged: job.size, sent: job.size, finishedAt: Date.now() });
         hub.advance(job.id, job.size);
         hub.transition(job.id, 'completed');
         return;
@@ -139,7 +169,27 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
         const code = (error as { code?: string }).code ?? 'UPLOAD_FAILED';
         const message = (error as Error).message;
         if (decision.kind === 'restart') {
-          update(job, { uploadUrl: undefined, parts: undefined, acknowledged: 0, sent: 0, phase: 'retrying' });
+          restarts += 1;
+          // A changed source is sent again as what is on disk now; the old size and mtime would fail
+          // every read (a hot loop of new uploads). A vanished or restless file fails instead.
+          let info: Awaited<ReturnType<typeof settledSource>>;
+          try {
+            if (error instanceof SourceChangedError && restarts <= maxRestarts) info = await settledSource(job.path, signal);
+          } catch {
+            return stopped(job, signal.reason);
+          }
+          if (restarts > maxRestarts || (error instanceof SourceChangedError && !info)) {
+            update(job, { status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
+            hub.transition(job.id, 'failed', { message, errorCode: code });
+            return;
+          }
+          update(job, { uploadUrl: undefined, parts: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
+          if (info) {
+            // The hub fixes a length once; the new content is a new transfer for it.
+            hub.forget(job.id);
+            track(job);
+            hub.transition(job.id, 'running');
+          }
           continue;
         }
         if (decision.kind === 'pause-pool') {
@@ -159,7 +209,9 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
           hub.transition(job.id, 'failed', { message, errorCode: code });
           return;
         }
-        update(job, { phase: code === 'STALLED' ? 'stalled' : 'retrying', attempts: job.attempts + 1, error: { code, message } });
+        // A request that timed out without an answer (the resume HEAD in the same black hole) is
+        // still a stall, not a server error.
+        update(job, { phase: code === 'STALLED' || code === 'ETIMEDOUT' ? 'stalled' : 'retrying', attempts: job.attempts + 1, error: { code, message } });
         try {
           await sleep(delay, signal);
         } catch {
@@ -250,6 +302,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       while (active.size > 0) await sleep(10);
       await queue.flush();
       client.close();
+      await hasher.close();
     },
   };
 }

@@ -41,21 +41,44 @@ async function* walk(root: string): AsyncGenerator<string> {
 export function createUploadQueue(persistence: QueuePersistence, options: { saveDelayMs?: number } = {}): UploadQueue {
   let jobs: UploadJob[] = [];
   const byId = new Map<string, UploadJob>();
-  const fingerprints = new Map<string, string>();
+  // One fingerprint can map to several live jobs (`allowDuplicates`); removing or canceling one of
+  // them must not drop the duplicate guard for the others.
+  const fingerprints = new Map<string, Set<string>>();
   let saveTimer: NodeJS.Timeout | undefined;
   let saving: Promise<void> = Promise.resolve();
+  let queuedSave: Promise<void> | undefined;
 
   function index(job: UploadJob) {
     byId.set(job.id, job);
-    if (job.status !== 'canceled') fingerprints.set(fingerprintOf(job), job.id);
+    if (job.status === 'canceled') return;
+    const key = fingerprintOf(job);
+    const ids = fingerprints.get(key);
+    if (ids) ids.add(job.id);
+    else fingerprints.set(key, new Set([job.id]));
+  }
+
+  function unindexFingerprint(job: UploadJob) {
+    const key = fingerprintOf(job);
+    const ids = fingerprints.get(key);
+    ids?.delete(job.id);
+    if (ids?.size === 0) fingerprints.delete(key);
   }
 
   function flush(): Promise<void> {
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = undefined;
-    const snapshot = { version: 1 as const, jobs };
-    saving = saving.catch(() => undefined).then(() => persistence.save(snapshot));
-    return saving;
+    // Flushes asked for while a save runs share the one queued behind it: it reads the queue when it
+    // starts, so it covers them all (the pool flushes on every new upload URL; 10,000 jobs are ~4 MB).
+    if (queuedSave) return queuedSave;
+    // Read `jobs` when this save runs, not now: `remove` swaps the array, and a save queued behind a
+    // slow one would otherwise write the stale list.
+    const next = saving.catch(() => undefined).then(() => {
+      queuedSave = undefined;
+      return persistence.save({ version: 1, jobs });
+    });
+    queuedSave = next;
+    saving = next;
+    return next;
   }
 
   async function makeJob(path: string, root: string | undefined, target: UploadTarget): Promise<UploadJob> {
@@ -102,8 +125,7 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
           const root = info.isDirectory() ? resolve(absolute, '..') : undefined;
           for await (const file of files) {
             const job = await makeJob(file, root, target);
-            const existing = fingerprints.get(fingerprintOf(job));
-            if (existing && !addOptions.allowDuplicates && byId.get(existing)?.status !== 'canceled') {
+            if (fingerprints.has(fingerprintOf(job)) && !addOptions.allowDuplicates) {
               result.duplicates.push(file);
               continue;
             }
@@ -125,8 +147,11 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
     update(id, patch) {
       const job = byId.get(id);
       if (!job) return undefined;
+      // Re-key the duplicate guard: a cancel drops it, retrying a canceled job brings it back, and a
+      // patch may change size or mtime.
+      unindexFingerprint(job);
       Object.assign(job, patch);
-      if (job.status === 'canceled') fingerprints.delete(fingerprintOf(job));
+      index(job);
       queue.markDirty();
       return job;
     },
@@ -136,7 +161,7 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
       if (!job) return;
       jobs = jobs.filter((item) => item.id !== id);
       byId.delete(id);
-      if (fingerprints.get(fingerprintOf(job)) === id) fingerprints.delete(fingerprintOf(job));
+      unindexFingerprint(job);
       queue.markDirty();
     },
 

@@ -1,0 +1,168 @@
+import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * An HTTP front for the receiver. It answers the first K requests of a kind with scripted errors and
+ * passes the rest through, logging every request with its timing. It also lets the fault proxy sit
+ * on another port: the receiver only answers to its own Host, and it builds Location from Host.
+ */
+export interface FrontEntry {
+  seq: number;
+  method: string;
+  path: string;
+  uploadId?: string;
+  /** The file's name: from Upload-Metadata on POST, from the upload it targets otherwise. */
+  file?: string;
+  /** performance.now() at arrival and when the answer finished (or the exchange broke). */
+  at: number;
+  endedAt?: number;
+  status?: number;
+  /** Upload-Offset the client claimed (PATCH) and the one answered. */
+  offset?: number;
+  replyOffset?: number;
+  bodyBytes: number;
+  scripted: boolean;
+  /** Set when the client went away mid-request or the receiver broke the exchange. */
+  clientGone?: boolean;
+  upstreamError?: string;
+}
+
+export interface ScriptRule {
+  method?: string;
+  file?: string;
+  when?: (entry: FrontEntry) => boolean;
+  /** Answers this many matching requests, then steps aside. */
+  times: number;
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface ScriptedFront {
+  readonly port: number;
+  readonly url: string;
+  readonly log: FrontEntry[];
+  script(...rules: ScriptRule[]): void;
+  /** Requests not answered yet, by file. */
+  inFlight(): FrontEntry[];
+  close(): Promise<void>;
+}
+
+const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
+
+function fileFromMetadata(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  for (const pair of header.split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (key === 'filename' && value) return Buffer.from(value, 'base64').toString('utf8');
+  }
+  return undefined;
+}
+
+export async function createScriptedFront(upstreamUrl: string): Promise<ScriptedFront> {
+  const upstream = new URL(upstreamUrl);
+  // No keep-alive towards the receiver: its short idle timeout would race a reused socket.
+  const agent = new Agent({ keepAlive: false });
+  const log: FrontEntry[] = [];
+  const rules: ScriptRule[] = [];
+  const fileOfUpload = new Map<string, string>();
+
+  function matchRule(entry: FrontEntry): ScriptRule | undefined {
+    const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === entry.method) && (!r.file || r.file === entry.file) && (!r.when || r.when(entry)));
+    if (rule) rule.times -= 1;
+    return rule;
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = req.url ?? '/';
+    const uploadId = /^\/files\/([^/?]+)/.exec(path)?.[1];
+    const claimed = req.headers['upload-offset'];
+    const entry: FrontEntry = {
+      seq: log.length,
+      method: req.method ?? 'GET',
+      path,
+      uploadId,
+      file: req.method === 'POST' ? fileFromMetadata(req.headers['upload-metadata']) : uploadId ? fileOfUpload.get(uploadId) : undefined,
+      at: performance.now(),
+      offset: typeof claimed === 'string' ? Number(claimed) : undefined,
+      bodyBytes: 0,
+      scripted: false,
+    };
+    log.push(entry);
+    req.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
+    res.on('close', () => {
+      entry.endedAt = performance.now();
+      if (!res.writableFinished) entry.clientGone = true;
+    });
+
+    const rule = matchRule(entry);
+    if (rule) {
+      entry.scripted = true;
+      // Read the whole body first, so the client sees the answer and not a broken pipe.
+      req.resume();
+      const answer = () => {
+        entry.status = rule.status;
+        res.writeHead(rule.status, { 'tus-resumable': '1.0.0', 'content-type': 'text/plain', ...rule.headers });
+        res.end(rule.body ?? `scripted ${rule.status}`);
+      };
+      if (req.complete) answer();
+      else req.once('end', answer);
+      return;
+    }
+
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) if (!hopByHop.has(name) && value !== undefined) headers[name] = value;
+    headers.host = upstream.host;
+    const forward = request({ hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers, agent }, (reply) => {
+      entry.status = reply.statusCode;
+      const offset = reply.headers['upload-offset'];
+      if (typeof offset === 'string') entry.replyOffset = Number(offset);
+      const out: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(reply.headers)) if (!hopByHop.has(name) && value !== undefined) out[name] = value;
+      const location = reply.headers.location;
+      if (location) {
+        const rewritten = new URL(location, upstreamUrl);
+        rewritten.host = req.headers.host ?? rewritten.host;
+        out.location = rewritten.toString();
+        const id = /\/files\/([^/?]+)/.exec(rewritten.pathname)?.[1];
+        if (id && entry.file) fileOfUpload.set(id, entry.file);
+      }
+      res.writeHead(reply.statusCode ?? 502, out);
+      reply.pipe(res);
+    });
+    forward.on('error', (error) => {
+      entry.upstreamError = error.message;
+      if (!res.headersSent) {
+        entry.status = 502;
+        res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
+      } else res.destroy();
+    });
+    req.pipe(forward);
+    // A client that vanishes mid-body must look the same to the receiver: the exchange breaks there too.
+    req.on('close', () => {
+      if (!req.complete) {
+        entry.clientGone = true;
+        forward.destroy();
+      }
+    });
+  }
+
+  const server = createServer(handle);
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    log,
+    script: (...more) => void rules.push(...more),
+    inFlight: () => log.filter((entry) => entry.endedAt === undefined),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+}
