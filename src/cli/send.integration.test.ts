@@ -125,10 +125,8 @@ it.each(refusals)('exits non-zero and reports the failure against %s', { timeout
   }
 });
 
-// Known bug (see the issue 3 test report): a path that cannot be read is only warned about on stderr;
-// with one good path beside it the run exits 0 and the summary never mentions it. Remove `.fails`
-// once send.ts counts skipped paths as failures.
-it.fails('exits non-zero when one of the given paths does not exist', { timeout: 60_000 }, async () => {
+// A path that cannot be read counts as a failed file: named on stderr, in the summary, and in the exit code.
+it('exits non-zero when one of the given paths does not exist', { timeout: 60_000 }, async () => {
   const run = await send([join(sourceDir, 'alpha.bin'), join(sourceDir, 'no-such-file.bin'), '--to', `${receiver.url}/files/`, '--token', 'secret', '--json', '--state', join(stateDir, 'missing.json')]);
   expect(run.stderr).toContain('no-such-file.bin');
   expect(run.code).not.toBe(0);

@@ -104,11 +104,13 @@ const failed = jobs.filter((job) => job.status !== 'completed');
 if (opts.json) {
   const files = [];
   for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: job.status, url: job.uploadUrl, sha256: job.status === 'completed' ? await sha256Of(job.path) : undefined, error: job.error });
+  // A path that could not be read is a failed file too, not just a warning.
+  for (const entry of skipped) files.push({ path: entry.path, name: entry.path, size: 0, status: 'failed', url: undefined, sha256: undefined, error: { code: 'SOURCE_UNREADABLE', message: entry.reason } });
   const bytes = jobs.reduce((sum, job) => sum + (job.status === 'completed' ? job.size : 0), 0);
-  process.stdout.write(`${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, failed: failed.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`);
+  process.stdout.write(`${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, failed: failed.length + skipped.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`);
 } else {
   for (const job of failed) console.error(`✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? job.status}`);
-  console.log(`${jobs.length - failed.length}/${jobs.length} files sent in ${seconds.toFixed(1)} s`);
+  console.log(`${jobs.length - failed.length}/${jobs.length + skipped.length} files sent in ${seconds.toFixed(1)} s`);
 }
 await pool.close();
-process.exit(failed.length > 0 ? 1 : 0);
+process.exit(failed.length + skipped.length > 0 ? 1 : 0);

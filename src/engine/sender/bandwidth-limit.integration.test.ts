@@ -68,10 +68,8 @@ it('holds 2 MiB/s within 10 % over 10 s, follows a lower limit set mid-upload, a
   expect(sha256(Buffer.concat(upload!.chunks))).toBe(hash);
 });
 
-// Known bug (see the issue 3 test report): a file no larger than one chunk goes up inside its
-// creation POST (creation-with-upload), and that body bypasses the limiter. Remove `.fails` once
-// file-transfer.ts throttles the creation body too.
-it.fails('limits small files sent with creation-with-upload too', { timeout: 30_000 }, async () => {
+// A file no larger than one chunk goes up inside its creation POST: that body obeys the limit too.
+it('limits small files sent with creation-with-upload too', { timeout: 30_000 }, async () => {
   dir = await makeTempDir('rate-small');
   for (let i = 0; i < 6; i++) await writeRandomFile(join(dir, `small-${i}.bin`), 1 * MiB);
   server = await startTinyTus();

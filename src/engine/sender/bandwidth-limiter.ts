@@ -14,6 +14,7 @@ export function createBandwidthLimiter(initialRate: number | null, now: () => nu
   let tokens = 0;
   let last = now();
   let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
 
   const burst = () => Math.max(64 * 1024, (rate ?? 0) / 10);
   function refill() {
@@ -39,8 +40,11 @@ export function createBandwidthLimiter(initialRate: number | null, now: () => nu
 
   return {
     take(bytes, signal) {
+      // Unlimited and nobody waiting: no queue, no timer, just go.
+      if (rate === null && !waiting) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve();
       // FIFO: each caller waits behind the previous one, so no upload starves.
-      const turn = queue.then(() => waitFor(bytes, signal));
+      waiting += 1;
+      const turn = queue.then(() => waitFor(bytes, signal)).finally(() => (waiting -= 1));
       queue = turn.catch(() => undefined);
       return turn;
     },

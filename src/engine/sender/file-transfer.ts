@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { JobPhase, PartState, UploadJob } from '../../shared/upload-job';
 import { throttledBody, type BandwidthLimiter } from './bandwidth-limiter';
 import { allocChunk, type ChunkHasher } from './chunk-hasher';
@@ -30,21 +30,16 @@ export interface TransferDeps {
   gate(): Promise<void>;
 }
 
-const sliceBytes = 1024 * 1024;
+const sliceBytes = 256 * 1024;
+const limitedSliceBytes = 64 * 1024;
 
-/** The chunk as a stream of slices, so progress (and the stall watch) see bytes as they leave. */
+/**
+ * The chunk as a stream of slices, so progress (and the stall watch) see bytes as they leave. Every
+ * slice passes the limiter, so a limit set while a chunk is on the wire applies to it at once.
+ */
 function bodyOf(buffer: Buffer, limiter: BandwidthLimiter, signal: AbortSignal): Readable {
-  if (limiter.rate !== null) return throttledBody(buffer, limiter, signal);
-  let position = 0;
-  return new Readable({
-    highWaterMark: sliceBytes,
-    read() {
-      if (position >= buffer.length) return void this.push(null);
-      const end = Math.min(buffer.length, position + sliceBytes);
-      this.push(buffer.subarray(position, end));
-      position = end;
-    },
-  });
+  // Under a limit, small slices keep the shared bucket fair between files.
+  return throttledBody(buffer, limiter, signal, limiter.rate === null ? sliceBytes : limitedSliceBytes);
 }
 
 function metadataOf(job: UploadJob): Record<string, string> {
@@ -128,7 +123,10 @@ async function sendSequential(session: Session): Promise<void> {
     const body = await readChunk(handle, job, 0, job.size);
     const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256') && job.size > 0;
     const checksum = useChecksum ? await deps.hasher.checksum(body) : undefined;
-    const created = await withStallWatch(settings.stallTimeoutMs, session.signal, (createSignal) => deps.client.create(target, { length: job.size, metadata: metadataOf(job), body, checksum, signal: createSignal }));
+    // Through the limiter like every chunk: a bandwidth limit holds for small files too.
+    const created = await withStallWatch(settings.stallTimeoutMs, session.signal, (createSignal) =>
+      deps.client.create(target, { length: job.size, metadata: metadataOf(job), body: deps.limiter.rate === null ? body : bodyOf(body, deps.limiter, createSignal), checksum, signal: createSignal }),
+    );
     url = created.url;
     offset = created.offset;
     // Complete in one request: nothing left to resume, so no need to wait for the disk.

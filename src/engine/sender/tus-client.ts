@@ -21,7 +21,7 @@ export interface CreateRequest {
   metadata: Record<string, string>;
   concat?: 'partial' | { final: string[] };
   /** creation-with-upload: the whole (small) file in the POST. */
-  body?: Buffer;
+  body?: Buffer | Readable;
   checksum?: string;
   signal?: AbortSignal;
 }
@@ -108,6 +108,7 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
       if (metadata) headers['upload-metadata'] = metadata;
       if (request.body) {
         headers['content-type'] = 'application/offset+octet-stream';
+        headers['content-length'] = String(request.length);
         if (request.checksum) headers['upload-checksum'] = request.checksum;
       }
       const response = await http.post(target.endpoint, { headers, body: request.body, signal: request.signal, ...(request.body ? {} : { timeout: { request: controlTimeoutMs } }) });
@@ -122,7 +123,10 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
       const response = await http.head(url, { headers: target.headers, timeout: { request: controlTimeoutMs } });
       if (response.statusCode !== 200 && response.statusCode !== 204) fail(response, 'HEAD');
       const length = response.headers['upload-length'];
-      return { offset: Number(response.headers['upload-offset']), length: length === undefined ? undefined : Number(length) };
+      const offset = Number(response.headers['upload-offset']);
+      // tus: the HEAD response "MUST always include the Upload-Offset header"; without it, ask again.
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new TusRequestError('BAD_OFFSET', 'The server answered HEAD without a valid Upload-Offset', undefined, undefined);
+      return { offset, length: length === undefined ? undefined : Number(length) };
     },
 
     async patch(target, url, request) {

@@ -227,8 +227,8 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       update(job, { status: 'canceled', phase: undefined });
       hub.transition(job.id, 'terminated', { message: 'Canceled' });
     } else if (stop === 'pause') {
-      update(job, { status: 'paused', phase: undefined });
-      hub.transition(job.id, 'paused');
+      // pause() already marked it; a resume since then has queued it again, which stands.
+      if (job.status === 'running') update(job, { status: 'paused', phase: undefined });
     } else {
       // Closing the app: the job resumes on next start.
       update(job, { status: 'queued', phase: undefined });
@@ -246,12 +246,11 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     },
     pause(id) {
       for (const job of select(id)) {
-        const controller = active.get(job.id);
-        if (controller) controller.abort({ stop: 'pause' } satisfies StopReason);
-        else if (job.status === 'queued') {
-          update(job, { status: 'paused' });
-          hub.transition(job.id, 'paused');
-        }
+        if (job.status !== 'queued' && job.status !== 'running') continue;
+        // Marked at once, not when the transfer has unwound: a resume right after must see it.
+        update(job, { status: 'paused', phase: undefined });
+        hub.transition(job.id, 'paused');
+        active.get(job.id)?.abort({ stop: 'pause' } satisfies StopReason);
       }
     },
     resume(id) {
