@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, statfs, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createDigestWorker } from '../../crypto/digest-worker';
 import { FerryError } from '../../errors';
 import { TusError } from '../tus/tus-errors';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
@@ -44,6 +44,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const reserveBytes = options.reserveBytes ?? 64 * 1024 * 1024;
   const quarantineDir = join(dir, 'quarantine');
   const infos = new Map<string, UploadInfo>();
+  const digests = createDigestWorker();
 
   const dataPath = (id: string) => join(dir, id);
   const infoPath = (id: string) => join(dir, id + infoSuffix);
@@ -192,7 +193,8 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           await writeFile(pendingPath(id), String(start));
           if (durable) await syncDirectory(dir);
         }
-        const hash = checksum ? createHash(checksum.algorithm) : undefined;
+        // Verified on a worker thread, so a checksummed upload does not stall every other socket.
+        const hash = checksum ? digests.start(checksum.algorithm) : undefined;
         // Flush to disk in the background while bytes keep arriving, so the fsync before the
         // acknowledgement only has the tail left instead of the whole body.
         let flushing: Promise<void> | undefined;
@@ -211,7 +213,10 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         });
         await flushing;
         let offset = start + result.written;
-        const rejected = checksum && (result.interrupted || result.error || !hash!.digest().equals(checksum.digest));
+        const incomplete = result.interrupted || result.error !== undefined;
+        if (incomplete) hash?.drop();
+        const digest = hash && !incomplete ? await hash.finish() : undefined;
+        const rejected = checksum && (incomplete || !digest!.equals(checksum.digest));
         if (rejected) {
           await handle.truncate(start);
           offset = start;
@@ -230,8 +235,9 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           const info = infos.get(id)!;
           info.touchedAt = new Date().toISOString();
           // Persisted too: the Upload-Expires promised from touchedAt must hold after a restart (best effort:
-          // the bytes are already safe, and a failed record write only makes expiry come early).
-          await writeInfo(info).catch(() => undefined);
+          // the bytes are already safe, and a failed record write only makes expiry come early). No fsync:
+          // two per chunk would cost more than the chunk, and a power cut only brings expiry forward.
+          await writeInfo(info, false).catch(() => undefined);
         }
         return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
       } finally {

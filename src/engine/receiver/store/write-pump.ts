@@ -1,11 +1,11 @@
-import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 export interface PumpOptions {
   maxBytes: number;
   signal?: AbortSignal;
-  hash?: Hash;
+  /** Sees every accepted byte, in order (the checksum extension). */
+  hash?: { update(piece: Buffer): void };
   /** Called after bytes land in the file, with the total written so far. */
   onWritten?: (written: number) => void;
 }

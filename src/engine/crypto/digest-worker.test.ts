@@ -1,0 +1,39 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDigestWorker } from './digest-worker';
+
+const worker = createDigestWorker();
+afterAll(() => worker.close());
+const local = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest();
+
+describe('digest worker', () => {
+  it.each(['sha1', 'sha256', 'md5'] as const)('streams pieces of any size into %s', async (algorithm) => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const session = worker.start(algorithm);
+    for (let at = 0; at < data.length; at += 65_536 + 3) session.update(data.subarray(at, Math.min(data.length, at + 65_536 + 3)));
+    expect((await session.finish()).equals(local(algorithm, data))).toBe(true);
+  });
+
+  it('keeps concurrent sessions apart', async () => {
+    const a = randomBytes(200_000);
+    const b = randomBytes(300_000);
+    const first = worker.start('sha256');
+    const second = worker.start('sha256');
+    first.update(a.subarray(0, 100_000));
+    second.update(b);
+    first.update(a.subarray(100_000));
+    const [digestA, digestB] = await Promise.all([first.finish(), second.finish()]);
+    expect(digestA.equals(local('sha256', a))).toBe(true);
+    expect(digestB.equals(local('sha256', b))).toBe(true);
+  });
+
+  it('digests shared and ordinary buffers in one shot without disturbing them', async () => {
+    const shared = Buffer.from(new SharedArrayBuffer(4096));
+    randomBytes(4096).copy(shared);
+    const plain = randomBytes(5000);
+    const before = Buffer.from(plain);
+    expect((await worker.digest('sha256', shared.subarray(10, 3000))).equals(local('sha256', Buffer.from(shared.subarray(10, 3000))))).toBe(true);
+    expect((await worker.digest('md5', plain)).equals(local('md5', plain))).toBe(true);
+    expect(plain.equals(before)).toBe(true);
+  });
+});

@@ -1,0 +1,125 @@
+import { Worker } from 'node:worker_threads';
+
+// Plain JS evaluated in the worker, so it runs the same under tsx, Electron and the built app.
+const workerSource = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const sessions = new Map();
+parentPort.on('message', (message) => {
+  const { id, type } = message;
+  if (type === 'start') sessions.set(id, createHash(message.algorithm));
+  else if (type === 'data') sessions.get(id)?.update(new Uint8Array(message.bytes, message.offset, message.length));
+  else if (type === 'end') {
+    const hash = sessions.get(id);
+    sessions.delete(id);
+    parentPort.postMessage({ id, digest: hash ? hash.digest() : null });
+  } else if (type === 'drop') sessions.delete(id);
+});
+`;
+
+export type DigestAlgorithm = 'sha1' | 'sha256' | 'md5';
+
+/** One running digest; `update` never blocks the caller's event loop. */
+export interface DigestSession {
+  update(piece: Uint8Array): void;
+  finish(): Promise<Buffer>;
+  drop(): void;
+}
+
+export interface DigestWorker {
+  start(algorithm: DigestAlgorithm): DigestSession;
+  /** One-shot digest of a buffer; shared-memory buffers are read in place, others are copied. */
+  digest(algorithm: DigestAlgorithm, buffer: Uint8Array): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Pieces are gathered to this size before crossing to the worker: fewer messages, one copy. */
+const batchBytes = 1024 * 1024;
+
+/**
+ * Hashes on a worker thread: sha256 costs about 1.5 s of CPU per GiB, which on the main thread would
+ * stall every socket the process serves.
+ */
+export function createDigestWorker(): DigestWorker {
+  let worker: Worker | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (digest: Buffer) => void; reject: (error: Error) => void }>();
+
+  function thread(): Worker {
+    if (worker) return worker;
+    const created = new Worker(workerSource, { eval: true });
+    created.unref();
+    created.on('message', ({ id, digest }: { id: number; digest: Uint8Array | null }) => {
+      const waiter = waiting.get(id);
+      waiting.delete(id);
+      if (digest) waiter?.resolve(Buffer.from(digest));
+      else waiter?.reject(new Error('Unknown digest session'));
+    });
+    created.on('error', (error) => {
+      for (const waiter of waiting.values()) waiter.reject(error);
+      waiting.clear();
+      worker = undefined;
+    });
+    worker = created;
+    return created;
+  }
+
+  function finish(id: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      thread().postMessage({ id, type: 'end' });
+    });
+  }
+
+  return {
+    start(algorithm) {
+      const id = nextId++;
+      thread().postMessage({ id, type: 'start', algorithm });
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const flush = () => {
+        if (pendingBytes === 0) return;
+        const batch = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        // The batch is a private copy: hand its memory over instead of copying it again.
+        const owned = batch.byteOffset === 0 && batch.buffer.byteLength === batch.length;
+        const bytes = owned ? batch.buffer : batch.buffer.slice(batch.byteOffset, batch.byteOffset + batch.length);
+        thread().postMessage({ id, type: 'data', bytes, offset: 0, length: batch.length }, [bytes as ArrayBuffer]);
+      };
+      return {
+        update(piece) {
+          pending.push(piece);
+          pendingBytes += piece.length;
+          if (pendingBytes >= batchBytes) flush();
+        },
+        finish() {
+          flush();
+          return finish(id);
+        },
+        drop() {
+          pending = [];
+          worker?.postMessage({ id, type: 'drop' });
+        },
+      };
+    },
+    digest(algorithm, buffer) {
+      const id = nextId++;
+      const worker = thread();
+      worker.postMessage({ id, type: 'start', algorithm });
+      if (buffer.buffer instanceof SharedArrayBuffer) worker.postMessage({ id, type: 'data', bytes: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
+      else {
+        const copy = new Uint8Array(buffer);
+        worker.postMessage({ id, type: 'data', bytes: copy.buffer, offset: copy.byteOffset, length: copy.length }, [copy.buffer as ArrayBuffer]);
+      }
+      return finish(id);
+    },
+    async close() {
+      const running = worker;
+      worker = undefined;
+      for (const waiter of waiting.values()) waiter.reject(new Error('Digest worker closed'));
+      waiting.clear();
+      if (running) await running.terminate();
+    },
+  };
+}
