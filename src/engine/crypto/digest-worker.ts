@@ -7,7 +7,10 @@ const { createHash } = require('node:crypto');
 const sessions = new Map();
 parentPort.on('message', (message) => {
   const { id, type } = message;
-  if (type === 'start') sessions.set(id, createHash(message.algorithm));
+  if (type === 'once') {
+    const digest = createHash(message.algorithm).update(new Uint8Array(message.bytes, message.offset, message.length)).digest();
+    parentPort.postMessage({ id, digest });
+  } else if (type === 'start') sessions.set(id, createHash(message.algorithm));
   else if (type === 'data') sessions.get(id)?.update(new Uint8Array(message.bytes, message.offset, message.length));
   else if (type === 'end') {
     const hash = sessions.get(id);
@@ -106,13 +109,15 @@ export function createDigestWorker(): DigestWorker {
     digest(algorithm, buffer) {
       const id = nextId++;
       const worker = thread();
-      worker.postMessage({ id, type: 'start', algorithm });
-      if (buffer.buffer instanceof SharedArrayBuffer) worker.postMessage({ id, type: 'data', bytes: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
-      else {
-        const copy = new Uint8Array(buffer);
-        worker.postMessage({ id, type: 'data', bytes: copy.buffer, offset: copy.byteOffset, length: copy.length }, [copy.buffer as ArrayBuffer]);
-      }
-      return finish(id);
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        // One message per one-shot digest: small files come by the thousand.
+        if (buffer.buffer instanceof SharedArrayBuffer) worker.postMessage({ id, type: 'once', algorithm, bytes: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
+        else {
+          const copy = new Uint8Array(buffer);
+          worker.postMessage({ id, type: 'once', algorithm, bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
+        }
+      });
     },
     async close() {
       const running = worker;

@@ -23,7 +23,6 @@ async function checkSource(handle: FileHandle, source: SourceIdentity): Promise<
  * bytes go into that (reused) buffer instead of a fresh one.
  */
 export async function readChunk(handle: FileHandle, source: SourceIdentity, start: number, end: number, into?: Buffer): Promise<Buffer> {
-  await checkSource(handle, source);
   const buffer = into ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
   let filled = 0;
   while (filled < buffer.length) {
@@ -31,7 +30,7 @@ export async function readChunk(handle: FileHandle, source: SourceIdentity, star
     if (bytesRead === 0) throw new SourceChangedError(source.path);
     filled += bytesRead;
   }
-  // Again after reading: a write during the read leaves a torn chunk the first check cannot see.
+  // After reading, not before: any write up to now (before or during the read) shows in size or mtime.
   await checkSource(handle, source);
   return buffer;
 }

@@ -71,10 +71,11 @@ async function sendRange(session: Session, url: string, rangeStart: number, rang
   const { job, target, handle, caps, settings, deps, signal } = session;
   const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
   const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
-  const buffers = [allocChunk(chunkBytes), allocChunk(chunkBytes)];
+  const buffers: Buffer[] = [];
   let turn = 0;
   const prepare = async (from: number): Promise<PreparedChunk> => {
-    const buffer = buffers[turn++ % 2]!;
+    // Allocated on first use: a file finished by its creation request needs none.
+    const buffer = (buffers[turn++ % 2] ??= allocChunk(chunkBytes));
     const body = await readChunk(handle, job, from, Math.min(rangeEnd, from + settings.chunkSize), buffer);
     return { from, body, checksum: useChecksum ? await deps.hasher.checksum(body) : undefined };
   };
