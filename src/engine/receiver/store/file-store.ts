@@ -45,6 +45,8 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const quarantineDir = join(dir, 'quarantine');
   const infos = new Map<string, UploadInfo>();
   const digests = createDigestWorker();
+  /** Records kept in memory only (`persist: false`) until their first write. */
+  const unpersisted = new Set<string>();
 
   const dataPath = (id: string) => join(dir, id);
   const infoPath = (id: string) => join(dir, id + infoSuffix);
@@ -59,6 +61,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
    */
   function writeInfo(info: UploadInfo, sync = durable): Promise<void> {
     infos.set(info.id, info);
+    unpersisted.delete(info.id);
     const previous = writeQueues.get(info.id) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
@@ -149,6 +152,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       if (writeOptions?.persist === false) {
         // The first append creates the data file; the first update writes the record.
         infos.set(info.id, info);
+        unpersisted.add(info.id);
         return;
       }
       try {
@@ -189,7 +193,10 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         const start = (await handle.stat()).size;
         if (start !== appendOptions.offset) throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
         const checksum = appendOptions.checksum;
-        if (checksum) {
+        // The rollback marker guards a crash mid-chunk; an upload with no record on disk yet has
+        // nothing to roll back (a crash leaves bytes without a record, quarantined at startup).
+        const marked = checksum !== undefined && !unpersisted.has(id);
+        if (marked) {
           await writeFile(pendingPath(id), String(start));
           if (durable) await syncDirectory(dir);
         }
@@ -222,7 +229,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           offset = start;
         }
         if (durable) await handle.sync();
-        if (checksum) await unlink(pendingPath(id));
+        if (marked) await unlink(pendingPath(id));
         if (result.error) {
           if (result.error.code === 'ENOSPC' || result.error.code === 'EDQUOT') throw new StorageFullError((await handle.stat()).size, result.error);
           const mapped = storageError(result.error);
@@ -270,6 +277,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async remove(id) {
       infos.delete(id);
+      unpersisted.delete(id);
       await writeQueues.get(id)?.catch(() => undefined);
       for (const path of [dataPath(id), pendingPath(id), infoPath(id)]) {
         await unlink(path).catch((error: NodeJS.ErrnoException) => {
