@@ -1,31 +1,10 @@
 #!/usr/bin/env node
 // Headless receiver: `npm run serve -- [--host] [--port] [--dir] [--max-size] [--token | --no-auth] ...`
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { pino } from 'pino';
 import { createReceiver } from '../engine/receiver/server';
 import { parseDuration, parseSize } from '../shared/units';
-
-function asSize(value: string): number {
-  try {
-    return parseSize(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function asDuration(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function asPort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is 0..65535');
-  return port;
-}
+import { asDuration, asPort, asSize } from './cli-options';
 
 const program = new Command()
   .name('ferry serve')

@@ -8,16 +8,10 @@ import { sendError, sendJson } from './multipart-response';
 import type { createReceiveFolder } from './receive-folder';
 import { sanitizeDisplayName } from './sanitize-filename';
 
-export type { StoredPart } from './multipart-file-job';
+import type { MultipartLimits } from './receiver-config';
 
-export interface MultipartLimits {
-  maxFileSize: number;
-  maxFiles: number;
-  maxFields: number;
-  maxParts: number;
-  maxHeaderPairs: number;
-  maxFieldSize: number;
-}
+export type { StoredPart } from './multipart-file-job';
+export type { MultipartLimits };
 
 export interface MultipartProgress {
   register(init: { uploadId: string; source: 'multipart'; filename: string; length: number | null; offset?: number }): void;
