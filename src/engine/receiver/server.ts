@@ -148,10 +148,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     });
   });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket as Socket, head));
-  server.on('clientError', (_err, socket) => {
-    // Oversized headers, smuggling shapes, garbage: answer 400 and close, never crash.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Oversized headers, smuggling shapes, garbage: answer and close, never crash. A reply already
+    // on its way on this socket must not get a raw status line spliced into it.
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (!socket.writable || inFlight || err.code === 'ECONNRESET') return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   let url = '';
