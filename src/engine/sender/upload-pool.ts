@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { UploadJob } from '../../shared/upload-job';
 import { createProgressHub, type ProgressHub } from '../progress';
 import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limiter';
@@ -6,6 +5,7 @@ import { createChunkHasher } from './chunk-hasher';
 import { transferFile, type TransferSettings } from './file-transfer';
 import { createBackoff, classifyError } from './retry-policy';
 import { SourceChangedError } from './sender-errors';
+import { settledSource, sleep } from './settle';
 import type { TusClient } from './tus-client';
 import type { UploadQueue } from './upload-queue';
 
@@ -43,27 +43,6 @@ type StopReason = { stop: 'pause' | 'cancel' | 'close' };
 /** New uploads one run may start (404/410, changed source) before it gives up instead of looping. */
 const maxRestarts = 4;
 const isStop = (value: unknown): value is StopReason => typeof value === 'object' && value !== null && 'stop' in value;
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-
-/**
- * The source once it has stopped changing for a moment. A rewrite in progress (truncate, then write)
- * passes through versions that never were the user's file; undefined if it vanished or keeps changing.
- */
-async function settledSource(path: string, signal: AbortSignal, quietMs = 300, tries = 8) {
-  let before = await stat(path).catch(() => undefined);
-  for (let i = 0; i < tries && before?.isFile(); i++) {
-    await sleep(quietMs, signal);
-    const after = await stat(path).catch(() => undefined);
-    if (after && after.size === before.size && after.mtimeMs === before.mtimeMs) return after;
-    before = after;
-  }
-  return undefined;
-}
-
 export function createUploadPool(queue: UploadQueue, client: TusClient, options: PoolOptions = {}): UploadPool {
   let concurrency = options.concurrency ?? 4;
   const settings: TransferSettings = { chunkSize: options.chunkSize ?? 8 * 1024 * 1024, parallel: options.parallel ?? 1, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, checksum: options.checksum ?? true };
