@@ -63,7 +63,8 @@ const pool = createUploadPool(queue, createTusClient(), {
   checksum: opts.checksum,
 });
 const started = performance.now();
-const display = opts.json ? undefined : createTerminalProgress(mine);
+const isMine = (job: { id: string }) => wanted.has(job.id);
+const display = opts.json ? undefined : createTerminalProgress(mine, () => pool.overall(isMine), (id) => pool.hub.get(id));
 if (opts.json) pool.hub.subscribe((event) => wanted.has(event.uploadId) && process.stdout.write(`${JSON.stringify(event)}\n`));
 else display!.start();
 

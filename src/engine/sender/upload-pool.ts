@@ -1,5 +1,5 @@
 import type { UploadJob } from '../../shared/upload-job';
-import { createProgressHub, type ProgressHub } from '../progress';
+import { createProgressHub, createSpeedEstimator, type ProgressHub, type SpeedEstimator } from '../progress';
 import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limiter';
 import { createChunkHasher } from './chunk-hasher';
 import { transferFile, type TransferSettings } from './file-transfer';
@@ -33,11 +33,29 @@ export interface UploadPool {
   setRateLimit(bytesPerSecond: number | null): void;
   /** Jobs transferring right now. */
   activeCount(): number;
+  /**
+   * Totals over the queue (or the jobs `include` picks), with smoothed speed and ETA over total bytes.
+   * Pass the same `include` function each time: its speed estimate lives with it.
+   */
+  overall(include?: (job: UploadJob) => boolean): OverallProgress;
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void>;
   /** Stops every transfer (jobs stay resumable) and persists the queue. */
   close(): Promise<void>;
 }
+
+export interface OverallProgress {
+  files: number;
+  completed: number;
+  failed: number;
+  size: number;
+  acknowledged: number;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+/** The default filter; one instance, since each filter keeps its own speed estimate. */
+const everyJob = () => true;
 
 type StopReason = { stop: 'pause' | 'cancel' | 'close' };
 /** New uploads one run may start (404/410, changed source) before it gives up instead of looping. */
@@ -50,6 +68,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   const limiter = createBandwidthLimiter(options.rateLimit ?? null);
   const hasher = createChunkHasher();
   const active = new Map<string, AbortController>();
+  const overallSpeed = new WeakMap<object, SpeedEstimator>();
   let pausedUntil = 0;
   let offline = false;
   let started = false;
@@ -267,6 +286,22 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       limiter.setRate(bytesPerSecond);
     },
     activeCount: () => active.size,
+    overall(include = everyJob) {
+      const totals = { files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0 };
+      for (const job of queue.list()) {
+        if (!include(job) || job.status === 'canceled') continue;
+        totals.files += 1;
+        totals.size += job.size;
+        totals.acknowledged += job.acknowledged;
+        if (job.status === 'completed') totals.completed += 1;
+        if (job.status === 'failed') totals.failed += 1;
+      }
+      // One estimator over total bytes: a steady ETA even as files start and finish.
+      const estimator = overallSpeed.get(include) ?? createSpeedEstimator();
+      overallSpeed.set(include, estimator);
+      estimator.sample(totals.acknowledged);
+      return { ...totals, bytesPerSecond: estimator.bytesPerSecond(), etaSeconds: estimator.etaSeconds(totals.size - totals.acknowledged) };
+    },
     whenIdle() {
       return new Promise((resolve) => {
         idleWaiters.push(resolve);
