@@ -92,7 +92,7 @@ const jobs = mine();
 const failed = jobs.filter((job) => job.status !== 'completed');
 if (opts.json) {
   const files = [];
-  for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: job.status, url: job.uploadUrl, sha256: job.status === 'completed' ? await sha256Of(job.path) : undefined, error: job.error });
+  for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: job.status, url: job.uploadUrl, sha256: job.status === 'completed' ? (job.sha256 ?? (await sha256Of(job.path))) : undefined, error: job.error });
   // A path that could not be read is a failed file too, not just a warning.
   for (const entry of skipped) files.push({ path: entry.path, name: entry.path, size: 0, status: 'failed', url: undefined, sha256: undefined, error: { code: 'SOURCE_UNREADABLE', message: entry.reason } });
   const bytes = jobs.reduce((sum, job) => sum + (job.status === 'completed' ? job.size : 0), 0);

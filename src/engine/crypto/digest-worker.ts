@@ -24,6 +24,7 @@ export type DigestAlgorithm = 'sha1' | 'sha256' | 'md5';
 
 /** One running digest; `update` never blocks the caller's event loop. */
 export interface DigestSession {
+  /** Pieces of 1 MiB or more are copied at once; smaller ones are held by reference until sent. */
   update(piece: Uint8Array): void;
   finish(): Promise<Buffer>;
   drop(): void;
@@ -92,6 +93,13 @@ export function createDigestWorker(): DigestWorker {
       };
       return {
         update(piece) {
+          if (piece.length >= batchBytes) {
+            // Large pieces go at once, as a private copy: the caller may reuse its buffer right away.
+            flush();
+            const copy = new Uint8Array(piece);
+            thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
+            return;
+          }
           pending.push(piece);
           pendingBytes += piece.length;
           if (pendingBytes >= batchBytes) flush();

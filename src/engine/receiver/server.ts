@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -19,6 +20,7 @@ import type { UploadStore } from './store/types';
 import type { UploadStatus } from '../../shared/progress-event';
 import type { TusContext } from './tus/tus-context';
 import { createUploadLocks } from './upload-locks';
+import { createDigestWorker } from '../crypto/digest-worker';
 import { syncDirectory } from '../fs/atomic-file';
 import { createWebSocketEndpoint } from './ws-endpoint';
 
@@ -54,7 +56,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
   const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
   const durable = options.durable ?? true;
-  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable, reserveBytes: options.freeSpaceReserve });
+  // One hashing thread for the receiver: chunk checksums and end-to-end sha256 alike.
+  const digests = createDigestWorker();
+  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable, reserveBytes: options.freeSpaceReserve, digests });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
   const receiveFolder = createReceiveFolder({ dir });
@@ -82,6 +86,11 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     counters: { created: metrics.created, finished: metrics.finished, terminated: metrics.terminated, bytes: metrics.bytes },
     config: { basePath: '/files/', maxSize: config.maxSize, expireAfterMs: config.expireAfterMs, metadataLimits: config.metadataLimits, lockTimeoutMs: config.lockTimeoutMs },
     newId,
+    async hashFile(path) {
+      const session = digests.start('sha256');
+      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) session.update(chunk as Buffer);
+      return (await session.finish()).toString('hex');
+    },
     async place(dataPath, metadata) {
       // The state folder lives inside the receive folder: never let a client path reach into it.
       const segments = metadata.relativePath === undefined ? [] : sanitizeRelativeDir(metadata.relativePath);
@@ -206,6 +215,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         while ((openRequests > 0 || lingering.size > 0) && Date.now() < lingerUntil) await new Promise((r) => setTimeout(r, 20));
         server.closeAllConnections();
         hub.close();
+        await digests.close();
       })();
       return closing;
     },

@@ -1,8 +1,13 @@
-import { createDigestWorker } from '../crypto/digest-worker';
+import { createReadStream } from 'node:fs';
+import { createDigestWorker, type DigestSession } from '../crypto/digest-worker';
 
 export interface ChunkHasher {
   /** The tus `Upload-Checksum` value for a chunk. */
   checksum(buffer: Buffer): Promise<string>;
+  /** A whole-file sha256 fed piece by piece, in order. */
+  session(): DigestSession;
+  /** sha256 of a file as lowercase hex, streamed from disk. */
+  hashFile(path: string, signal?: AbortSignal): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -20,6 +25,17 @@ export function createChunkHasher(): ChunkHasher {
   return {
     async checksum(buffer) {
       return `sha256 ${(await worker.digest('sha256', buffer)).toString('base64')}`;
+    },
+    session: () => worker.start('sha256'),
+    async hashFile(path, signal) {
+      const session = worker.start('sha256');
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, signal })) session.update(chunk as Buffer);
+      } catch (error) {
+        session.drop();
+        throw error;
+      }
+      return (await session.finish()).toString('hex');
     },
     close: () => worker.close(),
   };

@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { JobPhase, PartState, UploadJob } from '../../shared/upload-job';
 import { throttledBody, type BandwidthLimiter } from './bandwidth-limiter';
+import type { DigestSession } from '../crypto/digest-worker';
 import { allocChunk, type ChunkHasher } from './chunk-hasher';
 import { readChunk } from './chunk-reader';
 import { TusRequestError } from './sender-errors';
@@ -42,9 +43,12 @@ function bodyOf(buffer: Buffer, limiter: BandwidthLimiter, signal: AbortSignal):
   return throttledBody(buffer, limiter, signal, limiter.rate === null ? sliceBytes : limitedSliceBytes);
 }
 
-function metadataOf(job: UploadJob): Record<string, string> {
-  return { filename: job.name, ...(job.relativePath ? { relativePath: job.relativePath } : {}) };
+/** `sha256` (hex, whole file) goes along where it is known at creation: Ferry's receiver checks it end to end. */
+function metadataOf(job: UploadJob, sha256?: string): Record<string, string> {
+  return { filename: job.name, ...(job.relativePath ? { relativePath: job.relativePath } : {}), ...(sha256 ? { sha256 } : {}) };
 }
+
+const hexOf = (checksumValue: string) => Buffer.from(checksumValue.slice('sha256 '.length), 'base64').toString('hex');
 
 interface Session {
   job: UploadJob;
@@ -67,7 +71,7 @@ interface PreparedChunk {
  * chunk is read and hashed while the current one is on the wire, in two reused buffers, so the
  * network never waits for the disk or the hash.
  */
-async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void): Promise<number> {
+async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void, whole?: DigestSession): Promise<number> {
   const { job, target, handle, caps, settings, deps, signal } = session;
   const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
   const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
@@ -105,6 +109,9 @@ async function sendRange(session: Session, url: string, rangeStart: number, rang
       }),
     );
     if (!(next > base && next <= base + body.length)) throw new TusRequestError('BAD_OFFSET', `The server acknowledged offset ${next} after ${base}`, undefined, undefined);
+    // The buffer is reused two chunks on: small pieces are copied before the digest holds on to them.
+    const acked = body.subarray(0, next - base);
+    whole?.update(acked.length >= 1024 * 1024 ? acked : Buffer.from(acked));
     offset = next;
     report(offset, offset);
   }
@@ -123,26 +130,36 @@ async function sendSequential(session: Session): Promise<void> {
     // Small file: one request creates the upload and carries all of its bytes.
     const body = await readChunk(handle, job, 0, job.size);
     const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256') && job.size > 0;
-    const checksum = useChecksum ? await deps.hasher.checksum(body) : undefined;
+    // The body is the whole file: one digest serves as chunk checksum and end-to-end sha256.
+    const digest = await deps.hasher.checksum(body);
+    const sha256 = hexOf(digest);
     // Through the limiter like every chunk: a bandwidth limit holds for small files too.
     const created = await withStallWatch(settings.stallTimeoutMs, session.signal, (createSignal) =>
-      deps.client.create(target, { length: job.size, metadata: metadataOf(job), body: deps.limiter.rate === null ? body : bodyOf(body, deps.limiter, createSignal), checksum, signal: createSignal }),
+      deps.client.create(target, { length: job.size, metadata: metadataOf(job, sha256), body: deps.limiter.rate === null ? body : bodyOf(body, deps.limiter, createSignal), checksum: useChecksum ? digest : undefined, signal: createSignal }),
     );
     url = created.url;
     offset = created.offset;
     // Complete in one request: nothing left to resume, so no need to wait for the disk.
-    await deps.save({ uploadUrl: url }, offset < job.size);
+    await deps.save({ uploadUrl: url, sha256 }, offset < job.size);
   } else {
     const created = await deps.client.create(target, { length: job.size, metadata: metadataOf(job) });
     url = created.url;
     await deps.save({ uploadUrl: url }, true);
   }
   deps.onAcknowledged(offset);
-  await sendRange(session, url, 0, job.size, offset, (acknowledged, sent) => {
-    deps.onAcknowledged(acknowledged);
-    deps.onSent(sent);
-    if (sent === job.size && acknowledged < job.size) deps.onPhase('finalizing');
-  });
+  // From the first byte, the whole file's sha256 comes along for free, fed in acknowledged order.
+  const whole = offset === 0 && offset < job.size ? deps.hasher.session() : undefined;
+  try {
+    await sendRange(session, url, 0, job.size, offset, (acknowledged, sent) => {
+      deps.onAcknowledged(acknowledged);
+      deps.onSent(sent);
+      if (sent === job.size && acknowledged < job.size) deps.onPhase('finalizing');
+    }, whole);
+  } catch (error) {
+    whole?.drop();
+    throw error;
+  }
+  if (whole) deps.save({ sha256: (await whole.finish()).toString('hex') });
 }
 
 function splitParts(size: number, count: number, chunkSize: number): PartState[] {
@@ -160,6 +177,10 @@ async function sendParallel(session: Session): Promise<void> {
     if (head.offset === job.size) return deps.onAcknowledged(job.size);
   }
   const parts = job.parts ?? splitParts(job.size, settings.parallel, settings.chunkSize);
+  // The parts go in any order, so the whole file's sha256 (for the final upload) is a pass of its own,
+  // hashed on the worker thread while the parts are on the wire.
+  const wholeHash = deps.hasher.hashFile(job.path, session.signal);
+  wholeHash.catch(() => undefined);
   const acknowledged = () => parts.reduce((sum, part) => sum + part.offset, 0);
   const sentByPart = new Map<PartState, number>();
   const inner = new AbortController();
@@ -195,8 +216,9 @@ async function sendParallel(session: Session): Promise<void> {
     session.signal.removeEventListener('abort', onAbort);
   }
   deps.onPhase('finalizing');
-  const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job), concat: { final: parts.map((part) => part.url!) } });
-  await deps.save({ uploadUrl: final.url, parts });
+  const sha256 = await wholeHash;
+  const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job, sha256), concat: { final: parts.map((part) => part.url!) } });
+  await deps.save({ uploadUrl: final.url, parts, sha256 });
   deps.onAcknowledged(job.size);
 }
 

@@ -18,6 +18,8 @@ export function classifyError(error: unknown, resuming: boolean): RetryDecision 
   if (error instanceof StallError) return { kind: 'retry', rehead: true };
   if (error instanceof SourceChangedError) return { kind: 'restart' };
   if (error instanceof TusRequestError) {
+    // The receiver checked the whole file and it did not match: send it again as a new upload.
+    if (error.code === 'SHA256_MISMATCH') return { kind: 'restart' };
     const status = error.httpStatus;
     if (status === undefined) return { kind: 'retry', rehead: true };
     if (status === 429 || (status === 503 && error.retryAfterMs !== undefined)) return { kind: 'pause-pool', waitMs: error.retryAfterMs ?? 5_000 };

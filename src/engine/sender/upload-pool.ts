@@ -181,7 +181,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
             hub.transition(job.id, 'failed', { message, errorCode: code });
             return;
           }
-          update(job, { uploadUrl: undefined, parts: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
+          update(job, { uploadUrl: undefined, parts: undefined, sha256: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
           if (info) {
             // The hub fixes a length once; the new content is a new transfer for it.
             hub.forget(job.id);

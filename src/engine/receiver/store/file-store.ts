@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, statfs, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createDigestWorker } from '../../crypto/digest-worker';
+import { createDigestWorker, type DigestWorker } from '../../crypto/digest-worker';
 import { FerryError } from '../../errors';
 import { TusError } from '../tus/tus-errors';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
@@ -16,6 +16,8 @@ export interface FileStoreOptions {
   durable?: boolean;
   /** Bytes kept free on the disk: creation refuses to eat into them. */
   reserveBytes?: number;
+  /** Shared hashing thread; the store starts its own when none is given. */
+  digests?: DigestWorker;
 }
 
 /** Raised when the disk fills mid-write; `offset` is what was saved. */
@@ -44,7 +46,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const reserveBytes = options.reserveBytes ?? 64 * 1024 * 1024;
   const quarantineDir = join(dir, 'quarantine');
   const infos = new Map<string, UploadInfo>();
-  const digests = createDigestWorker();
+  const digests = options.digests ?? createDigestWorker();
   /** Records kept in memory only (`persist: false`) until their first write. */
   const unpersisted = new Set<string>();
 

@@ -47,6 +47,7 @@ async function finishedPartials(ctx: TusContext, urls: string[]): Promise<{ ids:
 export const handlePost: TusHandler = async (req, res, ctx) => {
   const concat = parseConcat(header(req, 'upload-concat'));
   const metadata = parseMetadata(header(req, 'upload-metadata'), ctx.config.metadataLimits);
+  if (metadata.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(metadata.sha256)) throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata sha256 must be 64 hex digits' });
   const now = new Date().toISOString();
   const id = ctx.newId();
   const location = uploadUrl(req.headers.host, ctx.config.basePath, id, false);

@@ -36,6 +36,8 @@ export interface TusContext {
   counters: TusCounters;
   config: TusConfig;
   newId(): string;
+  /** sha256 of a file as lowercase hex, hashed off the event loop. */
+  hashFile(path: string): Promise<string>;
   /** Moves a finished upload's bytes into the receive folder; returns the relative path. */
   place(dataPath: string, metadata: Record<string, string>): Promise<string>;
   log: { warn(data: object, message: string): void; error(data: object, message: string): void };

@@ -21,6 +21,8 @@ export const tusErrors = {
   INVALID_CHECKSUM_HEADER: { status: 400, message: 'Upload-Checksum must be "<algorithm> <base64 digest>"' },
   UNSUPPORTED_CHECKSUM: { status: 400, message: 'Upload-Checksum names an unsupported algorithm' },
   CHECKSUM_MISMATCH: { status: 460, message: 'Checksum mismatch: the chunk was discarded' },
+  SHA256_MISMATCH: { status: 460, message: 'The finished upload does not match its sha256 metadata; it was discarded' },
+  UPLOAD_FAILED: { status: 410, message: 'The upload failed verification and is gone; start a new one' },
   ERR_UPLOAD_INTERRUPTED: { status: 400, message: 'Another request took over this upload' },
   UPLOAD_NOT_FOUND: { status: 404, message: 'Upload not found' },
   UPLOAD_EXPIRED: { status: 410, message: 'Upload expired' },

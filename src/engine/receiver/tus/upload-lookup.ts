@@ -36,6 +36,7 @@ export async function expireUpload(ctx: TusContext, id: string): Promise<void> {
 export async function loadUpload(ctx: TusContext, id: string): Promise<StoredUpload> {
   const stored = await ctx.store.get(id);
   if (!stored) throw new TusError('UPLOAD_NOT_FOUND');
+  if (stored.info.status === 'failed') throw new TusError('UPLOAD_FAILED');
   if (isExpired(stored.info, ctx.config.expireAfterMs)) {
     // Every caller holds this upload's lock (so no PATCH is running): an isLocked() check here was
     // always true and kept the expired bytes on disk until the next sweep.
@@ -61,12 +62,28 @@ export async function completeUpload(ctx: TusContext, info: UploadInfo, options:
   if (info.concat?.kind === 'partial') {
     await ctx.store.update(info.id, { status: 'completed' });
   } else {
+    await verifyEndToEnd(ctx, info);
     if (!options.fresh) await ctx.store.update(info.id, { finalizing: true });
     const placedPath = await ctx.place(ctx.store.dataPath(info.id), info.metadata);
     await ctx.store.update(info.id, { finalizing: false, placedPath, status: 'completed', dataReleased: true }, { durable: false });
   }
   ctx.progress.transition(info.id, 'completed');
   ctx.counters.finished();
+}
+
+/**
+ * End to end: a client that names the whole file's sha256 in its metadata gets it checked before the
+ * file lands. A mismatch discards the bytes (they are not the user's file) and fails the upload.
+ */
+async function verifyEndToEnd(ctx: TusContext, info: UploadInfo): Promise<void> {
+  const expected = info.metadata.sha256?.toLowerCase();
+  if (!expected) return;
+  const actual = await ctx.hashFile(ctx.store.dataPath(info.id));
+  if (actual === expected) return;
+  await ctx.store.releaseData(info.id);
+  await ctx.store.update(info.id, { status: 'failed' });
+  ctx.progress.transition(info.id, 'failed', { message: 'The received bytes do not match the sha256 the sender declared', errorCode: 'SHA256_MISMATCH' });
+  throw new TusError('SHA256_MISMATCH');
 }
 
 export function uploadUrl(host: string | undefined, basePath: string, id: string, encrypted: boolean): string {

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReceiver, type Receiver } from './server';
+
+let receiver: Receiver;
+let dir: string;
+let base: string;
+const tus = { 'tus-resumable': '1.0.0', authorization: 'Bearer e2e' };
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-e2e-'));
+  receiver = createReceiver({ dir, token: 'e2e', logger: false });
+  base = (await receiver.listen()).url;
+});
+afterAll(async () => {
+  await receiver.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function create(name: string, length: number, digest: string, body?: string) {
+  return fetch(`${base}/files/`, {
+    method: 'POST',
+    headers: { ...tus, 'upload-length': String(length), 'upload-metadata': `filename ${b64(name)},sha256 ${b64(digest)}`, ...(body ? { 'content-type': 'application/offset+octet-stream' } : {}) },
+    body,
+  });
+}
+
+describe('end-to-end sha256 metadata', () => {
+  it('lands a one-request upload whose bytes match', async () => {
+    const response = await create('good.txt', 5, sha256('hello'), 'hello');
+    expect(response.status).toBe(201);
+    expect(await readdir(dir)).toContain('good.txt');
+  });
+
+  it('discards a finished upload whose bytes do not match, and the id then answers 410', async () => {
+    const created = await create('bad.txt', 5, sha256('HELLO'));
+    const location = created.headers.get('location')!;
+    const patched = await fetch(location, { method: 'PATCH', headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, body: 'hello' });
+    expect(patched.status).toBe(460);
+    expect(patched.headers.get('x-ferry-error')).toBe('SHA256_MISMATCH');
+    expect(await readdir(dir)).not.toContain('bad.txt');
+    expect((await fetch(location, { method: 'HEAD', headers: tus })).status).toBe(410);
+    expect(receiver.hub.get(new URL(location).pathname.split('/').pop()!)).toMatchObject({ status: 'failed', errorCode: 'SHA256_MISMATCH' });
+  });
+
+  it('refuses sha256 metadata that is not 64 hex digits', async () => {
+    expect((await create('odd.txt', 5, 'not-a-digest')).status).toBe(400);
+  });
+});
