@@ -37,3 +37,19 @@ describe('digest worker', () => {
     expect(plain.equals(before)).toBe(true);
   });
 });
+
+describe('shared-memory pieces', () => {
+  it('hashes pieces in place and resolves once each is read, so the memory can be refilled', async () => {
+    const shared = Buffer.from(new SharedArrayBuffer(2 * 1024 * 1024));
+    const whole: Buffer[] = [];
+    const session = worker.start('sha256');
+    for (let round = 0; round < 3; round++) {
+      randomBytes(shared.length).copy(shared);
+      whole.push(Buffer.from(shared));
+      await session.updateShared(shared);
+    }
+    session.update(Buffer.from('tail'));
+    whole.push(Buffer.from('tail'));
+    expect((await session.finish()).equals(local('sha256', Buffer.concat(whole)))).toBe(true);
+  });
+});

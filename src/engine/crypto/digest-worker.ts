@@ -11,7 +11,10 @@ parentPort.on('message', (message) => {
     const digest = createHash(message.algorithm).update(new Uint8Array(message.bytes, message.offset, message.length)).digest();
     parentPort.postMessage({ id, digest });
   } else if (type === 'start') sessions.set(id, createHash(message.algorithm));
-  else if (type === 'data') sessions.get(id)?.update(new Uint8Array(message.bytes, message.offset, message.length));
+  else if (type === 'data') {
+    sessions.get(id)?.update(new Uint8Array(message.bytes, message.offset, message.length));
+    if (message.ack !== undefined) parentPort.postMessage({ ack: message.ack });
+  }
   else if (type === 'end') {
     const hash = sessions.get(id);
     sessions.delete(id);
@@ -26,6 +29,11 @@ export type DigestAlgorithm = 'sha1' | 'sha256' | 'md5';
 export interface DigestSession {
   /** Pieces of 1 MiB or more are copied at once; smaller ones are held by reference until sent. */
   update(piece: Uint8Array): void;
+  /**
+   * A piece in shared memory, read in place by the worker: no copy. Resolves once it has been hashed;
+   * the caller must not overwrite that memory before then.
+   */
+  updateShared(piece: Uint8Array): Promise<void>;
   finish(): Promise<Buffer>;
   drop(): void;
 }
@@ -48,12 +56,19 @@ export function createDigestWorker(): DigestWorker {
   let worker: Worker | undefined;
   let nextId = 0;
   const waiting = new Map<number, { resolve: (digest: Buffer) => void; reject: (error: Error) => void }>();
+  const acks = new Map<number, () => void>();
+  let nextAck = 0;
 
   function thread(): Worker {
     if (worker) return worker;
     const created = new Worker(workerSource, { eval: true });
     created.unref();
-    created.on('message', ({ id, digest }: { id: number; digest: Uint8Array | null }) => {
+    created.on('message', ({ id, digest, ack }: { id: number; digest: Uint8Array | null; ack?: number }) => {
+      if (ack !== undefined) {
+        acks.get(ack)?.();
+        acks.delete(ack);
+        return;
+      }
       const waiter = waiting.get(id);
       waiting.delete(id);
       if (digest) waiter?.resolve(Buffer.from(digest));
@@ -62,6 +77,8 @@ export function createDigestWorker(): DigestWorker {
     created.on('error', (error) => {
       for (const waiter of waiting.values()) waiter.reject(error);
       waiting.clear();
+      for (const release of acks.values()) release();
+      acks.clear();
       worker = undefined;
     });
     worker = created;
@@ -96,13 +113,26 @@ export function createDigestWorker(): DigestWorker {
           if (piece.length >= batchBytes) {
             // Large pieces go at once, as a private copy: the caller may reuse its buffer right away.
             flush();
-            const copy = new Uint8Array(piece);
+            const copy = Buffer.allocUnsafeSlow(piece.length);
+            copy.set(piece);
             thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
             return;
           }
           pending.push(piece);
           pendingBytes += piece.length;
           if (pendingBytes >= batchBytes) flush();
+        },
+        updateShared(piece) {
+          if (!(piece.buffer instanceof SharedArrayBuffer)) {
+            this.update(piece);
+            return Promise.resolve();
+          }
+          flush();
+          const ack = nextAck++;
+          return new Promise<void>((resolve) => {
+            acks.set(ack, resolve);
+            thread().postMessage({ id, type: 'data', bytes: piece.buffer, offset: piece.byteOffset, length: piece.length, ack });
+          });
         },
         finish() {
           flush();
@@ -132,6 +162,8 @@ export function createDigestWorker(): DigestWorker {
       worker = undefined;
       for (const waiter of waiting.values()) waiter.reject(new Error('Digest worker closed'));
       waiting.clear();
+      for (const release of acks.values()) release();
+      acks.clear();
       if (running) await running.terminate();
     },
   };

@@ -61,6 +61,7 @@ interface Session {
 }
 
 interface PreparedChunk {
+  slot: number;
   from: number;
   body: Buffer;
   checksum: string | undefined;
@@ -76,12 +77,16 @@ async function sendRange(session: Session, url: string, rangeStart: number, rang
   const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
   const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
   const buffers: Buffer[] = [];
+  // A buffer the whole-file digest still reads in place is not refilled before it is done.
+  const hashing: Promise<void>[] = [];
   let turn = 0;
   const prepare = async (from: number): Promise<PreparedChunk> => {
+    const slot = turn++ % 2;
+    await hashing[slot];
     // Allocated on first use: a file finished by its creation request needs none.
-    const buffer = (buffers[turn++ % 2] ??= allocChunk(chunkBytes));
+    const buffer = (buffers[slot] ??= allocChunk(chunkBytes));
     const body = await readChunk(handle, job, from, Math.min(rangeEnd, from + settings.chunkSize), buffer);
-    return { from, body, checksum: useChecksum ? await deps.hasher.checksum(body) : undefined };
+    return { slot, from, body, checksum: useChecksum ? await deps.hasher.checksum(body) : undefined };
   };
   let offset = startOffset;
   let upcoming: Promise<PreparedChunk> | undefined;
@@ -109,9 +114,7 @@ async function sendRange(session: Session, url: string, rangeStart: number, rang
       }),
     );
     if (!(next > base && next <= base + body.length)) throw new TusRequestError('BAD_OFFSET', `The server acknowledged offset ${next} after ${base}`, undefined, undefined);
-    // The buffer is reused two chunks on: small pieces are copied before the digest holds on to them.
-    const acked = body.subarray(0, next - base);
-    whole?.update(acked.length >= 1024 * 1024 ? acked : Buffer.from(acked));
+    if (whole) hashing[current.slot] = whole.updateShared(body.subarray(0, next - base));
     offset = next;
     report(offset, offset);
   }
