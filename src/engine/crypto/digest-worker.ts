@@ -92,14 +92,34 @@ export function createDigestWorker(): DigestWorker {
     });
   }
 
+  /** One message there, one back: for bodies small enough to hash in a single piece. */
+  function digestOnce(algorithm: DigestAlgorithm, buffer: Uint8Array, id: number): Promise<Buffer> {
+    const worker = thread();
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      if (buffer.buffer instanceof SharedArrayBuffer) worker.postMessage({ id, type: 'once', algorithm, bytes: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
+      else {
+        const copy = new Uint8Array(buffer);
+        worker.postMessage({ id, type: 'once', algorithm, bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
+      }
+    });
+  }
+
   return {
     start(algorithm) {
       const id = nextId++;
-      thread().postMessage({ id, type: 'start', algorithm });
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
+      // The worker hears of a session only when bytes must cross: a small body costs one message.
+      let started = false;
+      const begin = () => {
+        if (started) return;
+        started = true;
+        thread().postMessage({ id, type: 'start', algorithm });
+      };
       const flush = () => {
         if (pendingBytes === 0) return;
+        begin();
         const batch = Buffer.concat(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
@@ -113,6 +133,7 @@ export function createDigestWorker(): DigestWorker {
           if (piece.length >= batchBytes) {
             // Large pieces go at once, as a private copy: the caller may reuse its buffer right away.
             flush();
+            begin();
             const copy = Buffer.allocUnsafeSlow(piece.length);
             copy.set(piece);
             thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
@@ -128,6 +149,7 @@ export function createDigestWorker(): DigestWorker {
             return Promise.resolve();
           }
           flush();
+          begin();
           const ack = nextAck++;
           return new Promise<void>((resolve) => {
             acks.set(ack, resolve);
@@ -135,28 +157,21 @@ export function createDigestWorker(): DigestWorker {
           });
         },
         finish() {
+          if (!started) {
+            const whole = Buffer.concat(pending, pendingBytes);
+            pending = [];
+            return digestOnce(algorithm, whole, id);
+          }
           flush();
           return finish(id);
         },
         drop() {
           pending = [];
-          worker?.postMessage({ id, type: 'drop' });
+          if (started) worker?.postMessage({ id, type: 'drop' });
         },
       };
     },
-    digest(algorithm, buffer) {
-      const id = nextId++;
-      const worker = thread();
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        // One message per one-shot digest: small files come by the thousand.
-        if (buffer.buffer instanceof SharedArrayBuffer) worker.postMessage({ id, type: 'once', algorithm, bytes: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
-        else {
-          const copy = new Uint8Array(buffer);
-          worker.postMessage({ id, type: 'once', algorithm, bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
-        }
-      });
-    },
+    digest: (algorithm, buffer) => digestOnce(algorithm, buffer, nextId++),
     async close() {
       const running = worker;
       worker = undefined;

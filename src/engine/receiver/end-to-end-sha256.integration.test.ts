@@ -48,6 +48,18 @@ describe('end-to-end sha256 metadata', () => {
     expect(receiver.hub.get(new URL(location).pathname.split('/').pop()!)).toMatchObject({ status: 'failed', errorCode: 'SHA256_MISMATCH' });
   });
 
+  it('compares a verified whole-body Upload-Checksum with the declared sha256', async () => {
+    const checksum = `sha256 ${createHash('sha256').update('hello').digest('base64')}`;
+    const response = await fetch(`${base}/files/`, {
+      method: 'POST',
+      headers: { ...tus, 'upload-length': '5', 'content-type': 'application/offset+octet-stream', 'upload-checksum': checksum, 'upload-metadata': `filename ${b64('declared.txt')},sha256 ${b64(sha256('other'))}` },
+      body: 'hello',
+    });
+    expect(response.status).toBe(460);
+    expect(response.headers.get('x-ferry-error')).toBe('SHA256_MISMATCH');
+    expect(await readdir(dir)).not.toContain('declared.txt');
+  });
+
   it('refuses sha256 metadata that is not 64 hex digits', async () => {
     expect((await create('odd.txt', 5, 'not-a-digest')).status).toBe(400);
   });

@@ -48,7 +48,9 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
   ctx.progress.advance(id, result.offset);
   const completed = info.length !== null && result.offset === info.length;
   if (completed) {
-    await completeUpload(ctx, info, { fresh });
+    // The checksum extension verified these bytes; from offset 0 to the end that is the whole file.
+    const bodySha256 = checksum?.algorithm === 'sha256' && stored.offset === 0 ? checksum.digest.toString('hex') : undefined;
+    await completeUpload(ctx, info, { fresh, bodySha256 });
   } else if (result.interrupted || result.exceeded) {
     ctx.progress.transition(id, 'paused');
   }

@@ -57,12 +57,12 @@ export function filenameOf(info: UploadInfo): string {
  * The closing record write need not be durable: a crash before it leaves `finalizing` without data,
  * which startup reads as completed.
  */
-export async function completeUpload(ctx: TusContext, info: UploadInfo, options: { fresh?: boolean } = {}): Promise<void> {
+export async function completeUpload(ctx: TusContext, info: UploadInfo, options: { fresh?: boolean; bodySha256?: string } = {}): Promise<void> {
   if (info.status === 'completed') return;
   if (info.concat?.kind === 'partial') {
     await ctx.store.update(info.id, { status: 'completed' });
   } else {
-    await verifyEndToEnd(ctx, info);
+    await verifyEndToEnd(ctx, info, options.bodySha256);
     if (!options.fresh) await ctx.store.update(info.id, { finalizing: true });
     const placedPath = await ctx.place(ctx.store.dataPath(info.id), info.metadata);
     await ctx.store.update(info.id, { finalizing: false, placedPath, status: 'completed', dataReleased: true }, { durable: false });
@@ -75,10 +75,11 @@ export async function completeUpload(ctx: TusContext, info: UploadInfo, options:
  * End to end: a client that names the whole file's sha256 in its metadata gets it checked before the
  * file lands. A mismatch discards the bytes (they are not the user's file) and fails the upload.
  */
-async function verifyEndToEnd(ctx: TusContext, info: UploadInfo): Promise<void> {
+async function verifyEndToEnd(ctx: TusContext, info: UploadInfo, bodySha256?: string): Promise<void> {
   const expected = info.metadata.sha256?.toLowerCase();
   if (!expected) return;
-  const actual = await ctx.hashFile(ctx.store.dataPath(info.id));
+  // A whole file that arrived in one request under a verified sha256 Upload-Checksum is already known.
+  const actual = bodySha256 ?? (await ctx.hashFile(ctx.store.dataPath(info.id)));
   if (actual === expected) return;
   await ctx.store.releaseData(info.id);
   await ctx.store.update(info.id, { status: 'failed' });
