@@ -2,11 +2,12 @@
 // server in its own child process, one lean client for all, runs alternated.
 // Run: npm run bench:receiver -- [--quick] [--size 256MiB] [--runs 3] [--memory-sweep] [--peers-only]
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../src/shared/units';
+import { runBench, warnIfBusy } from './lib/bench-run';
 import { createRandomFile, type SourceFile } from './lib/files';
 import { measureUpload, type Measurement } from './lib/measure';
 import { runMemorySweep, type SweepPoint } from './lib/memory-sweep';
@@ -104,36 +105,4 @@ async function warmUp(servers: ServerProcess[], client: UploadClient, workDir: s
   if (warm !== source) await rm(warm.path, { force: true });
 }
 
-/** Other work on the box skews every figure; say so rather than hide it. */
-function warnIfBusy(when: string): void {
-  const [oneMinute] = loadavg();
-  if (oneMinute === undefined || process.platform === 'win32') return;
-  const busy = oneMinute > 0.5 * cpus().length;
-  console.log(`Load average (1 min) at ${when}: ${oneMinute.toFixed(2)}${busy ? '  ⚠ the machine is busy; figures will be noisy' : ''}`);
-}
-
-let options: BenchOptions;
-try {
-  options = readOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-  process.exit(2);
-}
-
-const workDir = await mkdtemp(join(tmpdir(), 'ferry-bench-'));
-const cleanUp = async () => {
-  if (!options.keep) await rm(workDir, { recursive: true, force: true });
-};
-// Ctrl-C must not leave gigabytes behind; children exit when the IPC channel drops.
-process.once('SIGINT', () => {
-  void cleanUp().finally(() => process.exit(130));
-});
-
-try {
-  await main(options, workDir);
-} catch (error) {
-  console.error(`\nBenchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runBench({ readOptions, usage, tempPrefix: 'ferry-bench-', main });

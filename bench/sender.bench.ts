@@ -2,10 +2,11 @@
 // the same Ferry receiver. The receiver and every sender run in their own child
 // processes, so each one's RSS and CPU are its own; runs alternate.
 // Run: npm run bench:sender -- [--quick] [--size 1GiB] [--runs 3] [--profile dir]
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { formatBytes } from '../src/shared/units';
+import { runBench, warnIfBusy } from './lib/bench-run';
 import { createRandomFile } from './lib/files';
 import type { ServerKind } from './lib/protocol';
 import { createSmallSet, createTinySet } from './lib/sender-fixtures';
@@ -120,36 +121,4 @@ function commandLine(): string {
   return ['tsx', relative(process.cwd(), process.argv[1] ?? 'bench/sender.bench.ts'), ...args].join(' ');
 }
 
-/** Other work on the box skews every figure; say so rather than hide it. */
-function warnIfBusy(when: string): void {
-  if (process.platform === 'win32') return;
-  const [oneMinute = 0] = loadavg();
-  const busy = oneMinute > 0.5 * cpus().length;
-  console.log(`Load average (1 min) at ${when}: ${oneMinute.toFixed(2)}${busy ? '  ⚠ the machine is busy; figures will be noisy' : ''}`);
-}
-
-let options: SenderBenchOptions;
-try {
-  options = readSenderOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${senderUsage}`);
-  process.exit(2);
-}
-
-const workDir = await mkdtemp(join(tmpdir(), 'ferry-sender-bench-'));
-const cleanUp = async () => {
-  if (!options.keep) await rm(workDir, { recursive: true, force: true });
-};
-// Ctrl-C must not leave gigabytes behind; children exit when the IPC channel drops.
-process.once('SIGINT', () => {
-  void cleanUp().finally(() => process.exit(130));
-});
-
-try {
-  await main(options, workDir);
-} catch (error) {
-  console.error(`\nBenchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runBench({ readOptions: readSenderOptions, usage: senderUsage, tempPrefix: 'ferry-sender-bench-', main });

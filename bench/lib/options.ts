@@ -1,6 +1,7 @@
 // Command-line flags of the receiver benchmark.
 import { parseArgs } from 'node:util';
 import { parseSize } from '../../src/shared/units';
+import { wholeNumber } from './bench-run';
 
 export interface BenchOptions {
   size: number;
@@ -53,20 +54,13 @@ export function readOptions(argv: string[]): BenchOptions {
   const size = values.size !== undefined ? parseSize(values.size) : values.quick ? 128 * 2 ** 20 : 2 ** 30;
   return {
     size,
-    runs: positiveInt(values.runs, values.quick ? 1 : 3, '--runs'),
+    runs: wholeNumber(values.runs, values.quick ? 1 : 3, '--runs'),
     peersOnly: values['peers-only'],
     memorySweep: values['memory-sweep'],
-    smallFiles: positiveInt(values['small-files'], 2000, '--small-files', true),
+    smallFiles: wholeNumber(values['small-files'], 2000, '--small-files', true),
     smallSize: values['small-size'] !== undefined ? parseSize(values['small-size']) : 16 * 1024,
-    concurrency: positiveInt(values.concurrency, 8, '--concurrency'),
+    concurrency: wholeNumber(values.concurrency, 8, '--concurrency'),
     keep: values.keep,
     profileDir: values.profile,
   };
-}
-
-function positiveInt(text: string | undefined, fallback: number, flag: string, zeroOk = false): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) throw new RangeError(`${flag} needs a whole number, got "${text}"`);
-  return value;
 }

@@ -1,6 +1,7 @@
 // Command-line flags of the sender benchmark.
 import { parseArgs } from 'node:util';
 import { parseSize } from '../../src/shared/units';
+import { wholeNumber } from './bench-run';
 
 export interface SenderBenchOptions {
   size: number;
@@ -58,20 +59,13 @@ export function readSenderOptions(argv: string[]): SenderBenchOptions {
   if (smallSize < 1) throw new RangeError('--small-size must be at least one byte');
   return {
     size,
-    runs: count(values.runs, quick ? 1 : 3, '--runs'),
-    smallFiles: count(values['small-files'], quick ? 400 : 2000, '--small-files', true),
+    runs: wholeNumber(values.runs, quick ? 1 : 3, '--runs'),
+    smallFiles: wholeNumber(values['small-files'], quick ? 400 : 2000, '--small-files', true),
     smallSize,
-    concurrency: count(values.concurrency, 8, '--concurrency'),
-    queueFiles: count(values['queue-files'], quick ? 2000 : 10_000, '--queue-files', true),
+    concurrency: wholeNumber(values.concurrency, 8, '--concurrency'),
+    queueFiles: wholeNumber(values['queue-files'], quick ? 2000 : 10_000, '--queue-files', true),
     noDurablePass: !values['skip-no-durable'],
     keep: values.keep,
     profileDir: values.profile,
   };
-}
-
-function count(text: string | undefined, fallback: number, flag: string, zeroOk = false): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) throw new RangeError(`${flag} needs a whole number, got "${text}"`);
-  return value;
 }
