@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDigestWorker } from './digest-worker';
 
@@ -51,5 +54,15 @@ describe('shared-memory pieces', () => {
     session.update(Buffer.from('tail'));
     whole.push(Buffer.from('tail'));
     expect((await session.finish()).equals(local('sha256', Buffer.concat(whole)))).toBe(true);
+  });
+});
+
+describe('files', () => {
+  it('digests a file streamed from disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-digest-'));
+    const data = randomBytes(2_500_000);
+    await writeFile(join(dir, 'f.bin'), data);
+    expect((await worker.digestFile('sha256', join(dir, 'f.bin'))).equals(local('sha256', data))).toBe(true);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 // Plain JS evaluated in the worker, so it runs the same under tsx, Electron and the built app.
@@ -42,6 +43,8 @@ export interface DigestWorker {
   start(algorithm: DigestAlgorithm): DigestSession;
   /** One-shot digest of a buffer; shared-memory buffers are read in place, others are copied. */
   digest(algorithm: DigestAlgorithm, buffer: Uint8Array): Promise<Buffer>;
+  /** Digest of a file's contents, streamed from disk. */
+  digestFile(algorithm: DigestAlgorithm, path: string, signal?: AbortSignal): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -105,7 +108,7 @@ export function createDigestWorker(): DigestWorker {
     });
   }
 
-  return {
+  const api: DigestWorker = {
     start(algorithm) {
       const id = nextId++;
       let pending: Uint8Array[] = [];
@@ -172,6 +175,16 @@ export function createDigestWorker(): DigestWorker {
       };
     },
     digest: (algorithm, buffer) => digestOnce(algorithm, buffer, nextId++),
+    async digestFile(algorithm, path, signal) {
+      const session = api.start(algorithm);
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: batchBytes, signal })) session.update(chunk as Buffer);
+      } catch (error) {
+        session.drop();
+        throw error;
+      }
+      return session.finish();
+    },
     async close() {
       const running = worker;
       worker = undefined;
@@ -182,4 +195,5 @@ export function createDigestWorker(): DigestWorker {
       if (running) await running.terminate();
     },
   };
+  return api;
 }

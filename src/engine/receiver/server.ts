@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -86,11 +85,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     counters: { created: metrics.created, finished: metrics.finished, terminated: metrics.terminated, bytes: metrics.bytes },
     config: { basePath: '/files/', maxSize: config.maxSize, expireAfterMs: config.expireAfterMs, metadataLimits: config.metadataLimits, lockTimeoutMs: config.lockTimeoutMs },
     newId,
-    async hashFile(path) {
-      const session = digests.start('sha256');
-      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) session.update(chunk as Buffer);
-      return (await session.finish()).toString('hex');
-    },
+    hashFile: async (path) => (await digests.digestFile('sha256', path)).toString('hex'),
     async place(dataPath, metadata) {
       // The state folder lives inside the receive folder: never let a client path reach into it.
       const segments = metadata.relativePath === undefined ? [] : sanitizeRelativeDir(metadata.relativePath);

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { createDigestWorker, type DigestSession } from '../crypto/digest-worker';
 
 export interface ChunkHasher {
@@ -27,16 +26,7 @@ export function createChunkHasher(): ChunkHasher {
       return `sha256 ${(await worker.digest('sha256', buffer)).toString('base64')}`;
     },
     session: () => worker.start('sha256'),
-    async hashFile(path, signal) {
-      const session = worker.start('sha256');
-      try {
-        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, signal })) session.update(chunk as Buffer);
-      } catch (error) {
-        session.drop();
-        throw error;
-      }
-      return (await session.finish()).toString('hex');
-    },
+    hashFile: async (path, signal) => (await worker.digestFile('sha256', path, signal)).toString('hex'),
     close: () => worker.close(),
   };
 }
