@@ -50,11 +50,7 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
       clearTimeout(quietTimer);
       clearTimeout(capTimer);
       quietTimer = capTimer = undefined;
-      source.off('data', onData);
-      source.off('end', onEnd);
-      source.off('error', onGone);
-      source.off('aborted', onGone);
-      source.off('close', onClose);
+      for (const [event, listener] of listeners) source.off(event, listener);
       options.signal?.removeEventListener('abort', onAbort);
     };
     const finishIfIdle = () => {
@@ -138,16 +134,13 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
       capTimer = setTimeout(endRelease, releaseMaxMs);
     }
 
+    const listeners: [string, Parameters<Readable['on']>[1]][] = [['data', onData], ['end', onEnd], ['error', onGone], ['aborted', onGone], ['close', onClose]];
     // The client may have vanished before the pump started: its 'close' already fired and will not again.
     if (source.destroyed) {
       onGone();
       return;
     }
-    source.on('data', onData);
-    source.on('end', onEnd);
-    source.on('error', onGone);
-    source.on('aborted', onGone);
-    source.on('close', onClose);
+    for (const [event, listener] of listeners) source.on(event, listener);
     options.signal?.addEventListener('abort', onAbort);
     source.resume();
     if (options.signal?.aborted) onAbort();
