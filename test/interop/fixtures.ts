@@ -1,12 +1,8 @@
 // Shared helpers for the interop suites: random payloads, hashing, temp dirs, ports, and a
 // promise wrapper around tus-js-client's callback API.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Upload } from 'tus-js-client';
+import { makeTempDir as makeSharedTempDir } from '../support/files';
 
 export const MiB = 1024 * 1024;
 export const token = 'secret';
@@ -15,36 +11,8 @@ export const authHeaders = { Authorization: `Bearer ${token}` };
 export type UploadOptions = NonNullable<ConstructorParameters<typeof Upload>[1]>;
 export type UploadInput = ConstructorParameters<typeof Upload>[0];
 
-/** Writes `bytes` of random data in 1 MiB blocks and returns its SHA-256, hashed on the way out. */
-export async function writeRandomFile(path: string, bytes: number): Promise<string> {
-  const hash = createHash('sha256');
-  const handle = await open(path, 'wx');
-  try {
-    for (let written = 0; written < bytes; ) {
-      const block = randomBytes(Math.min(MiB, bytes - written));
-      hash.update(block);
-      await handle.write(block);
-      written += block.length;
-    }
-  } finally {
-    await handle.close();
-  }
-  return hash.digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-export function makeTempDir(label: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `ferry-interop-${label}-`));
-}
-
-export function removeDir(dir: string | undefined): Promise<void> {
-  return dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve();
-}
+export { removeDir, sha256File, writeRandomFile } from '../support/files';
+export const makeTempDir = (label: string) => makeSharedTempDir(`interop-${label}`);
 
 /** A port that was free a moment ago; the serve CLI needs a fixed one so a restart lands on it again. */
 export function freePort(): Promise<number> {

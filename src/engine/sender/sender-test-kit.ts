@@ -2,43 +2,17 @@
 // server that counts what a real server would see (requests in flight, bytes over time). It always
 // reads at full speed: a server that pauses a socket does not notice the client aborting, and would
 // count a request the client already dropped as still in flight.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeTempDir as makeSharedTempDir } from '../../../test/support/files';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 
-export const makeTempDir = (label: string) => mkdtemp(join(tmpdir(), `ferry-sender-${label}-`));
-export const removeDir = (dir: string | undefined) => (dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve());
+export const makeTempDir = (label: string) => makeSharedTempDir(`sender-${label}`);
+export { removeDir, sha256File, writeRandomFile } from '../../../test/support/files';
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-/** Writes `bytes` of random data and returns its SHA-256. */
-export async function writeRandomFile(path: string, bytes: number): Promise<string> {
-  const hash = createHash('sha256');
-  const handle = await open(path, 'wx');
-  try {
-    for (let written = 0; written < bytes; ) {
-      const block = randomBytes(Math.min(MiB, bytes - written));
-      hash.update(block);
-      await handle.write(block);
-      written += block.length;
-    }
-  } finally {
-    await handle.close();
-  }
-  return hash.digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** A small seeded PRNG (mulberry32), so a failing storm can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
