@@ -42,8 +42,9 @@ export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
       throw new TusError(reason === 'SERVER_SHUTTING_DOWN' ? reason : 'ERR_UPLOAD_INTERRUPTED', { headers: { 'Upload-Offset': String(outcome.offset), ...(reason === 'SERVER_SHUTTING_DOWN' ? { 'Retry-After': '5' } : {}) } });
     }
     if (outcome.kind === 'client-gone') return;
-    const fresh = outcome.completed ? undefined : await ctx.store.get(id);
-    reply(res, 204, { 'Upload-Offset': String(outcome.offset), ...(fresh ? expiresHeader(fresh.info.touchedAt, ctx.config.expireAfterMs) : {}) });
+    // The store touches the record it handed out as it appends: no second lookup (and stat) per chunk.
+    // Were the record replaced meanwhile, this touch is older, so the promised expiry only comes sooner.
+    reply(res, 204, { 'Upload-Offset': String(outcome.offset), ...(outcome.completed ? {} : expiresHeader(stored.info.touchedAt, ctx.config.expireAfterMs)) });
   } finally {
     lock.release();
   }
