@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Headless sender: `npm run send -- FILE_OR_DIR ... --to http://HOST:PORT/files/ [--json]`
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { createDigestWorker } from '../engine/crypto/digest-worker';
 import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
 import { parseSize } from '../shared/units';
 import { asCount, asSize } from './cli-options';
@@ -82,11 +81,9 @@ if (interrupted) await new Promise(() => undefined);
 display?.stop();
 const seconds = (performance.now() - started) / 1000;
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+// Only for files whose upload resumed midway: the pool computed every other sha256 while sending.
+const digests = createDigestWorker();
+const sha256Of = async (path: string) => (await digests.digestFile('sha256', path)).toString('hex');
 
 const jobs = mine();
 const failed = jobs.filter((job) => job.status !== 'completed');
@@ -102,4 +99,5 @@ if (opts.json) {
   console.log(`${jobs.length - failed.length}/${jobs.length + skipped.length} files sent in ${seconds.toFixed(1)} s`);
 }
 await pool.close();
+await digests.close();
 process.exit(failed.length + skipped.length > 0 ? 1 : 0);
