@@ -12,7 +12,7 @@ export interface AccessPolicyOptions {
 
 export const tusExposedHeaders = [
   'Location', 'Upload-Offset', 'Upload-Length', 'Upload-Defer-Length', 'Upload-Metadata', 'Upload-Expires', 'Upload-Concat',
-  'Tus-Version', 'Tus-Resumable', 'Tus-Extension', 'Tus-Max-Size', 'Tus-Checksum-Algorithm', 'X-Ferry-Error', 'Retry-After',
+  'Tus-Version', 'Tus-Resumable', 'Tus-Extension', 'Tus-Max-Size', 'Tus-Checksum-Algorithm', 'X-Ferry-Error', 'X-Ferry-Features', 'Retry-After',
 ];
 const allowedRequestHeaders = [
   'Authorization', 'Content-Type', 'Upload-Offset', 'Upload-Length', 'Upload-Defer-Length', 'Upload-Metadata', 'Upload-Checksum',

@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileStore } from './file-store';
@@ -89,5 +89,21 @@ describe('file store startup reconciliation', () => {
     await store.init();
     const metadata = (await store.get('protoupload'))!.info.metadata;
     expect(Object.getPrototypeOf(metadata)).toBeNull();
+  });
+});
+
+describe('file store concatenation', () => {
+  it('shares a single part\'s bytes with the final upload instead of copying them', async () => {
+    const store = createFileStore({ dir: await freshDir() });
+    await store.init();
+    await store.create({ ...record('partupload1', 4), concat: { kind: 'partial' } });
+    await store.append('partupload1', Readable.from([Buffer.from('data')]), { offset: 0, maxBytes: 4 });
+    await store.create({ ...record('finalupload', 4), concat: { kind: 'final', parts: ['partupload1'] } });
+    await store.concatenate('finalupload', ['partupload1']);
+    const [part, final] = await Promise.all([stat(store.dataPath('partupload1')), stat(store.dataPath('finalupload'))]);
+    expect(final.ino).toBe(part.ino);
+    expect(final.nlink).toBe(2);
+    // No temp name is left behind for startup to clean.
+    expect((await readdir(dirname(store.dataPath('finalupload')))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -87,6 +87,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<UploadSt
       expect(await readFile(store.dataPath('final000001'), 'utf8')).toBe('abcdefg');
     });
 
+    it('makes a one-part final upload whose bytes outlive the part', async () => {
+      const store = await makeStore();
+      await store.create(info('partial0001', 5, { concat: { kind: 'partial' } }));
+      await store.append('partial0001', body('hello'), { offset: 0, maxBytes: 5 });
+      await store.create(info('final000001', 5, { concat: { kind: 'final', parts: ['partial0001'] } }));
+      expect(await store.concatenate('final000001', ['partial0001'])).toBe(5);
+      // The part is still whole until the final is done with it, then it lets go.
+      expect(await store.get('partial0001')).toMatchObject({ offset: 5 });
+      await store.releaseData('partial0001');
+      expect(await readFile(store.dataPath('final000001'), 'utf8')).toBe('hello');
+    });
+
     it('releases data but keeps answering for the record', async () => {
       const store = await makeStore();
       await store.create(info('upload00001', 3));

@@ -1,7 +1,7 @@
 /**
  * PROTOCOL.md tus table, part 3: concatenation, and where completed uploads land in the receive folder.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,20 @@ describe('concatenation', () => {
     const answer = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${relative}`, 'Upload-Metadata': meta({ filename: 'relative.txt' }) });
     expect(answer.status).toBe(201);
     expect(await readFile(path.join(t.dir, 'relative.txt'), 'utf8')).toBe('left-right');
+  });
+
+  it('a one-part final sealed with the wrong sha256 is refused and leaves the part whole for a second try', async () => {
+    const data = randomBytes(40_000);
+    const url = await partial(data);
+    const wrong = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${url}`, 'Upload-Metadata': meta({ filename: 'sealed.bin', sha256: '0'.repeat(64) }) });
+    expect([wrong.status, wrong.headers['x-ferry-error']]).toEqual([460, 'SHA256_MISMATCH']);
+    expect(await listFiles(t.dir)).not.toContain('sealed.bin');
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const right = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${url}`, 'Upload-Metadata': meta({ filename: 'sealed.bin', sha256 }) });
+    expect(right.status).toBe(201);
+    expect(await readFile(path.join(t.dir, 'sealed.bin'))).toEqual(data);
+    // The part's bytes go once the final upload has them.
+    expect((await t.receiver.store.get(url.slice(url.lastIndexOf('/') + 1)))?.info.dataReleased).toBe(true);
   });
 
   it('PATCH to a final upload answers 403 and changes nothing', async () => {
