@@ -112,6 +112,7 @@ export interface JobSample {
   status: UploadJob['status'];
   phase: UploadJob['phase'];
   acknowledged: number;
+  /** Where the file's bytes go: its one part when sealed by a final upload, else the upload itself. */
   uploadUrl?: string;
   errorCode?: string;
 }
@@ -122,7 +123,7 @@ export function watchJobs(queue: UploadQueue): JobSample[] {
   const update = queue.update.bind(queue);
   queue.update = (id, patch) => {
     const job = update(id, patch);
-    if (job) samples.push({ at: performance.now(), id, status: job.status, phase: job.phase, acknowledged: job.acknowledged, uploadUrl: job.uploadUrl, errorCode: job.error?.code });
+    if (job) samples.push({ at: performance.now(), id, status: job.status, phase: job.phase, acknowledged: job.acknowledged, uploadUrl: job.parts?.length === 1 ? job.parts[0]!.url : job.uploadUrl, errorCode: job.error?.code });
     return job;
   };
   return samples;

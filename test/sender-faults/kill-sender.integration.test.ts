@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { landedFiles, landedHash, makeFile, removeTempDirs, sha256, startStack, tempDir, token, waitFor, type Stack } from './harness';
+import { isCreation } from './scripted-front';
 
 // RELIABILITY case 10: the sender (the `ferry send` CLI) is killed with SIGKILL mid-upload, several
 // times, and started again with the same arguments and state file. It finds the upload by its
@@ -77,7 +78,7 @@ it('resumes after repeated SIGKILLs, re-sending at most a chunk per kill', async
 
   // Each restart found the same upload: one creation in all, and every later run began with HEAD.
   const log = stack.front.log;
-  expect(log.filter((e) => e.method === 'POST')).toHaveLength(1);
+  expect(log.filter(isCreation)).toHaveLength(1);
   expect(log.filter((e) => e.method === 'HEAD').length).toBeGreaterThanOrEqual(3);
   // Bytes on the wire: the file, at most one chunk per kill, and request headers per run.
   const slack = 4 * 16 * 1024;
@@ -90,7 +91,7 @@ it('sends a source that changed between runs as a new upload, never a mixed file
   const file = await makeFile(src, 'edited.bin', 2 * 1024 * 1024);
   const state = join(await tempDir('state'), 'queue.json');
   expect(await sendAndKill(stack, file.path, state, 700_000)).toBe(true);
-  const firstUpload = stack.front.log.find((e) => e.method === 'POST' && e.status === 201)!;
+  const firstUpload = stack.front.log.find((e) => isCreation(e) && e.status === 201)!;
   expect(firstUpload).toBeDefined();
 
   // Same size, new bytes, new mtime.
@@ -102,7 +103,7 @@ it('sends a source that changed between runs as a new upload, never a mixed file
   expect(summaryOf(again).files[0]).toMatchObject({ status: 'completed', sha256: sha256(fresh) });
   expect(await landedHash(stack.dir, 'edited.bin')).toBe(sha256(fresh));
   expect(await landedFiles(stack.dir)).toEqual(['edited.bin']);
-  const posts = stack.front.log.filter((e) => e.method === 'POST');
+  const posts = stack.front.log.filter(isCreation);
   expect(posts).toHaveLength(2);
   // The old upload was left alone: the second run never touched it.
   const oldId = stack.front.log.find((e) => e.method === 'PATCH')!.uploadId;

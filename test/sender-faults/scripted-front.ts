@@ -23,6 +23,8 @@ export interface FrontEntry {
   replyOffset?: number;
   bodyBytes: number;
   scripted: boolean;
+  /** Upload-Concat as sent: `partial`, or `final;<urls>` for the request that seals parts into a file. */
+  concat?: string;
   /** Set when the client went away mid-request or the receiver broke the exchange. */
   clientGone?: boolean;
   upstreamError?: string;
@@ -88,6 +90,7 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
       offset: typeof claimed === 'string' ? Number(claimed) : undefined,
       bodyBytes: 0,
       scripted: false,
+      ...(typeof req.headers['upload-concat'] === 'string' ? { concat: req.headers['upload-concat'] } : {}),
     };
     log.push(entry);
     req.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
@@ -165,4 +168,9 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
       agent.destroy();
     },
   };
+}
+
+/** A POST that starts an upload of bytes, as opposed to one that seals finished parts into a file. */
+export function isCreation(entry: FrontEntry): boolean {
+  return entry.method === 'POST' && !entry.concat?.startsWith('final');
 }

@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { UploadPool } from '../../src/engine/sender';
 import { auth, landedFiles, landedHash, makeFile, memoryQueue, removeTempDirs, sha256, sleep, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
+import { isCreation } from './scripted-front';
 
 // RELIABILITY case 11: the source changes while it is being sent. The change is detected and the
 // upload never silently "completes" with mixed content: a single change is sent again as a new
@@ -52,7 +53,7 @@ it.each([
   expect(job!.size).toBe(newSize);
   expect(await landedHash(stack.dir, 'moving.bin')).toBe(sha256(fresh));
   // No restart loop. An in-place rewrite is two changes (truncate, then write), so allow two.
-  expect(stack.front.log.filter((e) => e.method === 'POST').length).toBeLessThanOrEqual(3);
+  expect(stack.front.log.filter(isCreation).length).toBeLessThanOrEqual(3);
   expect(await landedFiles(stack.dir)).toEqual(['moving.bin']);
 });
 
@@ -81,6 +82,6 @@ it('a file that keeps changing fails clearly instead of looping', async () => {
   expect(settled).toBe(true);
   expect(job!.status).toBe('failed');
   expect(job!.error?.code).toBe('SOURCE_CHANGED');
-  expect(stack.front.log.filter((e) => e.method === 'POST').length).toBeLessThanOrEqual(6);
+  expect(stack.front.log.filter(isCreation).length).toBeLessThanOrEqual(6);
   expect(await landedFiles(stack.dir)).toEqual([]);
 });

@@ -21,7 +21,7 @@ afterEach(async () => {
 describe('end-to-end sha256', () => {
   it.each([
     ['a small file in one request', 20_000, 1, true],
-    ['a chunked file, in order', 5 * MiB + 123, 1, false],
+    ['a chunked file, sealed by a one-part final upload', 5 * MiB + 123, 1, true],
     ['parallel parts, via the final upload', 9 * MiB + 7, 3, true],
   ])('records the whole-file sha256 for %s, and the receiver accepts it', async (_label, size, parallel, declared) => {
     dir = await mkdtemp(join(tmpdir(), 'ferry-sender-e2e-'));
@@ -45,7 +45,7 @@ describe('end-to-end sha256', () => {
   });
 
   it('treats a receiver-side sha256 mismatch as a reason to send the file again', () => {
-    expect(classifyError(new TusRequestError('SHA256_MISMATCH', 'mismatch', 460, undefined), true)).toEqual({ kind: 'restart' });
-    expect(classifyError(new TusRequestError('CHECKSUM_MISMATCH', 'chunk', 460, undefined), true)).toEqual({ kind: 'retry', rehead: true });
+    expect(classifyError(new TusRequestError('SHA256_MISMATCH', 'mismatch', 460, undefined), true, true)).toEqual({ kind: 'restart' });
+    expect(classifyError(new TusRequestError('CHECKSUM_MISMATCH', 'chunk', 460, undefined), true, true)).toEqual({ kind: 'retry', rehead: true });
   });
 });

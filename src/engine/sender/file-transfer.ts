@@ -172,18 +172,25 @@ function splitParts(size: number, count: number, chunkSize: number): PartState[]
   return parts;
 }
 
-/** Parallel parts through tus concatenation: partial uploads, then one final upload. */
-async function sendParallel(session: Session): Promise<void> {
+/**
+ * Parts through tus concatenation: partial uploads, then one final upload that carries the whole
+ * file's sha256. With one part this seals a chunked file: the receiver checks every byte before the
+ * file lands, which a plain chunked upload cannot ask for (its metadata is fixed before the hash is known).
+ */
+async function sendParts(session: Session, count: number): Promise<void> {
   const { job, target, deps, settings } = session;
   if (job.uploadUrl) {
     const head = await deps.client.head(target, job.uploadUrl);
     if (head.offset === job.size) return deps.onAcknowledged(job.size);
   }
-  const parts = job.parts ?? splitParts(job.size, settings.parallel, settings.chunkSize);
-  // The parts go in any order, so the whole file's sha256 (for the final upload) is a pass of its own,
-  // hashed on the worker thread while the parts are on the wire.
-  const wholeHash = deps.hasher.hashFile(job.path, session.signal);
-  wholeHash.catch(() => undefined);
+  const fresh = !job.parts;
+  const parts = job.parts ?? splitParts(job.size, count, settings.chunkSize);
+  // One fresh part goes out in order, so its bytes feed the whole-file sha256 as they are acknowledged.
+  // Otherwise (parts in any order, or a resume) the file is hashed in a pass of its own on the worker
+  // thread while the parts are on the wire.
+  const inOrder = fresh && parts.length === 1 ? deps.hasher.session() : undefined;
+  const separatePass = inOrder ? undefined : deps.hasher.hashFile(job.path, session.signal);
+  separatePass?.catch(() => undefined);
   const acknowledged = () => parts.reduce((sum, part) => sum + part.offset, 0);
   const sentByPart = new Map<PartState, number>();
   const inner = new AbortController();
@@ -196,7 +203,8 @@ async function sendParallel(session: Session): Promise<void> {
         try {
           const length = part.end - part.start;
           if (!part.url) {
-            part.url = (await deps.client.create(target, { length, metadata: {}, concat: 'partial' })).url;
+            // A lone part is the whole file: its name shows on the receiver while it arrives.
+            part.url = (await deps.client.create(target, { length, metadata: parts.length === 1 ? metadataOf(job) : {}, concat: 'partial' })).url;
             await deps.save({ parts }, true);
           } else {
             part.offset = (await deps.client.head(target, part.url)).offset;
@@ -206,7 +214,7 @@ async function sendParallel(session: Session): Promise<void> {
             sentByPart.set(part, sent);
             deps.onAcknowledged(acknowledged());
             deps.onSent([...sentByPart.values()].reduce((a, b) => a + b, 0));
-          });
+          }, inOrder);
           await deps.save({ parts });
         } catch (error) {
           // One part failing stops the others; each has persisted its offset and resumes by HEAD.
@@ -215,14 +223,32 @@ async function sendParallel(session: Session): Promise<void> {
         }
       }),
     );
+  } catch (error) {
+    inOrder?.drop();
+    throw error;
   } finally {
     session.signal.removeEventListener('abort', onAbort);
   }
   deps.onPhase('finalizing');
-  const sha256 = await wholeHash;
+  const sha256 = inOrder ? (await inOrder.finish()).toString('hex') : await separatePass!;
   const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job, sha256), concat: { final: parts.map((part) => part.url!) } });
   await deps.save({ uploadUrl: final.url, parts, sha256 });
   deps.onAcknowledged(job.size);
+}
+
+/**
+ * Picks how a file travels: one request if it fits in a chunk; parts through concatenation when the
+ * server has it and more than one is wanted; one sealed part where Ferry's receiver checks the sha256;
+ * plain chunks otherwise. A job already under way keeps the way it started.
+ */
+function sendByPlan(session: Session): Promise<void> {
+  const { job, caps, settings } = session;
+  if (job.parts) return sendParts(session, job.parts.length);
+  const concatenation = caps.extensions.has('concatenation') && !job.uploadUrl;
+  if (concatenation && settings.parallel > 1 && job.size >= 2 * settings.chunkSize) return sendParts(session, settings.parallel);
+  const oneRequest = job.size <= settings.chunkSize && caps.extensions.has('creation-with-upload');
+  if (concatenation && !oneRequest && job.size > 0 && caps.ferryFeatures.has('end-to-end-sha256')) return sendParts(session, 1);
+  return sendSequential(session);
 }
 
 /** Uploads one file to completion or throws; resume state lives on the job. */
@@ -236,9 +262,7 @@ export async function transferFile(job: UploadJob, deps: TransferDeps, signal: A
     const session: Session = { job, target, handle, caps, settings, deps, signal };
     // A stalled or waiting job says so until the server answers again (onAcknowledged clears it).
     if (job.phase === undefined || job.phase === 'finalizing') deps.onPhase('uploading');
-    const parallel = settings.parallel > 1 && caps.extensions.has('concatenation') && job.size >= 2 * settings.chunkSize && !(job.uploadUrl && !job.parts);
-    if (parallel || job.parts) await sendParallel(session);
-    else await sendSequential(session);
+    await sendByPlan(session);
   } finally {
     await handle.close();
   }

@@ -54,16 +54,38 @@ describe('classifyError', () => {
   ];
 
   it.each(table)('%s', (_name, error, resuming, expected) => {
-    expect(classifyError(error, resuming)).toEqual(expected);
+    expect(classifyError(error, resuming, true)).toEqual(expected);
   });
 
   it('treats every 5xx as retryable and every other 4xx except 409/423/429/460 as final', () => {
-    for (let status = 500; status < 600; status++) expect(classifyError(http(status), false).kind).toBe('retry');
+    for (let status = 500; status < 600; status++) expect(classifyError(http(status), false, true).kind).toBe('retry');
     const retryable = new Set([409, 423, 429, 460]);
     for (let status = 400; status < 500; status++) {
       if (retryable.has(status)) continue;
       const expected = status === 404 || status === 410 ? 'restart' : 'final';
-      expect(classifyError(http(status), true).kind, `status ${status}`).toBe(expected);
+      expect(classifyError(http(status), true, true).kind, `status ${status}`).toBe(expected);
+    }
+  });
+
+  // A typo in the host fails after a few tries; a host that answered before and now does not resolve
+  // is a laptop that lost its network, and waits offline. EAI_AGAIN waits offline in both cases.
+  it.each([
+    ['got ENOTFOUND, host never answered', gotError('ENOTFOUND'), false, { kind: 'host-not-found' }],
+    ['bare ENOTFOUND, host never answered', systemError('ENOTFOUND'), false, { kind: 'host-not-found' }],
+    ['got ENOTFOUND, host answered before', gotError('ENOTFOUND'), true, { kind: 'offline' }],
+    ['bare ENOTFOUND, host answered before', systemError('ENOTFOUND'), true, { kind: 'offline' }],
+    ['got EAI_AGAIN, host never answered', gotError('EAI_AGAIN'), false, { kind: 'offline' }],
+    ['bare EAI_AGAIN, host never answered', systemError('EAI_AGAIN'), false, { kind: 'offline' }],
+    ['got EAI_AGAIN, host answered before', gotError('EAI_AGAIN'), true, { kind: 'offline' }],
+    ['got ECONNREFUSED, host never answered', gotError('ECONNREFUSED'), false, { kind: 'offline' }],
+  ] satisfies [string, unknown, boolean, RetryDecision][])('%s', (_name, error, hostAnswered, expected) => {
+    for (const resuming of [false, true]) expect(classifyError(error, resuming, hostAnswered)).toEqual(expected);
+  });
+
+  it('decides every other error the same whether or not the host answered before', () => {
+    for (const [name, error, resuming, expected] of table) {
+      if (name.endsWith('ENOTFOUND')) continue;
+      expect(classifyError(error, resuming, false), name).toEqual(expected);
     }
   });
 });

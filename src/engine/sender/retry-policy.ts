@@ -7,14 +7,19 @@ export type RetryDecision =
   | { kind: 'pause-pool'; waitMs: number }
   /** The target does not answer at all: pause the queue until it does. */
   | { kind: 'offline' }
+  /** The host name does not resolve and the host never answered: a few tries, then fail. */
+  | { kind: 'host-not-found' }
   /** The stored upload is gone (404/410) or the source changed: start a new upload. */
   | { kind: 'restart' }
   | { kind: 'final' };
 
 const offlineCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENETDOWN']);
 
-/** Retry 5xx, network errors, 409 (re-HEAD), 423 and 429; any other 4xx is final. */
-export function classifyError(error: unknown, resuming: boolean): RetryDecision {
+/**
+ * Retry 5xx, network errors, 409 (re-HEAD), 423 and 429; any other 4xx is final. `hostAnswered`: the
+ * target's host has sent some HTTP answer before (in this pool).
+ */
+export function classifyError(error: unknown, resuming: boolean, hostAnswered: boolean): RetryDecision {
   if (error instanceof StallError) return { kind: 'retry', rehead: true };
   if (error instanceof SourceChangedError) return { kind: 'restart' };
   if (error instanceof TusRequestError) {
@@ -27,12 +32,12 @@ export function classifyError(error: unknown, resuming: boolean): RetryDecision 
     if (status === 409 || status === 423 || status === 460 || status >= 500) return { kind: 'retry', rehead: true };
     return { kind: 'final' };
   }
-  if (error instanceof RequestError) {
-    if (error.code && offlineCodes.has(error.code)) return { kind: 'offline' };
-    return { kind: 'retry', rehead: true };
-  }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  // Resolvers also answer ENOTFOUND while the machine is offline, so it means "no such host" (a typo)
+  // only for a host that has never answered; EAI_AGAIN is a passing resolver failure either way.
+  if (code === 'ENOTFOUND' && !hostAnswered) return { kind: 'host-not-found' };
   if (code && offlineCodes.has(code)) return { kind: 'offline' };
+  if (error instanceof RequestError) return { kind: 'retry', rehead: true };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE') return { kind: 'retry', rehead: true };
   return { kind: 'final' };
 }

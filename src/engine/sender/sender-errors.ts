@@ -29,3 +29,10 @@ export class SourceChangedError extends FerryError {
     super('SOURCE_CHANGED', `${path} changed while it was being sent`);
   }
 }
+
+/** The target's host name does not resolve, and never has: most often a typo in the address. */
+export class HostNotFoundError extends FerryError {
+  constructor(host: string, cause?: unknown) {
+    super('HOST_NOT_FOUND', `The host "${host}" was not found: check the address`, { cause });
+  }
+}

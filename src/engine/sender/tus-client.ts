@@ -14,6 +14,8 @@ export interface ServerCapabilities {
   extensions: Set<string>;
   maxSize: number | undefined;
   checksumAlgorithms: Set<string>;
+  /** Ferry's additions (`X-Ferry-Features`), empty for other tus servers. */
+  ferryFeatures: Set<string>;
 }
 
 export interface CreateRequest {
@@ -66,11 +68,14 @@ export interface TusClient {
   terminate(target: TusTarget, url: string): Promise<void>;
   /** True when the target answers at all (any HTTP status). */
   ping(target: TusTarget): Promise<boolean>;
+  /** True once the target's host has sent any HTTP answer through this client. */
+  hasAnswered(target: TusTarget): boolean;
   close(): void;
 }
 
 export function createTusClient(options: { maxSockets?: number; connectTimeoutMs?: number; controlTimeoutMs?: number } = {}): TusClient {
   const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }) };
+  const answeredHosts = new Set<string>();
   const http: Got = got.extend({
     retry: { limit: 0 },
     throwHttpErrors: false,
@@ -78,6 +83,7 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
     agent: agents,
     timeout: { connect: options.connectTimeoutMs ?? 15_000 },
     headers: { 'tus-resumable': '1.0.0', 'user-agent': 'Ferry/0.1' },
+    hooks: { afterResponse: [(response) => (answeredHosts.add(response.requestUrl.hostname), response)] },
   });
   // Requests without a body must answer promptly; a black-holed HEAD must not hang a resume.
   const controlTimeoutMs = options.controlTimeoutMs ?? 30_000;
@@ -91,7 +97,7 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
           if (response.statusCode >= 300) fail(response, 'OPTIONS');
           const list = (name: string) => new Set(String(response.headers[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean));
           const maxSize = response.headers['tus-max-size'];
-          return { extensions: list('tus-extension'), maxSize: maxSize ? Number(maxSize) : undefined, checksumAlgorithms: list('tus-checksum-algorithm') };
+          return { extensions: list('tus-extension'), maxSize: maxSize ? Number(maxSize) : undefined, checksumAlgorithms: list('tus-checksum-algorithm'), ferryFeatures: list('x-ferry-features') };
         });
         cached.catch(() => capabilityCache.delete(target.endpoint));
         capabilityCache.set(target.endpoint, cached);
@@ -156,6 +162,10 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
       } catch {
         return false;
       }
+    },
+
+    hasAnswered(target) {
+      return answeredHosts.has(new URL(target.endpoint).hostname);
     },
 
     close() {

@@ -4,7 +4,7 @@ import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limit
 import { createChunkHasher } from './chunk-hasher';
 import { transferFile, type TransferSettings } from './file-transfer';
 import { createBackoff, classifyError } from './retry-policy';
-import { SourceChangedError } from './sender-errors';
+import { HostNotFoundError, SourceChangedError } from './sender-errors';
 import { settledSource, sleep } from './settle';
 import type { TusClient } from './tus-client';
 import type { UploadQueue } from './upload-queue';
@@ -60,6 +60,8 @@ const everyJob = () => true;
 type StopReason = { stop: 'pause' | 'cancel' | 'close' };
 /** New uploads one run may start (404/410, changed source) before it gives up instead of looping. */
 const maxRestarts = 4;
+/** Retries for a host name that does not resolve and never answered: three tries in all, then fail. */
+const hostNotFoundRetries = 2;
 const isStop = (value: unknown): value is StopReason => typeof value === 'object' && value !== null && 'stop' in value;
 export function createUploadPool(queue: UploadQueue, client: TusClient, options: PoolOptions = {}): UploadPool {
   let concurrency = options.concurrency ?? 4;
@@ -130,6 +132,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     update(job, { status: 'running', phase: 'uploading', error: undefined });
     hub.transition(job.id, 'running');
     const backoff = createBackoff({ delays: options.retryDelays, maxAttempts: options.maxAttempts });
+    const lookups = createBackoff({ delays: options.retryDelays, maxAttempts: hostNotFoundRetries });
     let restarts = 0;
     const deps = {
       client,
@@ -161,9 +164,10 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
         hub.advance(job.id, job.size);
         hub.transition(job.id, 'completed');
         return;
-      } catch (error) {
+      } catch (caught) {
         if (signal.aborted) return stopped(job, signal.reason);
-        const decision = classifyError(error, job.uploadUrl !== undefined || job.parts !== undefined);
+        const decision = classifyError(caught, job.uploadUrl !== undefined || job.parts !== undefined, client.hasAnswered(job.target));
+        const error = decision.kind === 'host-not-found' ? new HostNotFoundError(new URL(job.target.endpoint).hostname, caught) : caught;
         const code = (error as { code?: string }).code ?? 'UPLOAD_FAILED';
         const message = (error as Error).message;
         if (decision.kind === 'restart') {
@@ -201,7 +205,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
           void goOffline(job);
           return;
         }
-        const delay = decision.kind === 'retry' ? backoff.next() : undefined;
+        const delay = decision.kind === 'retry' ? backoff.next() : decision.kind === 'host-not-found' ? lookups.next() : undefined;
         if (delay === undefined) {
           update(job, { status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
           hub.transition(job.id, 'failed', { message, errorCode: code });
