@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 // Plain JS evaluated in the worker, so it runs the same under tsx, Electron and the built app.
@@ -50,6 +50,7 @@ export interface DigestWorker {
 
 /** Pieces are gathered to this size before crossing to the worker: fewer messages, one copy. */
 const batchBytes = 1024 * 1024;
+const fileBatchBytes = 4 * 1024 * 1024;
 
 /**
  * Hashes on a worker thread: sha256 costs about 1.5 s of CPU per GiB, which on the main thread would
@@ -176,12 +177,27 @@ export function createDigestWorker(): DigestWorker {
     },
     digest: (algorithm, buffer) => digestOnce(algorithm, buffer, nextId++),
     async digestFile(algorithm, path, signal) {
+      // Two shared buffers in turn: the disk fills one while the worker hashes the other in place, and
+      // reading waits for hashing, so a fast disk cannot pile copies up in the worker's queue.
+      const buffers = [Buffer.from(new SharedArrayBuffer(fileBatchBytes)), Buffer.from(new SharedArrayBuffer(fileBatchBytes))];
+      const hashing: Promise<void>[] = [];
       const session = api.start(algorithm);
+      const handle = await open(path, 'r');
       try {
-        for await (const chunk of createReadStream(path, { highWaterMark: batchBytes, signal })) session.update(chunk as Buffer);
+        for (let turn = 0; ; turn++) {
+          signal?.throwIfAborted();
+          const buffer = buffers[turn % 2]!;
+          await hashing[turn % 2];
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+          if (bytesRead === 0) break;
+          hashing[turn % 2] = session.updateShared(buffer.subarray(0, bytesRead));
+        }
+        await Promise.all(hashing);
       } catch (error) {
         session.drop();
         throw error;
+      } finally {
+        await handle.close();
       }
       return session.finish();
     },

@@ -42,6 +42,8 @@ interface FileEntry {
   uploadId: string;
   absolutePath?: string;
   registered: boolean;
+  /** Settles once the file is registered with progress (or never will be). */
+  opened: Promise<void>;
   done: Promise<StoredPart | null>;
 }
 
@@ -168,7 +170,9 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
         return;
       }
       streams.add(stream);
-      const entry: FileEntry = { uploadId: newId(), registered: false, done: Promise.resolve(null) };
+      const previous = files.at(-1)?.opened ?? Promise.resolve();
+      let markOpened = () => {};
+      const entry: FileEntry = { uploadId: newId(), registered: false, opened: new Promise((resolve) => (markOpened = resolve)), done: Promise.resolve(null) };
       files.push(entry);
       entry.done = runFileJob(
         stream,
@@ -182,9 +186,12 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
           open: () => receiveFolder.open(sanitizeDisplayName(info.filename ?? '')),
           onOpened: (opened) => {
             entry.absolutePath = opened.absolutePath;
-            if (failure) return;
             const name = opened.relativePath.slice(opened.relativePath.lastIndexOf('/') + 1);
-            entry.registered = progress.register(entry.uploadId, name);
+            // In the order the files came, even when a later file's name was reserved first.
+            void previous.then(() => {
+              if (!failure) entry.registered = progress.register(entry.uploadId, name);
+              markOpened();
+            });
           },
           onWritten: (offset) => {
             touch();
@@ -192,7 +199,11 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
           },
         },
       );
-      entry.done.catch((error: unknown) => fail(toMultipartError(error))).finally(() => streams.delete(stream));
+      entry.done.catch((error: unknown) => fail(toMultipartError(error))).finally(() => {
+        streams.delete(stream);
+        // A file that never opened (empty, or failed first) must not hold up the ones after it.
+        void previous.then(markOpened);
+      });
     });
 
     parser.on('field', (name, value, info) => {
@@ -245,6 +256,7 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
       sendError(req, res, failure, { closeNow });
       return;
     }
+    await Promise.all(files.map((file) => file.opened));
     for (const file of files) if (file.registered) progress.finish(file.uploadId, 'completed');
     sendJson(res, 201, stored);
   }

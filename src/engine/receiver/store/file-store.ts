@@ -7,6 +7,7 @@ import { FerryError } from '../../errors';
 import { TusError } from '../tus/tus-errors';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
 import type { AppendOptions, AppendResult, ReconcileReport, StoredUpload, UploadInfo, UploadStore } from './types';
+import { createRunningDigests } from './running-digests';
 import { pumpToFile } from './write-pump';
 
 export interface FileStoreOptions {
@@ -49,6 +50,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const quarantineDir = join(dir, 'quarantine');
   const infos = new Map<string, UploadInfo>();
   const digests = options.digests ?? createDigestWorker();
+  const runningDigests = createRunningDigests(digests);
   /** Records kept in memory only (`persist: false`) until their first write. */
   const unpersisted = new Set<string>();
 
@@ -204,6 +206,9 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async update(id, patch, writeOptions) {
       const next = { ...requireInfo(id), ...patch };
+      // A part keeps its running digest for the final upload; anything else is done with it.
+      const finished = patch.status === 'completed' || patch.status === 'failed' || patch.status === 'expired';
+      if (patch.dataReleased || (finished && next.concat?.kind !== 'partial')) runningDigests.forget(id);
       await writeInfo(next, writeOptions?.durable ?? durable);
       return next;
     },
@@ -226,6 +231,10 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         }
         // Verified on a worker thread, so a checksummed upload does not stall every other socket.
         const hash = checksum ? digests.start(checksum.algorithm) : undefined;
+        // A sha256 Upload-Checksum over the whole upload already is its digest: no second hash.
+        const coversWhole = checksum?.algorithm === 'sha256' && start === 0 && appendOptions.maxBytes >= (infos.get(id)!.length ?? Infinity);
+        const whole = coversWhole ? undefined : runningDigests.begin(infos.get(id)!, start);
+        let fed = 0;
         // Flush to disk in the background while bytes keep arriving, so the fsync before the
         // acknowledgement only has the tail left instead of the whole body.
         let flushing: Promise<void> | undefined;
@@ -233,7 +242,13 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         const result = await pumpToFile(source, handle, {
           maxBytes: appendOptions.maxBytes,
           signal: appendOptions.signal,
-          hash,
+          hash: {
+            update(piece) {
+              hash?.update(piece);
+              whole?.update(piece);
+              fed += piece.length;
+            },
+          },
           onWritten: (written) => {
             appendOptions.onProgress?.(start + written);
             if (durable && !flushing && written - flushedUpTo >= backgroundFlushBytes) {
@@ -252,6 +267,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
           await handle.truncate(start);
           offset = start;
         }
+        runningDigests.settle(id, !rejected && !result.error && start + fed === offset ? offset : undefined);
         if (durable) await handle.sync();
         if (marked) await unlink(pendingPath(id));
         if (result.error) {
@@ -294,7 +310,10 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     dataPath,
 
+    sha256Of: (id, length) => runningDigests.take(id, length),
+
     async releaseData(id) {
+      runningDigests.forget(id);
       await unlink(dataPath(id)).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
@@ -302,6 +321,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     },
 
     async remove(id) {
+      runningDigests.forget(id);
       infos.delete(id);
       unpersisted.delete(id);
       await writeQueues.get(id)?.catch(() => undefined);

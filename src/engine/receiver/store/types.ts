@@ -78,6 +78,11 @@ export interface UploadStore {
   append(id: string, source: Readable, options: AppendOptions): Promise<AppendResult>;
   /** Concatenates finished partial uploads into the (empty) data of `id`. */
   concatenate(id: string, partIds: string[]): Promise<number>;
+  /**
+   * The sha256 (hex) of an upload's `length` bytes if the store hashed them as they arrived, else
+   * undefined (read the file instead). Answers once per upload.
+   */
+  sha256Of?(id: string, length: number): Promise<string | undefined>;
   /** A local path holding the upload's bytes, for moving them into the receive folder. */
   dataPath(id: string): string;
   /** Forgets the bytes but keeps the record (completed or expired uploads keep answering). */

@@ -78,8 +78,11 @@ export async function completeUpload(ctx: TusContext, info: UploadInfo, options:
 async function verifyEndToEnd(ctx: TusContext, info: UploadInfo, bodySha256?: string): Promise<void> {
   const expected = info.metadata.sha256?.toLowerCase();
   if (!expected) return;
-  // A whole file that arrived in one request under a verified sha256 Upload-Checksum is already known.
-  const actual = bodySha256 ?? (await ctx.hashFile(ctx.store.dataPath(info.id)));
+  // Known without reading the file again: a whole file that arrived in one request under a verified
+  // sha256 Upload-Checksum, or bytes the store hashed in order as they arrived (a one-part final's are its part's).
+  const parts = info.concat?.kind === 'final' ? info.concat.parts : [info.id];
+  const hashedOnArrival = () => (parts.length === 1 ? ctx.store.sha256Of?.(parts[0]!, info.length ?? 0) : undefined);
+  const actual = bodySha256 ?? (await hashedOnArrival()) ?? (await ctx.hashFile(ctx.store.dataPath(info.id)));
   if (actual === expected) return;
   await ctx.store.releaseData(info.id);
   await ctx.store.update(info.id, { status: 'failed' });
