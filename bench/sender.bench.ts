@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { formatBytes } from '../src/shared/units';
 import { runBench, warnIfBusy } from './lib/bench-run';
+import { bundleSenderChild } from './lib/bundle-child';
 import { createRandomFile } from './lib/files';
 import type { ServerKind } from './lib/protocol';
 import { createSmallSet, createTinySet } from './lib/sender-fixtures';
@@ -47,6 +48,10 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
       `${options.queueFiles} tiny files, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
 
+  // Senders run bundled on bare Node, as the app runs its engine; --tsx keeps the TypeScript entry.
+  const bundledEntry = options.tsx ? undefined : await bundleSenderChild();
+  console.log(bundledEntry ? 'Senders: bundled child on bare Node (esbuild)\n' : 'Senders: TypeScript child under the tsx loader\n');
+
   const passes: Pass[] = [{ id: 'durable', kind: 'ferry', title: 'receiver durable (fsync, default)', runs: options.runs }];
   if (options.noDurablePass) passes.push({ id: 'no-durable', kind: 'ferry-fast', title: 'receiver --no-durable', runs: 1 });
 
@@ -55,7 +60,7 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
     const dir = join(workDir, `recv-${pass.id}`);
     await mkdir(dir, { recursive: true });
     const server = await startServerProcess(pass.kind, dir);
-    const ctx: RunContext = { server, workDir, headers, concurrency: options.concurrency, profileDir: options.profileDir };
+    const ctx: RunContext = { server, workDir, headers, concurrency: options.concurrency, profileDir: options.profileDir, bundledEntry };
     try {
       console.log(`== ${pass.title}: ${server.endpoint}`);
       // One untimed upload per sender kind, so the receiver's JIT is warm for both.
@@ -99,7 +104,7 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
       // No server needed: adding and holding jobs does not touch the network.
       queue = await runSenderChild(
         { mode: 'queue', endpoint: 'http://127.0.0.1:9/files/', headers, dir: tinyDir, statePath: join(workDir, 'queue-state.json') },
-        { timeoutMs: 300_000, profileDir: options.profileDir, profileName: 'queue' },
+        { timeoutMs: 300_000, profileDir: options.profileDir, profileName: 'queue', bundledEntry },
       );
       console.log(formatQueue(queue));
       if (queue.files !== options.queueFiles) throw new Error(`the queue holds ${queue.files} jobs, ${options.queueFiles} files were added`);

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ParentToSender, SenderMessage, SenderResult, SenderTask } from './sender-protocol';
 
 const sampleMs = 100;
-// Read before any sender is imported: what Node and tsx cost on their own.
+// Read before any sender is imported: what Node (and tsx, when used) cost on their own.
 const rssFloor = process.memoryUsage.rss();
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 

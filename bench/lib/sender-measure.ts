@@ -35,6 +35,8 @@ export interface RunContext {
   headers: Record<string, string>;
   concurrency: number;
   profileDir?: string;
+  /** The sender child bundled to plain JavaScript, if the run uses it. */
+  bundledEntry?: string;
 }
 
 const warmUpFiles = 64;
@@ -71,6 +73,7 @@ export async function measureSend(
         profileDir: ctx.profileDir,
         profileName: tag,
         beforeTimed: () => ctx.server.mark(),
+        bundledEntry: ctx.bundledEntry,
       },
     );
     record.server = await ctx.server.stats();

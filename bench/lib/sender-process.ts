@@ -14,15 +14,17 @@ export interface SenderRunOptions {
   profileName?: string;
   /** Called when the child has warmed up and waits to start the timed work. */
   beforeTimed?: () => Promise<void>;
+  /** A bundled child (plain JavaScript) to run on bare Node instead of the TypeScript entry under tsx. */
+  bundledEntry?: string;
 }
 
 export function runSenderChild(task: SenderTask, options: SenderRunOptions): Promise<SenderResult> {
-  // A directory per run, not a file name: the tsx loader thread writes a profile
+  // A directory per run, not a file name: a loader thread (tsx) writes a profile
   // of its own, and a fixed name would let it overwrite the main thread's.
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(options.profileDir), options.profileName ?? 'sender')}`] : [];
-  // Inherit tsx's loader flags; --expose-gc lets the child take steady RSS readings.
-  const child = fork(childEntry, [], {
-    execArgv: [...process.execArgv, '--expose-gc', ...profile],
+  // Under tsx, inherit its loader flags; --expose-gc lets the child take steady RSS readings.
+  const child = fork(options.bundledEntry ?? childEntry, [], {
+    execArgv: [...(options.bundledEntry ? [] : process.execArgv), '--expose-gc', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolvePromise, reject) => {

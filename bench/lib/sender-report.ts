@@ -129,7 +129,7 @@ export function summarizeSender(input: SenderSummaryInput): string {
 
   const floors = input.runs.flatMap((r) => (r.result ? [r.result.rssFloor] : []));
   if (floors.length > 0) {
-    out.push(`RSS floor of a sender child before it loads a sender (Node + tsx loader): ${mib(median(floors))}.`);
+    out.push(`RSS floor of a sender child before it loads a sender (Node, plus tsx if --tsx): ${mib(median(floors))}.`);
     out.push('"RSS loaded" is after importing the sender and a GC, right before the timed work.', '');
   }
 
