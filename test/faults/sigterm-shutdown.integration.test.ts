@@ -10,9 +10,16 @@ import { startServe, stopServe, type ServeProcess } from './support/serve-proces
 const graceMs = 10_000; // the receiver's default shutdownGraceMs; the CLI does not change it
 
 let server: ServeProcess | undefined;
+const started: ServeProcess[] = [];
+/** Every process a test starts is stopped at the end, not only the last one. */
+async function serve(dir: string, port: number): Promise<ServeProcess> {
+  const running = await startServe(dir, port);
+  started.push(running);
+  return running;
+}
 
 afterAll(async () => {
-  if (server) await stopServe(server);
+  for (const running of started) await stopServe(running);
   await removeTempDirs();
 });
 
@@ -21,7 +28,7 @@ describe('SIGTERM during uploads', () => {
     const dir = await tempDir('sigterm');
     const port = await freePort();
     const target: Target = { port };
-    server = await startServe(dir, port);
+    server = await serve(dir, port);
     const streaming = randomBytes(3 * 1024 * 1024);
     const stalled = randomBytes(512 * 1024);
     const streamingId = await createUpload(target, streaming.length, { filename: 'streaming.bin' });
@@ -59,7 +66,7 @@ describe('SIGTERM during uploads', () => {
     expect((await stat(join(stateDir, streamingId))).size).toBe(flowingOffset);
     expect(sha256(await readFile(join(stateDir, streamingId)))).toBe(sha256(streaming.subarray(0, flowingOffset)));
 
-    server = await startServe(dir, port);
+    server = await serve(dir, port);
     expect(await headOffset(target, streamingId)).toBe(flowingOffset);
     expect(await headOffset(target, stalledId)).toBe(quietOffset);
     expect((await patch(target, streamingId, flowingOffset, streaming.subarray(flowingOffset))).status).toBe(204);
@@ -71,7 +78,7 @@ describe('SIGTERM during uploads', () => {
   it('exits promptly on SIGTERM with idle keep-alive connections and no uploads', async () => {
     const dir = await tempDir('sigterm-idle');
     const port = await freePort();
-    server = await startServe(dir, port);
+    server = await serve(dir, port);
     // An idle keep-alive socket must not hold the process open.
     const idle = openExchange(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
     expect((await idle.reply)?.status).toBe(200);

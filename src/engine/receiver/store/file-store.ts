@@ -36,9 +36,10 @@ function storageError(error: unknown): unknown {
   return error;
 }
 
-// Small, so the fsync before each acknowledgement finds at most about this much unflushed; one flush
-// runs at a time, so a fast disk sees few calls and a slow one simply batches more per call.
-const backgroundFlushBytes = 1024 * 1024;
+// One flush at a time, every this many bytes. Measured against 1 and 4 MiB with 8 MiB chunks on
+// loopback: flushing more often made each chunk slower (about 240 against 300 MB/s) and cost more CPU,
+// because the flushes contend with the writes they overlap.
+const backgroundFlushBytes = 32 * 1024 * 1024;
 const infoSuffix = '.info';
 const pendingSuffix = '.pending';
 
