@@ -58,6 +58,8 @@ interface Session {
   settings: TransferSettings;
   deps: TransferDeps;
   signal: AbortSignal;
+  /** Read and hash the next chunk while this one is on the wire (a second buffer per file). */
+  prefetch: boolean;
 }
 
 interface PreparedChunk {
@@ -70,10 +72,10 @@ interface PreparedChunk {
 /**
  * Sends [offset, end) of the file to `url` chunk by chunk; returns the acknowledged offset. The next
  * chunk is read and hashed while the current one is on the wire, in two reused buffers, so the
- * network never waits for the disk or the hash.
+ * network never waits for the disk or the hash (without `prefetch`: one buffer, read when needed).
  */
 async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void, whole?: DigestSession): Promise<number> {
-  const { job, target, handle, caps, settings, deps, signal } = session;
+  const { job, target, handle, caps, settings, deps, signal, prefetch } = session;
   const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
   const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
   const buffers: Buffer[] = [];
@@ -81,7 +83,7 @@ async function sendRange(session: Session, url: string, rangeStart: number, rang
   const hashing: Promise<void>[] = [];
   let turn = 0;
   const prepare = async (from: number): Promise<PreparedChunk> => {
-    const slot = turn++ % 2;
+    const slot = prefetch ? turn++ % 2 : 0;
     await hashing[slot];
     // Allocated on first use: a file finished by its creation request needs none.
     const buffer = (buffers[slot] ??= allocChunk(chunkBytes));
@@ -96,7 +98,7 @@ async function sendRange(session: Session, url: string, rangeStart: number, rang
     let current = upcoming ? await upcoming : undefined;
     if (!current || current.from !== rangeStart + offset) current = await prepare(rangeStart + offset);
     const following = current.from + current.body.length;
-    upcoming = following < rangeEnd ? prepare(following) : undefined;
+    upcoming = prefetch && following < rangeEnd ? prepare(following) : undefined;
     upcoming?.catch(() => undefined);
     const base = offset;
     const { body, checksum } = current;
@@ -196,7 +198,8 @@ async function sendParts(session: Session, count: number): Promise<void> {
   const inner = new AbortController();
   const onAbort = () => inner.abort(session.signal.reason);
   session.signal.addEventListener('abort', onAbort);
-  const partSession = { ...session, signal: inner.signal };
+  // Several parts already overlap one another's reading, hashing and sending: one buffer each is enough.
+  const partSession = { ...session, signal: inner.signal, prefetch: parts.length === 1 };
   try {
     await Promise.all(
       parts.map(async (part) => {
@@ -259,7 +262,7 @@ export async function transferFile(job: UploadJob, deps: TransferDeps, signal: A
   const settings = deps.settings();
   const handle = await open(job.path, 'r');
   try {
-    const session: Session = { job, target, handle, caps, settings, deps, signal };
+    const session: Session = { job, target, handle, caps, settings, deps, signal, prefetch: true };
     // A stalled or waiting job says so until the server answers again (onAcknowledged clears it).
     if (job.phase === undefined || job.phase === 'finalizing') deps.onPhase('uploading');
     await sendByPlan(session);
