@@ -243,13 +243,16 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         const result = await pumpToFile(source, handle, {
           maxBytes: appendOptions.maxBytes,
           signal: appendOptions.signal,
-          hash: {
-            update(piece) {
-              hash?.update(piece);
-              whole?.update(piece);
-              fed += piece.length;
-            },
-          },
+          // The pump calls this for every socket read: only a tracked upload pays for the second digest.
+          hash: whole
+            ? {
+                update(piece) {
+                  hash?.update(piece);
+                  whole.update(piece);
+                  fed += piece.length;
+                },
+              }
+            : hash,
           onWritten: (written) => {
             appendOptions.onProgress?.(start + written);
             if (durable && !flushing && written - flushedUpTo >= backgroundFlushBytes) {
