@@ -138,3 +138,13 @@ it('exits 2 on a malformed --to without touching the network', async () => {
   expect(run.lines).toEqual([]);
   expect(run.stderr).toContain('--to must be a URL');
 });
+
+it.each([
+  ['--stall-timeout', 'soon', 'Not a duration'],
+  ['--chunk-size', 'big', 'Not a size'],
+])('exits with a usage error on %s %s, before touching the network', async (flag, value, message) => {
+  const run = await send([join(sourceDir, 'alpha.bin'), '--to', `${receiver.url}/files/`, flag, value, '--state', join(stateDir, 'never.json')]);
+  expect(run.code).not.toBe(0);
+  expect(run.lines).toEqual([]);
+  expect(run.stderr).toContain(message);
+});

@@ -2,11 +2,11 @@
 // Headless sender: `npm run send -- FILE_OR_DIR ... --to http://HOST:PORT/files/ [--json]`
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createDigestWorker } from '../engine/crypto/digest-worker';
 import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
 import { parseSize } from '../shared/units';
-import { asCount, asSize } from './cli-options';
+import { asCount, asDuration, asSize } from './cli-options';
 import { createTerminalProgress } from './terminal-progress';
 
 const program = new Command()
@@ -16,10 +16,10 @@ const program = new Command()
   .requiredOption('--to <url>', 'tus endpoint, e.g. http://127.0.0.1:8080/files/')
   .option('--token <token>', 'bearer token for the target')
   .option('--concurrency <n>', 'files at once', asCount, 4)
-  .option('--chunk-size <size>', 'bytes per request', asSize, parseSize('8MiB'))
+  .addOption(new Option('--chunk-size <size>', 'bytes per request (e.g. 8MiB, 64MiB)').argParser(asSize).default(parseSize('8MiB'), '8MiB'))
   .option('--parallel <n>', 'chunks in flight per file (tus concatenation)', asCount, 1)
   .option('--limit-rate <rate>', 'bandwidth limit per second for all files', asSize)
-  .option('--stall-timeout <seconds>', 'abort and resume a request with no progress for this long', (v) => Number(v) * 1000, 30_000)
+  .addOption(new Option('--stall-timeout <duration>', 'abort and resume a request with no progress for this long (30, 90s, 2m)').argParser(asDuration).default(30_000, '30s'))
   .option('--no-checksum', 'do not send per-chunk sha256 checksums')
   .option('--state <file>', 'where the resumable queue is kept', join(homedir(), '.ferry', 'send-queue.json'))
   .option('--json', 'print NDJSON progress events and a summary line', false)
