@@ -1,14 +1,18 @@
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, stat, statfs, truncate, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createDigestWorker, type DigestWorker } from '../../crypto/digest-worker';
 import { FerryError } from '../../errors';
 import { TusError } from '../tus/tus-errors';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
-import type { AppendOptions, AppendResult, ReconcileReport, StoredUpload, UploadInfo, UploadStore } from './types';
+import type { AppendOptions, AppendResult, StoredUpload, UploadInfo, UploadStore } from './types';
+import { appendChunk, type AppendContext } from './append-chunk';
+import { reconcileStoreDir } from './reconcile';
 import { createRunningDigests } from './running-digests';
-import { pumpToFile } from './write-pump';
+import { storageError } from './storage-errors';
+import { sizeOf, storePaths } from './store-layout';
+
+export { StorageFullError } from './storage-errors';
 
 export interface FileStoreOptions {
   /** Folder for data and info files. */
@@ -21,43 +25,19 @@ export interface FileStoreOptions {
   digests?: DigestWorker;
 }
 
-/** Raised when the disk fills mid-write; `offset` is what was saved. */
-export class StorageFullError extends FerryError {
-  constructor(readonly offset: number, cause: unknown) {
-    super('INSUFFICIENT_STORAGE', 'The disk is full', { status: 507, cause });
-  }
-}
-
-/** Maps filesystem failures to answers a client (and a person) can act on. */
-function storageError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new TusError('INSUFFICIENT_STORAGE', { cause: error });
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new TusError('STORAGE_NOT_WRITABLE', { cause: error });
-  return error;
-}
-
-// One flush at a time, every this many bytes. Measured against 1 and 4 MiB with 8 MiB chunks on
-// loopback: flushing more often made each chunk slower (about 240 against 300 MB/s) and cost more CPU,
-// because the flushes contend with the writes they overlap.
-const backgroundFlushBytes = 32 * 1024 * 1024;
-const infoSuffix = '.info';
-const pendingSuffix = '.pending';
-
 /** The file store: `<id>` holds the bytes (its size is the offset), `<id>.info` the record. */
 export function createFileStore(options: FileStoreOptions): UploadStore {
   const dir = options.dir;
   const durable = options.durable ?? true;
   const reserveBytes = options.reserveBytes ?? 64 * 1024 * 1024;
-  const quarantineDir = join(dir, 'quarantine');
   const infos = new Map<string, UploadInfo>();
   const digests = options.digests ?? createDigestWorker();
   const runningDigests = createRunningDigests(digests);
   /** Records kept in memory only (`persist: false`) until their first write. */
   const unpersisted = new Set<string>();
 
-  const dataPath = (id: string) => join(dir, id);
-  const infoPath = (id: string) => join(dir, id + infoSuffix);
-  const pendingPath = (id: string) => join(dir, id + pendingSuffix);
+  const paths = storePaths(dir);
+  const { dataPath, infoPath, pendingPath } = paths;
 
   const writeQueues = new Map<string, Promise<void>>();
   let freeCache: { at: number; bytes: number } | undefined;
@@ -81,15 +61,6 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       if (writeQueues.get(info.id) === next) writeQueues.delete(info.id);
     }).catch(() => undefined);
     return next;
-  }
-
-  async function sizeOf(path: string): Promise<number | undefined> {
-    try {
-      return (await stat(path)).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
   }
 
   function requireInfo(id: string): UploadInfo {
@@ -118,60 +89,13 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     return true;
   }
 
-  async function quarantine(name: string): Promise<void> {
-    await mkdir(quarantineDir, { recursive: true });
-    await rename(join(dir, name), join(quarantineDir, `${name}.${Date.now()}`)).catch(() => undefined);
-  }
-
-  async function reconcileOne(id: string, names: Set<string>, report: ReconcileReport): Promise<void> {
-    let info: UploadInfo | undefined;
-    if (names.has(id + infoSuffix)) {
-      try {
-        info = JSON.parse(await readFile(infoPath(id), 'utf8')) as UploadInfo;
-        if (info.id !== id || typeof info.status !== 'string') info = undefined;
-      } catch {
-        info = undefined;
-      }
-    }
-    if (!info) {
-      // A torn or missing record: keep the bytes aside for a person to inspect, never serve them.
-      report.quarantined.push(id);
-      for (const name of [id, id + infoSuffix, id + pendingSuffix]) if (names.has(name)) await quarantine(name);
-      return;
-    }
-    info.metadata = Object.assign(Object.create(null) as Record<string, string>, info.metadata);
-    infos.set(id, info);
-    if (names.has(id + pendingSuffix)) {
-      // A checksummed chunk was in flight at the crash: it was never verified, so it never happened.
-      const start = Number(await readFile(pendingPath(id), 'utf8'));
-      if (Number.isSafeInteger(start) && names.has(id)) await truncate(dataPath(id), start);
-      await unlink(pendingPath(id));
-      report.rolledBack.push(id);
-    }
-    const size = names.has(id) ? await sizeOf(dataPath(id)) : undefined;
-    if (size !== undefined && info.length !== null && size > info.length) {
-      await truncate(dataPath(id), info.length);
-      report.truncated.push(id);
-    }
-    if (info.finalizing) report.unfinalized.push(id);
-  }
+  const appendContext: AppendContext = { dir, durable, paths, digests, runningDigests, infos, unpersisted, writeInfo };
 
   return {
     async init() {
       await mkdir(dir, { recursive: true });
       infos.clear();
-      const report: ReconcileReport = { quarantined: [], truncated: [], rolledBack: [], unfinalized: [] };
-      const entries = await readdir(dir, { withFileTypes: true });
-      const names = new Set<string>();
-      for (const entry of entries) {
-        if (!entry.isFile()) continue;
-        // Leftover temp files are writes that never committed: the previous record still stands.
-        if (entry.name.endsWith('.tmp')) await unlink(join(dir, entry.name)).catch(() => undefined);
-        else names.add(entry.name);
-      }
-      const ids = new Set([...names].map((name) => name.replace(/\.(info|pending)$/, '')));
-      for (const id of ids) await reconcileOne(id, names, report);
-      return report;
+      return reconcileStoreDir(dir, infos);
     },
 
     async create(info, writeOptions) {
@@ -216,85 +140,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async append(id, source: Readable, appendOptions: AppendOptions): Promise<AppendResult> {
       requireInfo(id);
-      const handle = await open(dataPath(id), 'a').catch((error: unknown) => {
-        throw storageError(error);
-      });
-      try {
-        const start = (await handle.stat()).size;
-        if (start !== appendOptions.offset) throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
-        const checksum = appendOptions.checksum;
-        // The rollback marker guards a crash mid-chunk; an upload with no record on disk yet has
-        // nothing to roll back (a crash leaves bytes without a record, quarantined at startup).
-        const marked = checksum !== undefined && !unpersisted.has(id);
-        if (marked) {
-          await writeFile(pendingPath(id), String(start));
-          if (durable) await syncDirectory(dir);
-        }
-        // Verified on a worker thread, so a checksummed upload does not stall every other socket.
-        const hash = checksum ? digests.start(checksum.algorithm) : undefined;
-        // A sha256 Upload-Checksum over the whole upload already is its digest: no second hash.
-        const coversWhole = checksum?.algorithm === 'sha256' && start === 0 && appendOptions.maxBytes >= (infos.get(id)!.length ?? Infinity);
-        const whole = coversWhole ? undefined : runningDigests.begin(infos.get(id)!, start);
-        let fed = 0;
-        // Flush to disk in the background while bytes keep arriving, so the fsync before the
-        // acknowledgement only has the tail left instead of the whole body.
-        let flushing: Promise<void> | undefined;
-        let flushedUpTo = 0;
-        const result = await pumpToFile(source, handle, {
-          maxBytes: appendOptions.maxBytes,
-          signal: appendOptions.signal,
-          // The pump calls this for every socket read: only a tracked upload pays for the second digest.
-          hash: whole
-            ? {
-                update(piece) {
-                  hash?.update(piece);
-                  whole.update(piece);
-                  fed += piece.length;
-                },
-              }
-            : hash,
-          onWritten: (written) => {
-            appendOptions.onProgress?.(start + written);
-            if (durable && !flushing && written - flushedUpTo >= backgroundFlushBytes) {
-              flushedUpTo = written;
-              flushing = handle.datasync().catch(() => undefined).finally(() => (flushing = undefined));
-            }
-          },
-        });
-        await flushing;
-        let offset = start + result.written;
-        const incomplete = result.interrupted || result.error !== undefined;
-        if (incomplete) hash?.drop();
-        const digest = hash && !incomplete ? await hash.finish() : undefined;
-        const rejected = checksum && (incomplete || !digest!.equals(checksum.digest));
-        if (rejected) {
-          await handle.truncate(start);
-          offset = start;
-        }
-        runningDigests.settle(id, !rejected && !result.error && start + fed === offset ? offset : undefined);
-        if (durable) await handle.sync();
-        if (marked) await unlink(pendingPath(id));
-        if (result.error) {
-          if (result.error.code === 'ENOSPC' || result.error.code === 'EDQUOT') throw new StorageFullError((await handle.stat()).size, result.error);
-          const mapped = storageError(result.error);
-          throw mapped instanceof TusError ? mapped : new TusError('STORAGE_FAILED', { cause: result.error });
-        }
-        if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
-        const completing = infos.get(id)!.length === offset;
-        // A completing append needs no touch: completion rewrites the record right after.
-        if (offset > start && !completing) {
-          const info = infos.get(id)!;
-          info.touchedAt = new Date().toISOString();
-          // Persisted too: the Upload-Expires promised from touchedAt must hold after a restart (best effort:
-          // the bytes are already safe, and a failed record write only makes expiry come early). No fsync:
-          // two per chunk would cost more than the chunk, and a power cut only brings expiry forward.
-          // Not awaited either: the acknowledgement does not depend on it, and writes per id stay ordered.
-          void writeInfo(info, false).catch(() => undefined);
-        }
-        return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
-      } finally {
-        await handle.close();
-      }
+      return appendChunk(appendContext, id, source, appendOptions);
     },
 
     async concatenate(id, partIds) {
