@@ -24,11 +24,13 @@ const program = new Command()
   .option('--state <file>', 'where the resumable queue is kept', join(homedir(), '.ferry', 'send-queue.json'))
   .option('--json', 'print NDJSON progress events and a summary line', false)
   .option('--allow-duplicates', 'queue files even if already queued for this target', false)
+  .option('--growing', 'the files are still being written: follow each until it stops growing, then declare its length', false)
+  .addOption(new Option('--growing-quiet <duration>', 'with --growing, how long a file must stand still to count as finished').argParser(asDuration).default(10_000, '10s'))
   .showHelpAfterError();
 
 program.parse();
 const paths = program.args;
-const opts = program.opts<{ to: string; token?: string; concurrency: number; chunkSize: number; parallel: number; limitRate?: number; stallTimeout: number; checksum: boolean; state: string; json: boolean; allowDuplicates: boolean }>();
+const opts = program.opts<{ to: string; token?: string; concurrency: number; chunkSize: number; parallel: number; limitRate?: number; stallTimeout: number; checksum: boolean; state: string; json: boolean; allowDuplicates: boolean; growing: boolean; growingQuiet: number }>();
 
 try {
   new URL(opts.to);
@@ -40,7 +42,7 @@ try {
 const target = { endpoint: opts.to, ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}) };
 const queue = createUploadQueue(createJsonFilePersistence(opts.state));
 await queue.restore();
-const { added, duplicates, skipped } = await queue.add(paths, target, { allowDuplicates: opts.allowDuplicates });
+const { added, duplicates, skipped } = await queue.add(paths, target, { allowDuplicates: opts.allowDuplicates, growing: opts.growing });
 for (const entry of skipped) console.error(`ferry send: skipped ${entry.path}: ${entry.reason}`);
 if (skipped.length > 0 && added.length === 0 && duplicates.length === 0) process.exit(2);
 
@@ -59,6 +61,7 @@ const pool = createUploadPool(queue, createTusClient(), {
   parallel: opts.parallel,
   rateLimit: opts.limitRate ?? null,
   stallTimeoutMs: opts.stallTimeout,
+  growingQuietMs: opts.growingQuiet,
   checksum: opts.checksum,
 });
 const started = performance.now();

@@ -38,6 +38,11 @@ export const UploadJob = z.object({
   attempts: z.number().int().nonnegative(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   sha256: z.string().optional(),
+  /**
+   * The source is still being written (a recording, a log): it is sent as it grows, and its length is
+   * declared once it stops growing. `size` is what exists so far.
+   */
+  growing: z.boolean().optional(),
   addedAt: z.number(),
   finishedAt: z.number().optional(),
 });

@@ -5,9 +5,12 @@ export interface SourceIdentity {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Still being written: growing is expected, so only shrinking counts as a change. */
+  growing?: boolean;
 }
 
-const unchanged = (info: { size: number; mtimeMs: number }, source: SourceIdentity) => info.size === source.size && Math.trunc(info.mtimeMs) === Math.trunc(source.mtimeMs);
+const unchanged = (info: { size: number; mtimeMs: number }, source: SourceIdentity) =>
+  source.growing ? info.size >= source.size : info.size === source.size && Math.trunc(info.mtimeMs) === Math.trunc(source.mtimeMs);
 
 /**
  * The open file and the file at the path must both still be the one queued: an in-place write shows

@@ -6,6 +6,7 @@ import type { DigestSession } from '../crypto/digest-worker';
 import { allocChunk, type ChunkHasher } from './chunk-hasher';
 import { readChunk } from './chunk-reader';
 import { TusRequestError } from './sender-errors';
+import { sendGrowing } from './growing-transfer';
 import { withStallWatch } from './stall-watch';
 import type { ServerCapabilities, TusClient, TusTarget } from './tus-client';
 
@@ -15,6 +16,8 @@ export interface TransferSettings {
   parallel: number;
   stallTimeoutMs: number;
   checksum: boolean;
+  /** A growing source counts as finished once its size and mtime have not moved for this long. */
+  growingQuietMs: number;
 }
 
 export interface TransferDeps {
@@ -27,6 +30,8 @@ export interface TransferDeps {
   onAcknowledged(total: number): void;
   onSent(total: number): void;
   onPhase(phase: JobPhase): void;
+  /** A growing source: `size` is what exists so far; `final` once its length is declared. */
+  onSize(size: number, final: boolean): void;
   /** Waits while the whole pool is told to hold off (429, 503 + Retry-After). */
   gate(): Promise<void>;
 }
@@ -44,13 +49,13 @@ function bodyOf(buffer: Buffer, limiter: BandwidthLimiter, signal: AbortSignal):
 }
 
 /** `sha256` (hex, whole file) goes along where it is known at creation: Ferry's receiver checks it end to end. */
-function metadataOf(job: UploadJob, sha256?: string): Record<string, string> {
+export function metadataOf(job: UploadJob, sha256?: string): Record<string, string> {
   return { filename: job.name, ...(job.relativePath ? { relativePath: job.relativePath } : {}), ...(sha256 ? { sha256 } : {}) };
 }
 
 const hexOf = (checksumValue: string) => Buffer.from(checksumValue.slice('sha256 '.length), 'base64').toString('hex');
 
-interface Session {
+export interface Session {
   job: UploadJob;
   target: TusTarget;
   handle: FileHandle;
@@ -74,7 +79,7 @@ interface PreparedChunk {
  * chunk is read and hashed while the current one is on the wire, in two reused buffers, so the
  * network never waits for the disk or the hash (without `prefetch`: one buffer, read when needed).
  */
-async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void, whole?: DigestSession): Promise<number> {
+export async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void, whole?: DigestSession): Promise<number> {
   const { job, target, handle, caps, settings, deps, signal, prefetch } = session;
   const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
   const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
@@ -246,6 +251,7 @@ async function sendParts(session: Session, count: number): Promise<void> {
  */
 function sendByPlan(session: Session): Promise<void> {
   const { job, caps, settings } = session;
+  if (job.growing) return sendGrowing(session);
   if (job.parts) return sendParts(session, job.parts.length);
   const concatenation = caps.extensions.has('concatenation') && !job.uploadUrl;
   if (concatenation && settings.parallel > 1 && job.size >= 2 * settings.chunkSize) return sendParts(session, settings.parallel);

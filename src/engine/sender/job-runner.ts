@@ -64,6 +64,10 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
     },
     onSent: (total: number) => void (job.sent = Math.max(job.acknowledged, total)),
     onPhase: (phase: UploadJob['phase']) => update({ phase }),
+    onSize: (size: number, final: boolean) => {
+      update({ size });
+      if (final) hub.setLength(job.id, size);
+    },
     gate: () => gate.wait(signal),
   };
   const stopped = (reason: unknown) => stopJob(context, job, reason);
@@ -135,7 +139,9 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
 }
 
 function track(hub: ProgressHub, job: UploadJob) {
-  hub.register({ uploadId: job.id, source: 'tus', filename: job.relativePath ?? job.name, length: job.size, offset: job.acknowledged, status: 'created', context: { path: job.path } });
+  // A growing source has no length until it stops growing (then `setLength`).
+  const length = job.growing && job.status !== 'completed' ? null : job.size;
+  hub.register({ uploadId: job.id, source: 'tus', filename: job.relativePath ?? job.name, length, offset: job.acknowledged, status: 'created', context: { path: job.path } });
 }
 
 /** Leaves an aborted job in the state its stop reason calls for. */

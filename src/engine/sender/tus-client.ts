@@ -19,7 +19,8 @@ export interface ServerCapabilities {
 }
 
 export interface CreateRequest {
-  length: number;
+  /** null: creation-defer-length, the length comes with a later PATCH. */
+  length: number | null;
   metadata: Record<string, string>;
   concat?: 'partial' | { final: string[] };
   /** creation-with-upload: the whole (small) file in the POST. */
@@ -35,6 +36,8 @@ export interface PatchRequest {
   checksum?: string;
   signal?: AbortSignal;
   onSent?: (bytes: number) => void;
+  /** creation-defer-length: declares the upload's length with this PATCH. */
+  uploadLength?: number;
 }
 
 function parseRetryAfter(value: string | undefined): number | undefined {
@@ -108,6 +111,7 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
     async create(target, request) {
       const headers: Record<string, string> = { ...target.headers };
       if (request.concat !== undefined && typeof request.concat === 'object') headers['upload-concat'] = `final;${request.concat.final.join(' ')}`;
+      else if (request.length === null) headers['upload-defer-length'] = '1';
       else headers['upload-length'] = String(request.length);
       if (request.concat === 'partial') headers['upload-concat'] = 'partial';
       const metadata = encodeMetadata(request.metadata);
@@ -143,6 +147,7 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
         'content-length': String(request.length),
       };
       if (request.checksum) headers['upload-checksum'] = request.checksum;
+      if (request.uploadLength !== undefined) headers['upload-length'] = String(request.uploadLength);
       const pending = http.patch(url, { headers, body: request.body, signal: request.signal });
       if (request.onSent) pending.on('uploadProgress', (progress) => request.onSent!(progress.transferred));
       const response = await pending;

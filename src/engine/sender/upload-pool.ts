@@ -59,7 +59,7 @@ const everyJob = () => true;
 
 export function createUploadPool(queue: UploadQueue, client: TusClient, options: PoolOptions = {}): UploadPool {
   let concurrency = options.concurrency ?? 4;
-  const settings: TransferSettings = { chunkSize: options.chunkSize ?? 8 * 1024 * 1024, parallel: options.parallel ?? 1, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, checksum: options.checksum ?? true };
+  const settings: TransferSettings = { chunkSize: options.chunkSize ?? 8 * 1024 * 1024, parallel: options.parallel ?? 1, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, checksum: options.checksum ?? true, growingQuietMs: options.growingQuietMs ?? 10_000 };
   const hub = options.hub ?? createProgressHub();
   const limiter = createBandwidthLimiter(options.rateLimit ?? null);
   const hasher = createChunkHasher();

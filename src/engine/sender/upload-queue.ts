@@ -15,7 +15,8 @@ export interface AddResult {
 export interface UploadQueue {
   restore(): Promise<void>;
   /** Files and whole folders; folders keep their structure as `relativePath`. */
-  add(paths: string[], target: UploadTarget, options?: { allowDuplicates?: boolean }): Promise<AddResult>;
+  /** `growing`: the files are still being written; each is followed until it stops growing. */
+  add(paths: string[], target: UploadTarget, options?: { allowDuplicates?: boolean; growing?: boolean }): Promise<AddResult>;
   list(): readonly UploadJob[];
   get(id: string): UploadJob | undefined;
   update(id: string, patch: Partial<UploadJob>): UploadJob | undefined;
@@ -125,6 +126,7 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
           const root = info.isDirectory() ? resolve(absolute, '..') : undefined;
           for await (const file of files) {
             const job = await makeJob(file, root, target);
+            if (addOptions.growing) job.growing = true;
             if (fingerprints.has(fingerprintOf(job)) && !addOptions.allowDuplicates) {
               result.duplicates.push(file);
               continue;
