@@ -36,6 +36,8 @@ export interface DigestSession {
    * the caller must not overwrite that memory before then.
    */
   updateShared(piece: Uint8Array): Promise<void>;
+  /** Hands pieces held back for batching to the worker now. */
+  flush(): void;
   finish(): Promise<Buffer>;
   drop(): void;
 }
@@ -164,6 +166,7 @@ export function createDigestWorker(): DigestWorker {
             thread().postMessage({ id, type: 'data', bytes: piece.buffer, offset: piece.byteOffset, length: piece.length, ack });
           });
         },
+        flush,
         finish() {
           if (!started) {
             const whole = Buffer.concat(pending, pendingBytes);

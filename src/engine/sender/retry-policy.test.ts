@@ -79,7 +79,11 @@ describe('classifyError', () => {
     ['got EAI_AGAIN, host answered before', gotError('EAI_AGAIN'), true, { kind: 'offline' }],
     ['got ECONNREFUSED, host never answered', gotError('ECONNREFUSED'), false, { kind: 'offline' }],
   ] satisfies [string, unknown, boolean, RetryDecision][])('%s', (_name, error, hostAnswered, expected) => {
-    for (const resuming of [false, true]) expect(classifyError(error, resuming, hostAnswered)).toEqual(expected);
+    expect(classifyError(error, false, hostAnswered)).toEqual(expected);
+  });
+
+  it('treats ENOTFOUND for a job with a stored upload as lost network: that host answered once', () => {
+    for (const error of [gotError('ENOTFOUND'), systemError('ENOTFOUND')]) expect(classifyError(error, true, false)).toEqual({ kind: 'offline' });
   });
 
   it('decides every other error the same whether or not the host answered before', () => {

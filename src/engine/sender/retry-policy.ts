@@ -34,8 +34,9 @@ export function classifyError(error: unknown, resuming: boolean, hostAnswered: b
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   // Resolvers also answer ENOTFOUND while the machine is offline, so it means "no such host" (a typo)
-  // only for a host that has never answered; EAI_AGAIN is a passing resolver failure either way.
-  if (code === 'ENOTFOUND' && !hostAnswered) return { kind: 'host-not-found' };
+  // only for a host that has never answered: not in this run, and not before (a stored upload URL
+  // came from it, say after a restart without network). EAI_AGAIN is a passing failure either way.
+  if (code === 'ENOTFOUND' && !hostAnswered && !resuming) return { kind: 'host-not-found' };
   if (code && offlineCodes.has(code)) return { kind: 'offline' };
   if (error instanceof RequestError) return { kind: 'retry', rehead: true };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE') return { kind: 'retry', rehead: true };

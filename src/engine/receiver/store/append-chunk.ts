@@ -51,8 +51,9 @@ export async function appendChunk(context: AppendContext, id: string, source: Re
     // Verified on a worker thread, so a checksummed upload does not stall every other socket.
     const hash = checksum ? digests.start(checksum.algorithm) : undefined;
     // A sha256 Upload-Checksum over the whole upload already is its digest: no second hash.
-    const coversWhole = checksum?.algorithm === 'sha256' && start === 0 && appendOptions.maxBytes >= (infos.get(id)!.length ?? Infinity);
-    const whole = coversWhole ? undefined : runningDigests.begin(infos.get(id)!, start);
+    // Not for an upload created and filled by one request (no record on disk yet): its sha256
+    // Upload-Checksum, or one read of a small file, already answers at completion.
+    const whole = unpersisted.has(id) ? undefined : runningDigests.begin(infos.get(id)!, start);
     let fed = 0;
     // Flush to disk in the background while bytes keep arriving, so the fsync before the
     // acknowledgement only has the tail left instead of the whole body.

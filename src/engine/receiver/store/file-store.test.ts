@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -105,5 +106,18 @@ describe('file store concatenation', () => {
     expect(final.nlink).toBe(2);
     // No temp name is left behind for startup to clean.
     expect((await readdir(dirname(store.dataPath('finalupload')))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('file store running digest', () => {
+  it('hashes a named part as checksummed chunks arrive, so its sha256 needs no second read', async () => {
+    const store = createFileStore({ dir: await freshDir() });
+    await store.init();
+    await store.create({ ...record('partupload2', 8), metadata: Object.assign(Object.create(null), { filename: 'a.bin' }), concat: { kind: 'partial' } });
+    for (const [offset, text] of [[0, 'abcd'], [4, 'efgh']] as const) {
+      const checksum = { algorithm: 'sha256' as const, digest: createHash('sha256').update(text).digest() };
+      await store.append('partupload2', Readable.from([Buffer.from(text)]), { offset, maxBytes: 8 - offset, checksum });
+    }
+    expect(await store.sha256Of!('partupload2', 8)).toBe(createHash('sha256').update('abcdefgh').digest('hex'));
   });
 });

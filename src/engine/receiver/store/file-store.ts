@@ -133,7 +133,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       const next = { ...requireInfo(id), ...patch };
       // A part keeps its running digest for the final upload; anything else is done with it.
       const finished = patch.status === 'completed' || patch.status === 'failed' || patch.status === 'expired';
-      if (patch.dataReleased || (finished && next.concat?.kind !== 'partial')) runningDigests.forget(id);
+      if (patch.dataReleased || patch.status === 'failed' || (finished && next.concat?.kind !== 'partial')) runningDigests.forget(id);
       await writeInfo(next, writeOptions?.durable ?? durable);
       return next;
     },

@@ -17,8 +17,10 @@ export interface RunningDigests {
   forget(id: string): void;
 }
 
-// Abandoned uploads must not pile up sessions on the worker: past this many, new ones go untracked.
-const maxTracked = 256;
+// Abandoned uploads must not pile up: past this many, new ones go untracked, and an upload with no
+// append for this long is dropped (its check falls back to reading the file).
+const maxTracked = 64;
+const idleMs = 15 * 60_000;
 
 /**
  * Tracked: uploads that declared a sha256 up front, and lone partial uploads named like a file (how
@@ -30,7 +32,7 @@ function worthTracking(info: UploadInfo): boolean {
 }
 
 export function createRunningDigests(digests: DigestWorker): RunningDigests {
-  const running = new Map<string, { session: DigestSession; position: number }>();
+  const running = new Map<string, { session: DigestSession; position: number; touchedAt: number }>();
   const forget = (id: string) => {
     running.get(id)?.session.drop();
     running.delete(id);
@@ -38,23 +40,35 @@ export function createRunningDigests(digests: DigestWorker): RunningDigests {
   return {
     begin(info, start) {
       const entry = running.get(info.id);
-      if (entry && entry.position === start) return entry.session;
+      if (entry && entry.position === start) {
+        entry.touchedAt = Date.now();
+        return entry.session;
+      }
       forget(info.id);
-      if (start !== 0 || running.size >= maxTracked || !worthTracking(info)) return undefined;
+      if (start !== 0 || !worthTracking(info)) return undefined;
+      const now = Date.now();
+      for (const [id, other] of running) if (now - other.touchedAt > idleMs) forget(id);
+      if (running.size >= maxTracked) return undefined;
       const session = digests.start('sha256');
-      running.set(info.id, { session, position: 0 });
+      running.set(info.id, { session, position: 0, touchedAt: now });
       return session;
     },
     settle(id, reached) {
       const entry = running.get(id);
       if (!entry) return;
-      if (reached === undefined) forget(id);
-      else entry.position = reached;
+      if (reached === undefined) return forget(id);
+      entry.position = reached;
+      // Between requests nothing waits in this thread's memory: the tail goes to the worker now.
+      entry.session.flush();
     },
     async take(id, length) {
       const entry = running.get(id);
-      if (!entry || entry.position !== length) return undefined;
+      if (!entry) return undefined;
       running.delete(id);
+      if (entry.position !== length) {
+        entry.session.drop();
+        return undefined;
+      }
       return (await entry.session.finish()).toString('hex');
     },
     forget,
