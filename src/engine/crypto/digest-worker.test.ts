@@ -61,9 +61,13 @@ describe('shared-memory pieces', () => {
 describe('files', () => {
   it('digests a file streamed from disk', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ferry-digest-'));
-    const data = randomBytes(2_500_000);
+    const data = randomBytes(9_500_000);
     await writeFile(join(dir, 'f.bin'), data);
     expect((await worker.digestFile('sha256', join(dir, 'f.bin'))).equals(local('sha256', data))).toBe(true);
+    // A prefix, across the reader's buffer boundaries: what a growing file declared before it grew on.
+    for (const length of [0, 1234, 4 * 1024 * 1024 + 7, 9_000_001]) {
+      expect((await worker.digestFile('sha256', join(dir, 'f.bin'), undefined, length)).equals(local('sha256', data.subarray(0, length))), String(length)).toBe(true);
+    }
     await rm(dir, { recursive: true, force: true });
   });
 });

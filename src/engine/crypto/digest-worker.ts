@@ -46,8 +46,8 @@ export interface DigestWorker {
   start(algorithm: DigestAlgorithm): DigestSession;
   /** One-shot digest of a buffer; shared-memory buffers are read in place, others are copied. */
   digest(algorithm: DigestAlgorithm, buffer: Uint8Array): Promise<Buffer>;
-  /** Digest of a file's contents, streamed from disk. */
-  digestFile(algorithm: DigestAlgorithm, path: string, signal?: AbortSignal): Promise<Buffer>;
+  /** Digest of a file's contents (its first `length` bytes, if given), streamed from disk. */
+  digestFile(algorithm: DigestAlgorithm, path: string, signal?: AbortSignal, length?: number): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -183,7 +183,7 @@ export function createDigestWorker(): DigestWorker {
       };
     },
     digest: (algorithm, buffer) => digestOnce(algorithm, buffer, nextId++),
-    async digestFile(algorithm, path, signal) {
+    async digestFile(algorithm, path, signal, length = Infinity) {
       // Two shared buffers in turn: the disk fills one while the worker hashes the other in place, and
       // reading waits for hashing, so a fast disk cannot pile copies up in the worker's queue.
       const buffers = [Buffer.from(new SharedArrayBuffer(fileBatchBytes)), Buffer.from(new SharedArrayBuffer(fileBatchBytes))];
@@ -191,12 +191,13 @@ export function createDigestWorker(): DigestWorker {
       const session = api.start(algorithm);
       const handle = await open(path, 'r');
       try {
-        for (let turn = 0; ; turn++) {
+        for (let turn = 0, left = length; left > 0; turn++) {
           signal?.throwIfAborted();
           const buffer = buffers[turn % 2]!;
           await hashing[turn % 2];
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), null);
           if (bytesRead === 0) break;
+          left -= bytesRead;
           hashing[turn % 2] = session.updateShared(buffer.subarray(0, bytesRead));
         }
         await Promise.all(hashing);

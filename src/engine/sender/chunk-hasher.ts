@@ -5,8 +5,8 @@ export interface ChunkHasher {
   checksum(buffer: Buffer): Promise<string>;
   /** A whole-file sha256 fed piece by piece, in order. */
   session(): DigestSession;
-  /** sha256 of a file as lowercase hex, streamed from disk. */
-  hashFile(path: string, signal?: AbortSignal): Promise<string>;
+  /** sha256 of a file (its first `length` bytes, if given) as lowercase hex, streamed from disk. */
+  hashFile(path: string, signal?: AbortSignal, length?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export function createChunkHasher(): ChunkHasher {
       return `sha256 ${(await worker.digest('sha256', buffer)).toString('base64')}`;
     },
     session: () => worker.start('sha256'),
-    hashFile: async (path, signal) => (await worker.digestFile('sha256', path, signal)).toString('hex'),
+    hashFile: async (path, signal, length) => (await worker.digestFile('sha256', path, signal, length)).toString('hex'),
     close: () => worker.close(),
   };
 }

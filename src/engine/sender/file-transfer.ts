@@ -240,7 +240,8 @@ async function sendParts(session: Session, count: number): Promise<void> {
   deps.onPhase('finalizing');
   const sha256 = inOrder ? (await inOrder.finish()).toString('hex') : await separatePass!;
   const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job, sha256), concat: { final: parts.map((part) => part.url!) } });
-  await deps.save({ uploadUrl: final.url, parts, sha256 });
+  // On disk before the job counts as done: a kill now must resume by HEAD, not seal the parts again.
+  await deps.save({ uploadUrl: final.url, parts, sha256 }, true);
   deps.onAcknowledged(job.size);
 }
 

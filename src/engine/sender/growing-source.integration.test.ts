@@ -2,7 +2,7 @@
 // and its length is declared once it has stood still: to Ferry's receiver (sealed with the whole
 // file's sha256) and to @tus/server (a plain upload of deferred length).
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, open, writeFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -137,4 +137,28 @@ it('resumes a growing upload after the sender stops, and starts over if the file
   expect((await receiver.store.list()).filter((info) => info.concat?.kind === 'partial')).toHaveLength(2);
   const hash = createHash('sha256').update(content).digest('hex');
   expect(await sha256File(join(dir, 'received', 'log.bin'))).toBe(hash);
+});
+
+it('starts over when a growing file is rewritten in place, as recorders do with their header on close', { timeout: 30_000 }, async () => {
+  dir = await makeTempDir('growing-header');
+  const receiver: Receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
+  closers.push(() => receiver.close());
+  const { url } = await receiver.listen();
+  const source = join(dir, 'take.wav');
+  const content = randomBytes(400 * KiB);
+  await writeFile(source, content);
+  const queue = createUploadQueue(createMemoryPersistence());
+  const [job] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
+  pool = createUploadPool(queue, createTusClient(), { chunkSize: 128 * KiB, growingQuietMs: 1_500 });
+  pool.start();
+  await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
+  // The header (first bytes) is rewritten; the size stays.
+  await sleep(50);
+  const handle = await open(source, 'r+');
+  await handle.write(Buffer.from('RIFF-final-header'), 0, 17, 0);
+  await handle.close();
+  Buffer.from('RIFF-final-header').copy(content, 0);
+  await pool.whenIdle();
+  expect(job).toMatchObject({ status: 'completed', size: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+  expect(await sha256File(join(dir, 'received', 'take.wav'))).toBe(job!.sha256);
 });

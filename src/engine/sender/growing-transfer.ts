@@ -11,8 +11,9 @@ const moved = (now: Stats, before: Stats) => now.size !== before.size || now.mti
 
 /**
  * A source still being written (a recording, a log), sent as it grows under creation-defer-length,
- * its length declared once size and mtime have stood still for `growingQuietMs`. It trusts the file
- * to only grow: sent bytes are not read again, and a file that shrinks starts over as a new upload.
+ * its length declared once size and mtime have stood still for `growingQuietMs`. It expects the file
+ * to only grow: sent bytes are not read again, and a file that shrinks, or changes without growing,
+ * starts over as a new upload.
  * Where Ferry's receiver checks a whole-file sha256, the upload is a partial one, sealed at the end
  * by a final upload carrying the digest, as for any chunked file.
  */
@@ -46,10 +47,11 @@ export async function sendGrowing(session: Session): Promise<void> {
     if (declared === undefined) declared = await followUntilQuiet(session, url, acknowledged, whole);
     deps.onSize(declared, true);
     if (!sealed) return;
-    const sha256 = whole ? (await whole.finish()).toString('hex') : await deps.hasher.hashFile(job.path, signal);
+    // The declared bytes only: the file may have grown again since.
+    const sha256 = whole ? (await whole.finish()).toString('hex') : await deps.hasher.hashFile(job.path, signal, declared);
     deps.onPhase('finalizing');
     const final = await deps.client.create(target, { length: declared, metadata: metadataOf(job, sha256), concat: { final: [url] } });
-    await deps.save({ uploadUrl: final.url, parts: [{ start: 0, end: declared, url, offset: declared }], sha256 });
+    await deps.save({ uploadUrl: final.url, parts: [{ start: 0, end: declared, url, offset: declared }], sha256 }, true);
   } catch (error) {
     whole?.drop();
     throw error;
@@ -65,7 +67,9 @@ async function followUntilQuiet(session: Session, url: string, from: number, who
   for (;;) {
     signal.throwIfAborted();
     const now = await handle.stat();
-    if (now.size < acknowledged) throw new SourceChangedError(job.path);
+    // Shrunk, or written in place without growing (a recorder rewriting its header when it closes):
+    // the bytes already sent may no longer be the file's, so it starts over as a new upload.
+    if (now.size < acknowledged || (now.size === last.size && now.mtimeMs !== last.mtimeMs)) throw new SourceChangedError(job.path);
     if (moved(now, last)) quietSince = Date.now();
     last = now;
     if (now.size > acknowledged) {

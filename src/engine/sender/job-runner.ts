@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { UploadJob } from '../../shared/upload-job';
 import type { ProgressHub } from '../progress';
 import type { BandwidthLimiter } from './bandwidth-limiter';
@@ -91,7 +92,8 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
         // every read (a hot loop of new uploads). A vanished or restless file fails instead.
         let info: Awaited<ReturnType<typeof settledSource>>;
         try {
-          if (error instanceof SourceChangedError && restarts <= maxRestarts) info = await settledSource(job.path, signal);
+          // A growing source never settles while written to: take it as it is now.
+          if (error instanceof SourceChangedError && restarts <= maxRestarts) info = job.growing ? await stat(job.path).catch(() => undefined) : await settledSource(job.path, signal);
         } catch {
           return stopped(signal.reason);
         }
@@ -101,8 +103,8 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
           return;
         }
         update({ uploadUrl: undefined, parts: undefined, sha256: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
-        if (info) {
-          // The hub fixes a length once; the new content is a new transfer for it.
+        if (info || job.growing) {
+          // The hub fixes a length once; the new content (or a growing file's next declared length) is a new transfer for it.
           hub.forget(job.id);
           track(hub, job);
           hub.transition(job.id, 'running');

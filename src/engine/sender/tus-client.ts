@@ -90,6 +90,7 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
   });
   // Requests without a body must answer promptly; a black-holed HEAD must not hang a resume.
   const controlTimeoutMs = options.controlTimeoutMs ?? 30_000;
+  const sealTimeoutMs = 15 * 60_000;
   const capabilityCache = new Map<string, Promise<ServerCapabilities>>();
 
   return {
@@ -121,7 +122,11 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
         headers['content-length'] = String(request.length);
         if (request.checksum) headers['upload-checksum'] = request.checksum;
       }
-      const response = await http.post(target.endpoint, { headers, body: request.body, signal: request.signal, ...(request.body ? {} : { timeout: { request: controlTimeoutMs } }) });
+      // A final upload is answered once the receiver has joined the parts and checked the whole file's
+      // sha256, which for a big file resumed elsewhere means reading all of it: give it time.
+      const sealing = typeof request.concat === 'object';
+      const timeoutMs = sealing ? Math.max(controlTimeoutMs, sealTimeoutMs) : controlTimeoutMs;
+      const response = await http.post(target.endpoint, { headers, body: request.body, signal: request.signal, ...(request.body ? {} : { timeout: { request: timeoutMs } }) });
       if (response.statusCode !== 201) fail(response, 'Creating the upload');
       const location = response.headers.location;
       if (!location) throw new TusRequestError('NO_LOCATION', 'The server created an upload but sent no Location', 201, undefined);

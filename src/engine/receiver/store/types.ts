@@ -21,6 +21,8 @@ export interface UploadInfo {
   placedPath?: string;
   /** Set when the data was moved out (completed, expired): the offset is then `length` (or 0 when expired). */
   dataReleased?: boolean;
+  /** A partial upload: the final upload that used its bytes, so a repeated request gets the same answer. */
+  consumedBy?: string;
 }
 
 export interface WriteOptions {

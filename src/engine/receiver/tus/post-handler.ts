@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { UploadInfo } from '../store/types';
-import type { TusContext, TusHandler } from './tus-context';
+import type { TusHandler } from './tus-context';
 import { parseCanonicalInteger, parseChecksum, parseConcat, parseMetadata } from './tus-headers';
 import { expiresHeader, reply } from './tus-response';
 import { TusError } from './tus-errors';
+import { createFinalUpload } from './final-upload';
 import { receiveBody } from './receive-body';
-import { completeUpload, filenameOf, requireValidId, uploadUrl } from './upload-lookup';
+import { completeUpload, filenameOf, uploadUrl } from './upload-lookup';
 
 function header(req: IncomingMessage, name: string): string | undefined {
   return req.headers[name] as string | undefined;
@@ -25,25 +26,6 @@ function declaredLength(req: IncomingMessage): number | null {
   return length ?? null;
 }
 
-/** Resolves the partial uploads named by a final concatenation; each must exist and be complete. */
-async function finishedPartials(ctx: TusContext, urls: string[]): Promise<{ ids: string[]; total: number }> {
-  const ids: string[] = [];
-  let total = 0;
-  for (const url of urls) {
-    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;
-    if (!path.startsWith(ctx.config.basePath)) throw new TusError('PARTIAL_NOT_FOUND');
-    const id = requireValidId(path.slice(ctx.config.basePath.length));
-    const stored = await ctx.store.get(id);
-    if (!stored || stored.info.status === 'expired') throw new TusError('PARTIAL_NOT_FOUND');
-    if (stored.info.concat?.kind !== 'partial' || stored.info.length === null || stored.offset !== stored.info.length) throw new TusError('PARTIAL_NOT_COMPLETE');
-    // A partial's bytes are freed once a final upload uses them; reusing it would read a missing file (500).
-    if (stored.info.dataReleased) throw new TusError('PARTIAL_NOT_FOUND', { message: 'A partial upload named in Upload-Concat was already concatenated and its data is gone' });
-    ids.push(id);
-    total += stored.info.length;
-  }
-  return { ids, total };
-}
-
 export const handlePost: TusHandler = async (req, res, ctx) => {
   const concat = parseConcat(header(req, 'upload-concat'));
   const metadata = parseMetadata(header(req, 'upload-metadata'), ctx.config.metadataLimits);
@@ -55,27 +37,8 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   if (concat?.kind === 'final') {
     // tus concatenation: "The Client MUST NOT include the Upload-Length header in the final upload creation."
     if (header(req, 'upload-length') !== undefined || header(req, 'upload-defer-length') !== undefined) throw new TusError('INVALID_CONCAT');
-    const partials = await finishedPartials(ctx, concat.urls);
-    if (partials.total > ctx.config.maxSize) throw new TusError('UPLOAD_TOO_LARGE');
-    if (partials.total > (await ctx.store.freeBytes())) throw new TusError('INSUFFICIENT_STORAGE');
-    const info: UploadInfo = { id, length: partials.total, metadata, status: 'created', createdAt: now, touchedAt: now, concat: { kind: 'final', parts: partials.ids } };
-    await ctx.store.create(info);
-    ctx.counters.created();
-    ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length: info.length, status: 'created' });
-    try {
-      await ctx.store.concatenate(id, partials.ids);
-    } catch (error) {
-      // Never leave a final record without its bytes: finals do not expire, so it would linger forever.
-      await ctx.store.remove(id).catch(() => undefined);
-      ctx.progress.transition(id, 'failed', { message: 'Concatenation failed', errorCode: 'STORAGE_FAILED' });
-      // A concurrent final took a partial's bytes first: that is the client's conflict, not a server fault.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TusError('PARTIAL_NOT_FOUND', { cause: error });
-      throw error;
-    }
-    ctx.progress.advance(id, partials.total);
-    await completeUpload(ctx, info);
-    for (const partId of partials.ids) await ctx.store.releaseData(partId);
-    reply(res, 201, { Location: location, 'Upload-Offset': String(partials.total) });
+    const sealed = await createFinalUpload(ctx, concat.urls, metadata, id, now);
+    reply(res, 201, { Location: uploadUrl(req.headers.host, ctx.config.basePath, sealed.id, false), 'Upload-Offset': String(sealed.length) });
     return;
   }
 

@@ -66,6 +66,19 @@ describe('concatenation', () => {
     expect((await t.receiver.store.get(url.slice(url.lastIndexOf('/') + 1)))?.info.dataReleased).toBe(true);
   });
 
+  it('a final repeated after its answer was lost, or twice at once, lands the file once and answers the same upload', async () => {
+    const data = randomBytes(300_000);
+    const url = await partial(data);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const seal = () => send(t.endpoint, 'POST', { 'Upload-Concat': `final;${url}`, 'Upload-Metadata': meta({ filename: 'once.bin', sha256 }) });
+    const [a, b] = await Promise.all([seal(), seal()]);
+    const c = await seal();
+    expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
+    expect(new Set([a.headers.location, b.headers.location, c.headers.location]).size).toBe(1);
+    expect((await listFiles(t.dir)).filter((name) => name.startsWith('once'))).toEqual(['once.bin']);
+    expect(await readFile(path.join(t.dir, 'once.bin'))).toEqual(data);
+  });
+
   it('PATCH to a final upload answers 403 and changes nothing', async () => {
     const a = await partial(Buffer.from('abc'));
     const final = await create(t.endpoint, { 'Upload-Concat': `final;${a}` });
@@ -112,11 +125,12 @@ describe('concatenation', () => {
     expect((await send(t.endpoint, 'POST', headers(a))).status).toBe(400);
   });
 
-  it('a partial already used by a final answers 404 when reused, never 5xx, and leaves no record', async () => {
+  it('a partial already used by a final answers 404 when reused in another final, never 5xx, and leaves no record', async () => {
     const a = await partial(Buffer.from('once'));
+    const b = await partial(Buffer.from('more'));
     expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a}` })).status).toBe(201);
     const before = await uploadCount();
-    expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a}` })).status).toBe(404);
+    expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a} ${b}` })).status).toBe(404);
     expect(await uploadCount()).toBe(before);
   });
 
