@@ -100,6 +100,16 @@ describe('unknown and expired uploads', () => {
       // The first 410 frees the bytes at once instead of waiting for the next sweep.
       expect(await dataSize(short, location)).toBe(-1);
       expect((await send(location, 'PATCH', { ...octet, 'Upload-Offset': '0' }, 'abc')).status).toBe(410);
+
+      // A finished partial upload no final ever used expires the same way; one that was used does not.
+      const unused = await create(short.endpoint, { 'Upload-Length': 3, 'Upload-Concat': 'partial' });
+      const used = await create(short.endpoint, { 'Upload-Length': 3, 'Upload-Concat': 'partial' });
+      for (const part of [unused, used]) expect((await patch(part, 0, 'abc')).status).toBe(204);
+      expect((await send(short.endpoint, 'POST', { 'Upload-Concat': `final;${used}` })).status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await head(unused)).status).toBe(410);
+      expect(await dataSize(short, unused)).toBe(-1);
+      expect((await head(used)).status).toBe(200);
     } finally {
       await removeBase(short);
     }

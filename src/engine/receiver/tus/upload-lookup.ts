@@ -21,7 +21,10 @@ export function requireValidId(rawId: string | undefined): string {
 
 export function isExpired(info: UploadInfo, expireAfterMs: number, now = Date.now()): boolean {
   if (info.status === 'expired') return true;
-  if (info.status === 'completed' || info.concat?.kind === 'final') return false;
+  if (info.concat?.kind === 'final') return false;
+  // A finished part is a building block until a final upload uses it: unused, it expires like any
+  // unfinished upload, so its bytes (which may share a file with one that landed) do not stay forever.
+  if (info.status === 'completed' && (info.concat?.kind !== 'partial' || info.dataReleased)) return false;
   return Date.parse(info.touchedAt) + expireAfterMs < now;
 }
 
