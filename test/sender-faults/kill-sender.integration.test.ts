@@ -79,6 +79,8 @@ it('resumes after repeated SIGKILLs, re-sending at most a chunk per kill', async
   // Each restart found the same upload: one creation in all, and every later run began with HEAD.
   const log = stack.front.log;
   expect(log.filter(isCreation)).toHaveLength(1);
+  // Sealed once under its sha256: the final upload was asked for once.
+  expect(log.filter((e) => e.method === 'POST' && e.concat?.startsWith('final')).map((e) => e.status)).toEqual([201]);
   expect(log.filter((e) => e.method === 'HEAD').length).toBeGreaterThanOrEqual(3);
   // Bytes on the wire: the file, at most one chunk per kill, and request headers per run.
   const slack = 4 * 16 * 1024;
