@@ -18,3 +18,9 @@ export function isFerryError(error: unknown): error is FerryError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The `code` of a Node system error (ENOENT, EEXIST, ...), or undefined for anything else. */
+export function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -83,14 +83,19 @@ export function createDigestWorker(): DigestWorker {
       else waiter?.reject(new Error('Unknown digest session'));
     });
     created.on('error', (error) => {
-      for (const waiter of waiting.values()) waiter.reject(error);
-      waiting.clear();
-      for (const release of acks.values()) release();
-      acks.clear();
       worker = undefined;
+      failAll(error);
     });
     worker = created;
     return created;
+  }
+
+  /** The thread is gone: every digest waiting on it fails, and every shared piece is free again. */
+  function failAll(error: Error): void {
+    for (const waiter of waiting.values()) waiter.reject(error);
+    waiting.clear();
+    for (const release of acks.values()) release();
+    acks.clear();
   }
 
   function finish(id: number): Promise<Buffer> {
@@ -212,10 +217,7 @@ export function createDigestWorker(): DigestWorker {
     async close() {
       const running = worker;
       worker = undefined;
-      for (const waiter of waiting.values()) waiter.reject(new Error('Digest worker closed'));
-      waiting.clear();
-      for (const release of acks.values()) release();
-      acks.clear();
+      failAll(new Error('Digest worker closed'));
       if (running) await running.terminate();
     },
   };

@@ -1,4 +1,4 @@
-import { FerryError, isFerryError } from '../errors';
+import { errnoCode, errorMessage, FerryError, isFerryError } from '../errors';
 
 /** Every error `POST /upload` can answer with, in one place: code → HTTP status. */
 export const multipartErrorStatus = {
@@ -25,11 +25,6 @@ export function multipartError(code: MultipartErrorCode, message: string, cause?
   return new FerryError(code, message, { status: multipartErrorStatus[code], cause });
 }
 
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /**
  * Maps whatever broke an upload to a FerryError. Errors with a `syscall` come from the file system;
  * plain errors come from busboy or the request stream, i.e. from what the client sent.
@@ -46,7 +41,7 @@ export function toMultipartError(error: unknown): FerryError {
   if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') {
     return multipartError('REQUEST_ABORTED', 'The request ended before the upload was complete', error);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   // busboy's words for a body that stops early: "Unexpected end of form" / "Unexpected end of file".
   if (/unexpected end of/i.test(message)) {
     return multipartError('MULTIPART_TRUNCATED', 'The multipart body is truncated', error);

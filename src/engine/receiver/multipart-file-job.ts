@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { DigestWorker } from '../crypto/digest-worker';
 import { multipartError } from './multipart-errors';
 import type { OpenedFile } from './receive-folder';
 
@@ -25,6 +25,8 @@ export interface FileJobOptions {
   maxFileSize: number;
   /** A part with no usable content may be skipped instead of stored (see the `filename=""` note). */
   skipIfEmpty: boolean;
+  /** Hashes off the event loop, as the tus path does: a big file's sha256 would stall every socket. */
+  digests: DigestWorker;
 }
 
 /** What busboy hands us per file part: a Readable that may carry `truncated` after a 'limit' event. */
@@ -46,7 +48,7 @@ async function writeFully(file: OpenedFile, chunk: Buffer, position: number): Pr
  * is closed; deleting the file is the caller's job (it owns every file of the request).
  */
 export async function runFileJob(stream: PartStream, options: FileJobOptions, hooks: FileJobHooks): Promise<StoredPart | null> {
-  const hash = createHash('sha256');
+  const hash = options.digests.start('sha256');
   let file: OpenedFile | undefined;
   let size = 0;
   let hitLimit = false;
@@ -78,14 +80,18 @@ export async function runFileJob(stream: PartStream, options: FileJobOptions, ho
     if (hitLimit || stream.truncated) {
       throw multipartError('FILE_TOO_LARGE', `A file is larger than the limit of ${options.maxFileSize} bytes`);
     }
-    if (size === 0 && options.skipIfEmpty) return null;
+    if (size === 0 && options.skipIfEmpty) {
+      hash.drop();
+      return null;
+    }
     const target = await ensureOpen();
     // "offset counts bytes safely stored": flush to the device before calling the file complete.
     await target.handle.sync();
     await target.handle.close();
     const name = target.relativePath.slice(target.relativePath.lastIndexOf('/') + 1);
-    return { name, size, sha256: hash.digest('hex'), path: target.relativePath };
+    return { name, size, sha256: (await hash.finish()).toString('hex'), path: target.relativePath };
   } catch (error) {
+    hash.drop();
     // Unblock busboy if we stopped reading early; it ends the part on its own otherwise.
     stream.destroy();
     await file?.handle.close().catch(() => undefined);

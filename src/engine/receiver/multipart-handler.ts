@@ -1,13 +1,12 @@
 import busboy from 'busboy';
 import { unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createDigestWorker, type DigestWorker } from '../crypto/digest-worker';
 import type { FerryError } from '../errors';
 import { multipartError, toMultipartError } from './multipart-errors';
 import { runFileJob, type PartStream, type StoredPart } from './multipart-file-job';
 import { sendError, sendJson } from './multipart-response';
-import type { createReceiveFolder } from './receive-folder';
-import { sanitizeDisplayName } from './sanitize-filename';
-
+import type { ReceiveFolder } from './receive-folder';
 import type { MultipartLimits } from './receiver-config';
 
 export type { StoredPart } from './multipart-file-job';
@@ -24,12 +23,14 @@ export interface MultipartProgress {
 }
 
 export interface MultipartHandlerDeps {
-  receiveFolder: ReturnType<typeof createReceiveFolder>;
+  receiveFolder: ReceiveFolder;
   limits: MultipartLimits;
   progress?: MultipartProgress;
   newId: () => string;
   /** Rolling: the request fails when no byte arrives (and none is written) for this long. */
   idleTimeoutMs?: number;
+  /** Shared hashing thread; the handler starts its own when none is given. */
+  digests?: DigestWorker;
 }
 
 export interface MultipartHandler {
@@ -61,6 +62,7 @@ function hasUsableBoundary(contentType: string): boolean {
 export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHandler {
   const { receiveFolder, limits, newId } = deps;
   const idleTimeoutMs = deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const digests = deps.digests ?? createDigestWorker();
 
   // Progress is best effort: a hub that throws must never break or leak an upload.
   const progress = {
@@ -181,9 +183,11 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
           // HTML: a file input with nothing selected still sends a part, with an empty name and body.
           // busboy reports that `filename=""` as undefined (same as an octet-stream part with no name).
           skipIfEmpty: !info.filename,
+          digests,
         },
         {
-          open: () => receiveFolder.open(sanitizeDisplayName(info.filename ?? '')),
+          // The receive folder sanitizes the name.
+          open: () => receiveFolder.open(info.filename ?? ''),
           onOpened: (opened) => {
             entry.absolutePath = opened.absolutePath;
             const name = opened.relativePath.slice(opened.relativePath.lastIndexOf('/') + 1);

@@ -1,7 +1,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { FerryError } from '../errors';
+import { errnoCode, FerryError } from '../errors';
 import { sanitizeDisplayName, sanitizeRelativeDir, withCollisionSuffix } from './sanitize-filename';
 
 export interface PlacedFile {
@@ -33,13 +33,11 @@ export interface ReceiveFolderDeps {
   dir: string;
 }
 
+/** The receiver keeps its own state in this folder of the receive folder; no client folder may land in it. */
+export const stateFolderName = '.ferry';
+
 /** " (1)" … " (9999)"; past that something is wrong (or hostile) and we stop probing. */
 const MAX_COLLISION_SUFFIX = 9999;
-
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
@@ -73,6 +71,7 @@ export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
     const realRoot = await resolveRoot();
     const segments = sanitizeRelativeDir(relativePath ?? '');
     if (segments.length === 0) return { realDir: realRoot, segments };
+    if (segments[0]!.toLowerCase() === stateFolderName) segments[0] = `_${stateFolderName.slice(1)}`;
     let current = realRoot;
     for (const segment of segments) {
       const next = path.join(current, segment);

@@ -10,8 +10,7 @@ import { createExpirySweeper } from './expiry-sweeper';
 import { createRequestHandler } from './http-routes';
 import { createReceiverMetrics } from './metrics';
 import { createMultipartHandler } from './multipart-handler';
-import { createReceiveFolder } from './receive-folder';
-import { sanitizeRelativeDir } from './sanitize-filename';
+import { createReceiveFolder, stateFolderName } from './receive-folder';
 import { defaultMultipartLimits, receiverDefaults, type ReceiverOptions } from './receiver-config';
 import { recoverUploads } from './recover';
 import { createFileStore } from './store/file-store';
@@ -55,9 +54,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
   const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
   const durable = options.durable ?? true;
-  // One hashing thread for the receiver: chunk checksums and end-to-end sha256 alike.
+  // One hashing thread for the receiver: chunk checksums, end-to-end sha256 and multipart files alike.
   const digests = createDigestWorker();
-  const store = createFileStore({ dir: options.stateDir ?? join(dir, '.ferry', 'uploads'), durable, reserveBytes: options.freeSpaceReserve, digests });
+  const store = createFileStore({ dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'), durable, reserveBytes: options.freeSpaceReserve, digests });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
   const receiveFolder = createReceiveFolder({ dir });
@@ -87,11 +86,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     newId,
     hashFile: async (path) => (await digests.digestFile('sha256', path)).toString('hex'),
     async place(dataPath, metadata) {
-      // The state folder lives inside the receive folder: never let a client path reach into it.
-      const segments = metadata.relativePath === undefined ? [] : sanitizeRelativeDir(metadata.relativePath);
-      if (segments[0]?.toLowerCase() === '.ferry') segments[0] = '_ferry';
-      const relativePath = segments.length > 0 ? `${segments.join('/')}/` : undefined;
-      const placed = await receiveFolder.place(dataPath, { filename: metadata.filename ?? metadata.name ?? 'upload', relativePath });
+      const placed = await receiveFolder.place(dataPath, { filename: metadata.filename ?? metadata.name ?? 'upload', relativePath: metadata.relativePath });
       // The rename is what makes the file visible; fsync its folder so a power cut cannot undo it.
       if (durable) await syncDirectory(dirname(placed.absolutePath));
       return placed.relativePath;
@@ -104,6 +99,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     progress: hub,
     newId,
     idleTimeoutMs: config.idleTimeoutMs,
+    digests,
   });
 
   const connections = new Set<Socket>();

@@ -1,5 +1,5 @@
 import type { TusHandler } from './tus-context';
-import { parseCanonicalInteger, parseChecksum } from './tus-headers';
+import { isOffsetStream, parseCanonicalInteger, parseChecksum } from './tus-headers';
 import { expiresHeader, reply } from './tus-response';
 import { TusError } from './tus-errors';
 import { receiveBody } from './receive-body';
@@ -8,7 +8,7 @@ import { loadUpload, requireValidId } from './upload-lookup';
 export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
   const id = requireValidId(rawId);
   // tus: "All PATCH requests MUST use Content-Type: application/offset+octet-stream, otherwise the server SHOULD return a 415".
-  if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/offset+octet-stream') throw new TusError('INVALID_CONTENT_TYPE');
+  if (!isOffsetStream(req.headers['content-type'])) throw new TusError('INVALID_CONTENT_TYPE');
   const claimed = parseCanonicalInteger(req.headers['upload-offset'] as string | undefined, 'INVALID_OFFSET');
   if (claimed === undefined) throw new TusError('MISSING_OFFSET');
   const checksum = parseChecksum(req.headers['upload-checksum'] as string | undefined);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { UploadInfo } from '../store/types';
 import type { TusHandler } from './tus-context';
-import { parseCanonicalInteger, parseChecksum, parseConcat, parseMetadata } from './tus-headers';
+import { isOffsetStream, parseCanonicalInteger, parseChecksum, parseConcat, parseMetadata } from './tus-headers';
 import { expiresHeader, reply } from './tus-response';
 import { TusError } from './tus-errors';
 import { createFinalUpload } from './final-upload';
@@ -46,7 +46,7 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   if (length !== null && length > ctx.config.maxSize) throw new TusError('UPLOAD_TOO_LARGE');
   if (length !== null && length > (await ctx.store.freeBytes())) throw new TusError('INSUFFICIENT_STORAGE');
   const withBody = hasBody(req);
-  if (withBody && header(req, 'content-type')?.split(';')[0]?.trim() !== 'application/offset+octet-stream') throw new TusError('INVALID_CONTENT_TYPE');
+  if (withBody && !isOffsetStream(header(req, 'content-type'))) throw new TusError('INVALID_CONTENT_TYPE');
   const checksum = withBody ? parseChecksum(header(req, 'upload-checksum')) : undefined;
 
   const info: UploadInfo = { id, length, metadata, status: 'created', createdAt: now, touchedAt: now, ...(concat ? { concat } : {}) };

@@ -9,6 +9,11 @@ export function parseCanonicalInteger(value: string | undefined, code: 'INVALID_
   return parsed;
 }
 
+/** Bodies of PATCH and creation-with-upload must be `application/offset+octet-stream` (parameters allowed). */
+export function isOffsetStream(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim() === 'application/offset+octet-stream';
+}
+
 export interface MetadataLimits {
   maxPairs: number;
   maxBytes: number;
