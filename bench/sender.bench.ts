@@ -12,7 +12,7 @@ import { createRandomFile } from './lib/files';
 import type { ServerKind } from './lib/protocol';
 import { createSmallSet, createTinySet } from './lib/sender-fixtures';
 import { measureSend, type RunContext, type SenderRun } from './lib/sender-measure';
-import { readSenderOptions, senderUsage, type SenderBenchOptions } from './lib/sender-options';
+import { readSenderOptions, senderUsage, type SenderBenchOptions } from './lib/options';
 import { runSenderChild } from './lib/sender-process';
 import type { SenderResult } from './lib/sender-protocol';
 import { formatQueue, formatSendRun, summarizeSender } from './lib/sender-report';

@@ -1,19 +1,31 @@
-// Command-line flags of the receiver benchmark.
-import { parseArgs } from 'node:util';
+// Command-line flags of both benchmarks: the flags they share are declared and read once here.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseSize } from '../../src/shared/units';
 import { wholeNumber } from './bench-run';
 
-export interface BenchOptions {
+/** What both benchmarks measure: a big upload, then a set of small files, with a temp dir to keep or drop. */
+export interface SharedBenchOptions {
   size: number;
   runs: number;
-  peersOnly: boolean;
-  memorySweep: boolean;
   smallFiles: number;
   smallSize: number;
   concurrency: number;
   keep: boolean;
-  /** Directory for V8 CPU profiles of the server children, if set. */
+  /** Directory for V8 CPU profiles of the children, if set. */
   profileDir?: string;
+}
+
+export interface BenchOptions extends SharedBenchOptions {
+  peersOnly: boolean;
+  memorySweep: boolean;
+}
+
+export interface SenderBenchOptions extends SharedBenchOptions {
+  queueFiles: number;
+  /** One extra pass against a receiver without fsync. */
+  noDurablePass: boolean;
+  /** Run the sender children as TypeScript under tsx instead of bundled. */
+  tsx: boolean;
 }
 
 export const usage = `Usage: npm run bench:receiver -- [options]
@@ -28,39 +40,108 @@ export const usage = `Usage: npm run bench:receiver -- [options]
   --keep            keep the temp dir for inspection
   --profile <dir>   write a .cpuprofile per server child into <dir>`;
 
-export function readOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      size: { type: 'string' },
-      runs: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      'peers-only': { type: 'boolean', default: false },
-      'memory-sweep': { type: 'boolean', default: false },
-      'small-files': { type: 'string' },
-      'small-size': { type: 'string' },
-      concurrency: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      profile: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(usage);
+export const senderUsage = `Usage: npm run bench:sender -- [options]
+  --size <n>          big file size (default 1GiB; accepts 256MiB, 4GiB, ...)
+  --runs <n>          alternating runs per sender (default 3)
+  --quick             128 MiB, 1 run, 400 small files, 2000-file queue
+  --small-files <n>   number of small files (default 2000; 0 skips the phase)
+  --small-size <n>    size of each small file (default 16KiB)
+  --concurrency <n>   small files in flight, for both senders (default 8)
+  --queue-files <n>   files in the held queue (default 10000; 0 skips it)
+  --skip-no-durable   skip the extra pass against a receiver without fsync
+  --keep              keep the temp dir for inspection
+  --tsx               run the senders under the tsx loader instead of bundled (adds ~77 MiB RSS)
+  --profile <dir>     write .cpuprofile files per sender run into <dir>/<run>/`;
+
+type FlagConfig = NonNullable<ParseArgsConfig['options']>;
+
+const sharedFlags = {
+  size: { type: 'string' },
+  runs: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  'small-files': { type: 'string' },
+  'small-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies FlagConfig;
+
+type SharedValues = {
+  size?: string;
+  runs?: string;
+  quick: boolean;
+  'small-files'?: string;
+  'small-size'?: string;
+  concurrency?: string;
+  keep: boolean;
+  profile?: string;
+  help: boolean;
+};
+
+/** Parses the shared flags plus a benchmark's own (strict: any other flag is an error); --help prints `usageText` and exits. */
+function parseFlags<const Own extends FlagConfig>(argv: string[], own: Own, usageText: string) {
+  const { values } = parseArgs({ args: argv, strict: true, options: { ...sharedFlags, ...own } });
+  if ((values as SharedValues).help) {
+    console.log(usageText);
     process.exit(0);
   }
-  // --quick only sets defaults, so `--quick --runs 3` still means three runs.
-  const size = values.size !== undefined ? parseSize(values.size) : values.quick ? 128 * 2 ** 20 : 2 ** 30;
+  return values;
+}
+
+function byteSize(text: string | undefined, fallback: number, flag: string): number {
+  const bytes = text !== undefined ? parseSize(text) : fallback;
+  if (bytes < 1) throw new RangeError(`${flag} must be at least one byte`);
+  return bytes;
+}
+
+/** The shared flags; --quick only changes defaults, so explicit flags still win (`--quick --runs 3` means three runs). */
+function readShared(values: SharedValues, quickSmallFiles: number): SharedBenchOptions {
+  const quick = values.quick;
   return {
-    size,
-    runs: wholeNumber(values.runs, values.quick ? 1 : 3, '--runs'),
-    peersOnly: values['peers-only'],
-    memorySweep: values['memory-sweep'],
-    smallFiles: wholeNumber(values['small-files'], 2000, '--small-files', true),
-    smallSize: values['small-size'] !== undefined ? parseSize(values['small-size']) : 16 * 1024,
+    size: byteSize(values.size, quick ? 128 * 2 ** 20 : 2 ** 30, '--size'),
+    runs: wholeNumber(values.runs, quick ? 1 : 3, '--runs'),
+    smallFiles: wholeNumber(values['small-files'], quick ? quickSmallFiles : 2000, '--small-files', true),
+    smallSize: byteSize(values['small-size'], 16 * 1024, '--small-size'),
     concurrency: wholeNumber(values.concurrency, 8, '--concurrency'),
     keep: values.keep,
     profileDir: values.profile,
+  };
+}
+
+/** Flags of the receiver benchmark. */
+export function readOptions(argv: string[]): BenchOptions {
+  const values = parseFlags(
+    argv,
+    {
+      'peers-only': { type: 'boolean', default: false },
+      'memory-sweep': { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  return {
+    // --quick leaves the small-file count alone here.
+    ...readShared(values, 2000),
+    peersOnly: values['peers-only'],
+    memorySweep: values['memory-sweep'],
+  };
+}
+
+/** Flags of the sender benchmark. */
+export function readSenderOptions(argv: string[]): SenderBenchOptions {
+  const values = parseFlags(
+    argv,
+    {
+      'queue-files': { type: 'string' },
+      'skip-no-durable': { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
+    },
+    senderUsage,
+  );
+  return {
+    ...readShared(values, 400),
+    queueFiles: wholeNumber(values['queue-files'], values.quick ? 2000 : 10_000, '--queue-files', true),
+    noDurablePass: !values['skip-no-durable'],
+    tsx: values.tsx,
   };
 }

@@ -1,14 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, removeTempDirs, startReceiver, stateDirOf, type Running } from './support/fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listFiles, receiverForFile, startReceiver, stateDirOf } from './support/fixtures';
 import { call, encodeMetadata, patch, rawRoundTrip, testToken } from './support/http-kit';
 
 // RELIABILITY cases 20 and 21: hostile upload ids, Upload-Metadata and numeric headers.
-let running: Running;
+const running = receiverForFile();
 
 beforeAll(async () => {
-  running = await startReceiver();
   // A decoy record just outside the state folder: any id that escapes it would find this.
   const ferry = join(running.dir, '.ferry');
   await mkdir(ferry, { recursive: true });
@@ -16,11 +15,6 @@ beforeAll(async () => {
   await writeFile(join(ferry, 'victim'), 'do not touch');
   await writeFile(join(ferry, 'victim.info'), JSON.stringify({ id: 'victim', length: 12, metadata: {}, status: 'created', createdAt: now, touchedAt: now }));
   await writeFile(join(running.dir, 'outside.txt'), 'do not touch');
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
 });
 
 const pollutedNow = () => ({}) as Record<string, unknown>;

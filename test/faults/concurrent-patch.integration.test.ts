@@ -1,20 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { patterned, removeTempDirs, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { patterned, receiverForFile } from './support/fixtures';
 import { call, createUpload, headOffset, openExchange, patch, patchHead, waitFor, type Reply } from './support/http-kit';
 
 // RELIABILITY case 17: two clients PATCH one upload at once. One writer at a time, no interleaved bytes.
-let running: Running;
-
-beforeAll(async () => {
-  running = await startReceiver();
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+const running = receiverForFile();
 
 const length = 400_000;
 // Position-dependent patterns that differ at every byte: a byte written at the wrong place, or by

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, removeTempDirs, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { listFiles, receiverForFile } from './support/fixtures';
 import { call, createUpload, rawRoundTrip, type Reply } from './support/http-kit';
 
 // RELIABILITY cases 27 and 28: cross-site "simple" multipart POSTs, and CORS.
 const appOrigin = 'http://app.example:5173';
-let running: Running;
+const running = receiverForFile({ corsOrigins: [appOrigin] });
 const seen: Reply[] = [];
-
-beforeAll(async () => {
-  running = await startReceiver({ corsOrigins: [appOrigin] });
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
 
 function multipartBody(boundary: string): string {
   return [

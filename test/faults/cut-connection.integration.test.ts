@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placedHash, removeTempDirs, sha256, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { placedHash, receiverForFile, sha256 } from './support/fixtures';
 import { call, createUpload, headOffset, openExchange, patch, patchHead, waitFor } from './support/http-kit';
 
 // RELIABILITY case 5: the connection dies mid-body (RST, FIN, plain close); the received prefix stays.
-let running: Running;
-
-beforeAll(async () => {
-  running = await startReceiver();
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+const running = receiverForFile();
 
 const storedOffset = async (id: string) => (await running.receiver.store.get(id))?.offset ?? -1;
 

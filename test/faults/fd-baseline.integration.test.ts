@@ -1,21 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, settledLeftovers, startReceiver, stateDirOf, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { receiverForFile, settledLeftovers, stateDirOf } from './support/fixtures';
 import { call, createUpload, headOffset, openExchange, patch, patchHead, sleep, testToken, waitFor } from './support/http-kit';
 
 // "Nothing lost" includes file descriptors and temp files returning to baseline after aborted uploads.
 // The receiver runs in this process, so /proc/self/fd is the server's descriptor table.
-let running: Running;
-
-beforeAll(async () => {
-  running = await startReceiver({ idleTimeoutMs: 2_000 });
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+const running = receiverForFile({ idleTimeoutMs: 2_000 });
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 const storedOffset = async (id: string) => (await running.receiver.store.get(id))?.offset ?? -1;

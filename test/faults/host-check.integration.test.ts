@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, removeTempDirs, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { listFiles, receiverForFile } from './support/fixtures';
 import { rawRoundTrip, testToken } from './support/http-kit';
 
 // RELIABILITY cases 25 and 26: DNS rebinding (foreign Host) on HTTP and on WebSocket upgrades,
 // and upgrades from foreign origins.
-let running: Running;
-
-beforeAll(async () => {
-  running = await startReceiver();
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+const running = receiverForFile();
 
 /** Host header lines (or none) that name some other machine, or nothing sensible. */
 const foreignHosts = (port: number): Record<string, string | null> => ({

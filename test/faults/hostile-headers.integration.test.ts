@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, removeTempDirs, startReceiver, type Running } from './support/fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listFiles, receiverForFile } from './support/fixtures';
 import { call, createUpload, headOffset, rawRoundTrip, testToken } from './support/http-kit';
 
 // RELIABILITY case 22: oversized headers, header floods and request-smuggling shapes, on raw sockets.
-let running: Running;
+const running = receiverForFile();
 let uploadId = '';
 
 beforeAll(async () => {
-  running = await startReceiver();
   uploadId = await createUpload(running.target, 1000);
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
 });
 
 const host = () => `Host: 127.0.0.1:${running.port}`;

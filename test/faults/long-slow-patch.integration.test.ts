@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placedHash, removeTempDirs, sha256, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { placedHash, receiverForFile, sha256 } from './support/fixtures';
 import { createUpload, openExchange, patchHead, testToken } from './support/http-kit';
 
 // RELIABILITY case 18, scaled down: one request far longer than the idle timeout, never idle for it.
@@ -8,16 +8,7 @@ import { createUpload, openExchange, patchHead, testToken } from './support/http
 const idleTimeoutMs = 1_000;
 const sliceEveryMs = 300;
 const slices = 17; // ~5 s, five idle periods
-let running: Running;
-
-beforeAll(async () => {
-  running = await startReceiver({ idleTimeoutMs, headersTimeoutMs: idleTimeoutMs });
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+const running = receiverForFile({ idleTimeoutMs, headersTimeoutMs: idleTimeoutMs });
 
 describe('a long, slow, steady request', () => {
   it('completes a PATCH and a creation-with-upload POST that each last ~5 idle timeouts', async () => {

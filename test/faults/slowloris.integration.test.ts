@@ -1,21 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placedHash, removeTempDirs, sha256, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { placedHash, receiverForFile, sha256 } from './support/fixtures';
 import { call, createUpload, openExchange, patchHead, sleep, testToken, waitFor, type RawExchange } from './support/http-kit';
 
 // RELIABILITY cases 6 and 24: slowloris headers, stalled bodies; legitimate uploads carry on.
 const headersTimeoutMs = 1_000;
 const idleTimeoutMs = 1_000;
-let running: Running;
-
-beforeAll(async () => {
-  running = await startReceiver({ headersTimeoutMs, idleTimeoutMs });
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+const running = receiverForFile({ headersTimeoutMs, idleTimeoutMs });
 
 /** Resolves with how long the server took to close the connection (Infinity if it never did in `withinMs`). */
 async function closedAfter(exchange: RawExchange, startedAt: number, withinMs: number): Promise<number> {

@@ -1,21 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placedHash, removeTempDirs, sha256, startReceiver, type Running } from './support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { placedHash, receiverForFile, sha256 } from './support/fixtures';
 import { call, createUpload, openExchange, patch, patchHead, sleep, waitFor } from './support/http-kit';
 
 // RELIABILITY case 16: the expiry sweeper runs during an active PATCH and over completed uploads.
 const expireMs = 300;
-let running: Running;
-
-beforeAll(async () => {
-  // A long interval keeps the automatic sweeper out of the way; the test calls sweep() itself.
-  running = await startReceiver({ expireAfterMs: expireMs, sweepIntervalMs: 3_600_000 });
-});
-
-afterAll(async () => {
-  await running.receiver.close();
-  await removeTempDirs();
-});
+// A long interval keeps the automatic sweeper out of the way; the test calls sweep() itself.
+const running = receiverForFile({ expireAfterMs: expireMs, sweepIntervalMs: 3_600_000 });
 
 const farFuture = () => Date.now() + 10 * expireMs;
 

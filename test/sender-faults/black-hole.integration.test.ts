@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { auth, landedHash, makeFile, memoryQueue, removeTempDirs, sleep, startStack, tempDir, testPool, waitFor, watchJobs, type Stack } from './harness';
+import { landedHash, makeFile, queueFiles, removeTempDirs, sleep, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 6: a black-hole connection (no FIN, no data). The stall detector fires, the
@@ -20,9 +20,7 @@ it('detects the stall, shows it, and finishes after the network passes traffic a
   stack = await startStack({ idleTimeoutMs: 800 });
   const src = await tempDir('src');
   const file = await makeFile(src, 'hole.bin', 1024 * 1024);
-  const queue = await memoryQueue();
-  const samples = watchJobs(queue);
-  await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
+  const { queue, samples } = await queueFiles([file.path], stack.endpoint);
   // Mid-body: the connection carrying byte 300 000 swallows everything from there on.
   stack.proxy.arm({ kind: 'black-hole', afterBytes: 300_000 });
   const pool = testPool(queue, { chunkSize: 128 * 1024, stallTimeoutMs });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { auth, landedHash, makeFile, memoryQueue, removeTempDirs, startStack, tempDir, testPool, watchJobs, type Stack } from './harness';
+import { landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 5: the connection is cut (FIN) or reset (RST) mid-body. The client backs off,
@@ -18,15 +18,9 @@ async function sendThrough(faults: Parameters<Stack['proxy']['arm']>, checksum: 
   stack = await startStack();
   const src = await tempDir('src');
   const file = await makeFile(src, 'cut.bin', 1024 * 1024 + 123);
-  const queue = await memoryQueue();
-  const samples = watchJobs(queue);
-  await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
+  const { queue, samples } = await queueFiles([file.path], stack.endpoint);
   stack.proxy.arm(...faults);
-  const pool = testPool(queue, { chunkSize, checksum });
-  pool.start();
-  await pool.whenIdle();
-  const [job] = queue.list();
-  await pool.close();
+  const [job] = await runToIdle(queue, { chunkSize, checksum });
   return { stack, file, job: job!, samples };
 }
 

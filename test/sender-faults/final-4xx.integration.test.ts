@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
-import { auth, landedFiles, landedHash, makeFile, memoryQueue, removeTempDirs, startStack, tempDir, testPool, watchJobs, type Stack } from './harness';
+import { landedFiles, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 9: a final 4xx (400, 403, 413) fails the job at once, with a readable error and
@@ -28,16 +28,9 @@ describe('final answers', () => {
     // A 413 also carries the receiver's machine-readable code, which the job should keep.
     const headers = code === 'TOO_BIG' ? { 'x-ferry-error': code } : undefined;
     stack.front.script({ method, when: (e) => method !== 'PATCH' || (e.offset ?? 0) > 0, times: 5, status, headers, body: 'go away' });
-    const queue = await memoryQueue();
-    const samples = watchJobs(queue);
-    await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
-    const pool = testPool(queue, { chunkSize: 64 * 1024 });
+    const { queue, samples } = await queueFiles([file.path], stack.endpoint);
     const events: ProgressEvent[] = [];
-    pool.hub.subscribe((event) => events.push(event));
-    pool.start();
-    await pool.whenIdle();
-    const [job] = queue.list();
-    await pool.close();
+    const [job] = await runToIdle(queue, { chunkSize: 64 * 1024 }, (pool) => pool.hub.subscribe((event) => events.push(event)));
 
     expect(job!.status).toBe('failed');
     expect(job!.error?.code).toBe(code);
@@ -60,14 +53,8 @@ describe('a vanished upload on resume', () => {
     const file = await makeFile(src, 'gone.bin', 512 * 1024);
     // A 500 mid-way forces a resume; the resume HEAD then finds the upload gone.
     stack.front.script({ method: 'PATCH', when: (e) => (e.offset ?? 0) >= 192 * 1024, times: 1, status: 500 }, { method: 'HEAD', times: 1, status });
-    const queue = await memoryQueue();
-    const samples = watchJobs(queue);
-    await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
-    const pool = testPool(queue, { chunkSize: 64 * 1024 });
-    pool.start();
-    await pool.whenIdle();
-    const [job] = queue.list();
-    await pool.close();
+    const { queue, samples } = await queueFiles([file.path], stack.endpoint);
+    const [job] = await runToIdle(queue, { chunkSize: 64 * 1024 });
 
     expect(job!.status).toBe('completed');
     expect(await landedHash(stack.dir, 'gone.bin')).toBe(file.hash);

@@ -106,6 +106,28 @@ export async function memoryQueue(): Promise<UploadQueue> {
   return queue;
 }
 
+/** A watched memory queue (see watchJobs) holding `paths`, sent to `endpoint` with the test token. */
+export async function queueFiles(paths: string[], endpoint: string): Promise<{ queue: UploadQueue; samples: JobSample[] }> {
+  const queue = await memoryQueue();
+  const samples = watchJobs(queue);
+  await queue.add(paths, { endpoint, headers: auth });
+  return { queue, samples };
+}
+
+/**
+ * Runs `queue` through a test pool until it is idle, closes the pool and returns the jobs as they
+ * ended. `beforeStart` sees the pool before it starts, to subscribe to its progress hub.
+ */
+export async function runToIdle(queue: UploadQueue, options: PoolOptions = {}, beforeStart?: (pool: UploadPool) => void): Promise<UploadJob[]> {
+  const pool = testPool(queue, options);
+  beforeStart?.(pool);
+  pool.start();
+  await pool.whenIdle();
+  const jobs = [...queue.list()];
+  await pool.close();
+  return jobs;
+}
+
 export interface JobSample {
   at: number;
   id: string;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
-import { appendedBytes, auth, landedHash, makeFile, memoryQueue, removeTempDirs, startStack, tempDir, testPool, watchJobs, type Stack } from './harness';
+import { appendedBytes, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 7: latency and tiny packet slices, both ways. No duplicate appends, no 409
@@ -19,19 +19,9 @@ it('uploads three files through a slow, finely sliced link without a single 409'
   stack.proxy.setShaping({ latencyMs: 3, sliceBytes: 677 });
   const src = await tempDir('src');
   const files = [await makeFile(src, 'a.bin', 384 * 1024 + 1), await makeFile(src, 'b.bin', 300 * 1024), await makeFile(src, 'c.bin', 200 * 1024 + 77)];
-  const queue = await memoryQueue();
-  const samples = watchJobs(queue);
-  await queue.add(
-    files.map((f) => f.path),
-    { endpoint: stack.endpoint, headers: auth },
-  );
-  const pool = testPool(queue, { concurrency: 3, chunkSize: 64 * 1024 });
+  const { queue, samples } = await queueFiles(files.map((f) => f.path), stack.endpoint);
   const events: ProgressEvent[] = [];
-  pool.hub.subscribe((event) => events.push(event));
-  pool.start();
-  await pool.whenIdle();
-  const jobs = [...queue.list()];
-  await pool.close();
+  const jobs = await runToIdle(queue, { concurrency: 3, chunkSize: 64 * 1024 }, (pool) => pool.hub.subscribe((event) => events.push(event)));
 
   for (const [i, file] of files.entries()) {
     const name = ['a.bin', 'b.bin', 'c.bin'][i]!;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { auth, landedHash, makeFile, memoryQueue, removeTempDirs, sleep, startStack, tempDir, testPool, waitFor, watchJobs, type Stack } from './harness';
+import { landedHash, makeFile, queueFiles, removeTempDirs, sleep, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 12: the network goes down and comes back. The queue pauses (offline or stalled),
@@ -14,27 +14,23 @@ afterEach(async () => {
 });
 afterAll(removeTempDirs);
 
-async function twoFiles(stack: Stack) {
-  const src = await tempDir('src');
-  const files = [await makeFile(src, 'one.bin', 1024 * 1024), await makeFile(src, 'two.bin', 1024 * 1024 + 3)];
-  const queue = await memoryQueue();
-  const samples = watchJobs(queue);
-  await queue.add(
-    files.map((f) => f.path),
-    { endpoint: stack.endpoint, headers: auth },
-  );
-  return { files, queue, samples };
-}
-
-it('goes offline when the target refuses connections, and resumes on its own', async () => {
+/** Two files through a slightly slow link, both at least 128 KiB in when this returns; `done` is the pool's whenIdle(). */
+async function twoFilesUnderWay() {
   stack = await startStack();
   stack.proxy.setShaping({ latencyMs: 3 });
-  const { files, queue, samples } = await twoFiles(stack);
+  const src = await tempDir('src');
+  const files = [await makeFile(src, 'one.bin', 1024 * 1024), await makeFile(src, 'two.bin', 1024 * 1024 + 3)];
+  const { queue, samples } = await queueFiles(files.map((f) => f.path), stack.endpoint);
   const pool = testPool(queue, { concurrency: 2, chunkSize: 64 * 1024 });
   pool.start();
   const done = pool.whenIdle();
   const jobs = queue.list();
   await waitFor(() => jobs.every((job) => job.acknowledged >= 128 * 1024), 10_000, 'both files under way');
+  return { stack, files, samples, pool, done, jobs };
+}
+
+it('goes offline when the target refuses connections, and resumes on its own', async () => {
+  const { stack, files, samples, pool, done, jobs } = await twoFilesUnderWay();
 
   await stack.proxy.stopListening();
   // The queue pauses: both jobs wait as offline, none runs, none fails.
@@ -62,14 +58,7 @@ it('goes offline when the target refuses connections, and resumes on its own', a
 });
 
 it('rides out a few seconds of silence (every packet dropped) without failing', async () => {
-  stack = await startStack();
-  stack.proxy.setShaping({ latencyMs: 3 });
-  const { files, queue, samples } = await twoFiles(stack);
-  const pool = testPool(queue, { concurrency: 2, chunkSize: 64 * 1024 });
-  pool.start();
-  const done = pool.whenIdle();
-  const jobs = queue.list();
-  await waitFor(() => jobs.every((job) => job.acknowledged >= 128 * 1024), 10_000, 'both files under way');
+  const { stack, files, samples, pool, done, jobs } = await twoFilesUnderWay();
 
   stack.proxy.setMode({ kind: 'black-hole' }, { live: true });
   await waitFor(() => jobs.every((job) => job.phase === 'stalled'), 5_000, 'both jobs to show the stall');

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { appendedBytes, auth, landedHash, makeFile, memoryQueue, removeTempDirs, startStack, tempDir, testPool, watchJobs, type Stack } from './harness';
+import { appendedBytes, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 8: 500, 502 and 503 a few times, then recovery: retried with jittered backoff,
@@ -27,14 +27,8 @@ describe('transient 5xx', () => {
       { method: 'HEAD', times: 1, status: 503 },
       { method: 'PATCH', when: midway, times: 1, status: 500 },
     );
-    const queue = await memoryQueue();
-    const samples = watchJobs(queue);
-    await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
-    const pool = testPool(queue, { chunkSize: 64 * 1024 });
-    pool.start();
-    await pool.whenIdle();
-    const [job] = queue.list();
-    await pool.close();
+    const { queue, samples } = await queueFiles([file.path], stack.endpoint);
+    const [job] = await runToIdle(queue, { chunkSize: 64 * 1024 });
 
     expect(job!.status).toBe('completed');
     expect(await landedHash(stack.dir, 'flaky.bin')).toBe(file.hash);
@@ -60,17 +54,8 @@ describe('Retry-After pauses the whole pool', () => {
     const src = await tempDir('src');
     const files = [await makeFile(src, 'a.bin', 768 * 1024), await makeFile(src, 'b.bin', 768 * 1024), await makeFile(src, 'c.bin', 768 * 1024)];
     stack.front.script({ method: 'PATCH', file: 'b.bin', when: (e) => (e.offset ?? 0) >= 192 * 1024, times: 1, status, headers: { 'retry-after': '1' } });
-    const queue = await memoryQueue();
-    const samples = watchJobs(queue);
-    await queue.add(
-      files.map((f) => f.path),
-      { endpoint: stack.endpoint, headers: auth },
-    );
-    const pool = testPool(queue, { concurrency: 3, chunkSize: 32 * 1024 });
-    pool.start();
-    await pool.whenIdle();
-    const jobs = [...queue.list()];
-    await pool.close();
+    const { queue, samples } = await queueFiles(files.map((f) => f.path), stack.endpoint);
+    const jobs = await runToIdle(queue, { concurrency: 3, chunkSize: 32 * 1024 });
 
     for (const [i, name] of ['a.bin', 'b.bin', 'c.bin'].entries()) {
       expect(jobs[i]!.status).toBe('completed');

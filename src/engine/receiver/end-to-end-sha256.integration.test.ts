@@ -1,29 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReceiver, type Receiver } from './server';
+import { removeBase, startReceiver, type TestReceiver } from './tus/tus-test-client';
 
-let receiver: Receiver;
-let dir: string;
-let base: string;
+let t: TestReceiver;
 const tus = { 'tus-resumable': '1.0.0', authorization: 'Bearer e2e' };
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-e2e-'));
-  receiver = createReceiver({ dir, token: 'e2e', logger: false });
-  base = (await receiver.listen()).url;
+  t = await startReceiver({ token: 'e2e' });
 });
-afterAll(async () => {
-  await receiver.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => removeBase(t));
 
 function create(name: string, length: number, digest: string, body?: string) {
-  return fetch(`${base}/files/`, {
+  return fetch(`${t.url}/files/`, {
     method: 'POST',
     headers: { ...tus, 'upload-length': String(length), 'upload-metadata': `filename ${b64(name)},sha256 ${b64(digest)}`, ...(body ? { 'content-type': 'application/offset+octet-stream' } : {}) },
     body,
@@ -34,7 +25,7 @@ describe('end-to-end sha256 metadata', () => {
   it('lands a one-request upload whose bytes match', async () => {
     const response = await create('good.txt', 5, sha256('hello'), 'hello');
     expect(response.status).toBe(201);
-    expect(await readdir(dir)).toContain('good.txt');
+    expect(await readdir(t.dir)).toContain('good.txt');
   });
 
   it('discards a finished upload whose bytes do not match, and the id then answers 410', async () => {
@@ -43,21 +34,21 @@ describe('end-to-end sha256 metadata', () => {
     const patched = await fetch(location, { method: 'PATCH', headers: { ...tus, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, body: 'hello' });
     expect(patched.status).toBe(460);
     expect(patched.headers.get('x-ferry-error')).toBe('SHA256_MISMATCH');
-    expect(await readdir(dir)).not.toContain('bad.txt');
+    expect(await readdir(t.dir)).not.toContain('bad.txt');
     expect((await fetch(location, { method: 'HEAD', headers: tus })).status).toBe(410);
-    expect(receiver.hub.get(new URL(location).pathname.split('/').pop()!)).toMatchObject({ status: 'failed', errorCode: 'SHA256_MISMATCH' });
+    expect(t.receiver.hub.get(new URL(location).pathname.split('/').pop()!)).toMatchObject({ status: 'failed', errorCode: 'SHA256_MISMATCH' });
   });
 
   it('compares a verified whole-body Upload-Checksum with the declared sha256', async () => {
     const checksum = `sha256 ${createHash('sha256').update('hello').digest('base64')}`;
-    const response = await fetch(`${base}/files/`, {
+    const response = await fetch(`${t.url}/files/`, {
       method: 'POST',
       headers: { ...tus, 'upload-length': '5', 'content-type': 'application/offset+octet-stream', 'upload-checksum': checksum, 'upload-metadata': `filename ${b64('declared.txt')},sha256 ${b64(sha256('other'))}` },
       body: 'hello',
     });
     expect(response.status).toBe(460);
     expect(response.headers.get('x-ferry-error')).toBe('SHA256_MISMATCH');
-    expect(await readdir(dir)).not.toContain('declared.txt');
+    expect(await readdir(t.dir)).not.toContain('declared.txt');
   });
 
   it('refuses sha256 metadata that is not 64 hex digits', async () => {

@@ -1,35 +1,27 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReceiver, type Receiver } from './server';
+import { removeBase, startReceiver, type TestReceiver } from './tus/tus-test-client';
 
-let receiver: Receiver;
-let dir: string;
-let base: string;
+let t: TestReceiver;
 const headers = { authorization: 'Bearer guard', 'tus-resumable': '1.0.0' };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-guard-'));
-  receiver = createReceiver({ dir, token: 'guard', logger: false });
-  base = (await receiver.listen()).url;
+  t = await startReceiver({ token: 'guard' });
 });
-afterAll(async () => {
-  await receiver.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => removeBase(t));
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('the state folder inside the receive folder', () => {
   it.each(['.ferry/uploads/x', './.ferry/uploads/x', '.\\.ferry\\uploads\\x', '.FERRY/uploads/x', '/.ferry/uploads/'])('never receives a client file through relativePath %j', async (relativePath) => {
-    const response = await fetch(`${base}/files/`, {
+    const response = await fetch(`${t.url}/files/`, {
       method: 'POST',
       headers: { ...headers, 'upload-length': '1', 'content-type': 'application/offset+octet-stream', 'upload-metadata': `filename ${b64('planted.pending')},relativePath ${b64(relativePath)}` },
       body: '0',
     });
     expect(response.status).toBe(201);
-    const stateFiles = await readdir(join(dir, '.ferry', 'uploads'));
+    const stateFiles = await readdir(join(t.dir, '.ferry', 'uploads'));
     expect(stateFiles.filter((name) => name.startsWith('planted'))).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../receiver/server';
 import { classifyError } from './retry-policy';
 import { TusRequestError } from './sender-errors';
 import { createMemoryPersistence, createTusClient, createUploadPool, createUploadQueue, type UploadPool } from '.';
+import { makeTempDir, removeDir } from './sender-test-kit';
 
 const MiB = 1024 * 1024;
 let receiver: Receiver | undefined;
@@ -15,7 +15,7 @@ let dir = '';
 afterEach(async () => {
   await pool?.close();
   await receiver?.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 describe('end-to-end sha256', () => {
@@ -24,7 +24,7 @@ describe('end-to-end sha256', () => {
     ['a chunked file, sealed by a one-part final upload', 5 * MiB + 123, 1, true],
     ['parallel parts, via the final upload', 9 * MiB + 7, 3, true],
   ])('records the whole-file sha256 for %s, and the receiver accepts it', async (_label, size, parallel, declared) => {
-    dir = await mkdtemp(join(tmpdir(), 'ferry-sender-e2e-'));
+    dir = await makeTempDir('e2e');
     const source = join(dir, 'source.bin');
     const bytes = randomBytes(size);
     await writeFile(source, bytes);

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../receiver/server';
 import { createMemoryPersistence, createTusClient, createUploadPool, createUploadQueue, type UploadPool } from '.';
+import { makeTempDir, removeDir } from './sender-test-kit';
 
 let receiver: Receiver | undefined;
 let pool: UploadPool | undefined;
@@ -12,11 +12,11 @@ let dir = '';
 afterEach(async () => {
   await pool?.close();
   await receiver?.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 it('reports overall totals with a speed and an ETA over total bytes while files run', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-overall-'));
+  dir = await makeTempDir('overall');
   for (const name of ['a.bin', 'b.bin', 'c.bin']) await writeFile(join(dir, name), randomBytes(6 * 1024 * 1024));
   receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
   const { url } = await receiver.listen();

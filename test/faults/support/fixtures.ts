@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createReceiver, type Receiver, type ReceiverOptions } from '../../../src/engine/receiver/server';
 import { testToken, type Target } from './http-kit';
 
@@ -41,6 +42,23 @@ export async function startReceiver(options: Partial<ReceiverOptions> & { dir?: 
   const receiver = createReceiver({ token: testToken, logger: false, ...options, dir });
   const { port } = await receiver.listen();
   return { receiver, target: { port }, port, dir };
+}
+
+/**
+ * One receiver for every test in the file: started before the first test (ahead of any `beforeAll` the
+ * file registers after this call), closed after the last, and the temp folders removed. The object is
+ * filled in when the receiver starts, so tests and later hooks read it as usual.
+ */
+export function receiverForFile(options: Partial<ReceiverOptions> = {}): Running {
+  const running = {} as Running;
+  beforeAll(async () => {
+    Object.assign(running, await startReceiver(options));
+  });
+  afterAll(async () => {
+    await running.receiver.close();
+    await removeTempDirs();
+  });
+  return running;
 }
 
 /**
