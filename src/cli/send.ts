@@ -48,7 +48,9 @@ if (skipped.length > 0 && added.length === 0 && duplicates.length === 0) process
 
 // This run's jobs: the ones just added plus unfinished ones of the same files (a resumed run).
 const wanted = new Set(added.map((job) => job.id));
-for (const job of queue.list()) if (duplicates.includes(job.path) && job.target.endpoint === target.endpoint) wanted.add(job.id);
+// A Set: a resumed run of thousands of files has as many duplicates as queued jobs.
+const duplicatePaths = new Set(duplicates);
+for (const job of queue.list()) if (duplicatePaths.has(job.path) && job.target.endpoint === target.endpoint) wanted.add(job.id);
 for (const job of queue.list()) {
   if (!wanted.has(job.id) && job.status === 'queued') queue.update(job.id, { status: 'paused' });
   if (wanted.has(job.id) && (job.status === 'failed' || job.status === 'paused')) queue.update(job.id, { status: 'queued', error: undefined, attempts: 0 });

@@ -65,7 +65,20 @@ export interface Session {
   signal: AbortSignal;
   /** Read and hash the next chunk while this one is on the wire (a second buffer per file). */
   prefetch: boolean;
+  /** Read buffers, reused by every range sent through this session (a growing file's rounds). */
+  slots: ChunkSlots;
 }
+
+interface ChunkSlots {
+  buffers: Buffer[];
+  /** A buffer the whole-file digest still reads in place is not refilled before it is done. */
+  hashing: Promise<void>[];
+}
+
+const newSlots = (): ChunkSlots => ({ buffers: [], hashing: [] });
+
+/** Per-chunk sha256 `Upload-Checksum`, where the server takes it. */
+const checksumsWanted = ({ settings, caps }: Session) => settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
 
 interface PreparedChunk {
   slot: number;
@@ -80,50 +93,55 @@ interface PreparedChunk {
  * network never waits for the disk or the hash (without `prefetch`: one buffer, read when needed).
  */
 export async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void, whole?: DigestSession): Promise<number> {
-  const { job, target, handle, caps, settings, deps, signal, prefetch } = session;
-  const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
+  const { job, target, handle, settings, deps, signal, prefetch } = session;
+  const { buffers, hashing } = session.slots;
+  const useChecksum = checksumsWanted(session);
   const chunkBytes = Math.min(settings.chunkSize, rangeEnd - rangeStart);
-  const buffers: Buffer[] = [];
-  // A buffer the whole-file digest still reads in place is not refilled before it is done.
-  const hashing: Promise<void>[] = [];
   let turn = 0;
   const prepare = async (from: number): Promise<PreparedChunk> => {
     const slot = prefetch ? turn++ % 2 : 0;
     await hashing[slot];
-    // Allocated on first use: a file finished by its creation request needs none.
-    const buffer = (buffers[slot] ??= allocChunk(chunkBytes));
+    // Allocated on first use (a file finished by its creation request needs none), and again only
+    // while a growing file's range outgrows it, up to a chunk.
+    let buffer = buffers[slot];
+    if (!buffer || buffer.length < chunkBytes) buffer = buffers[slot] = allocChunk(chunkBytes);
     const body = await readChunk(handle, job, from, Math.min(rangeEnd, from + settings.chunkSize), buffer);
     return { slot, from, body, checksum: useChecksum ? await deps.hasher.checksum(body) : undefined };
   };
   let offset = startOffset;
   let upcoming: Promise<PreparedChunk> | undefined;
-  while (rangeStart + offset < rangeEnd) {
-    await deps.gate();
-    // The prefetched chunk is only right if the server took all of the previous one.
-    let current = upcoming ? await upcoming : undefined;
-    if (!current || current.from !== rangeStart + offset) current = await prepare(rangeStart + offset);
-    const following = current.from + current.body.length;
-    upcoming = prefetch && following < rangeEnd ? prepare(following) : undefined;
-    upcoming?.catch(() => undefined);
-    const base = offset;
-    const { body, checksum } = current;
-    const next = await withStallWatch(settings.stallTimeoutMs, signal, (patchSignal, touch) =>
-      deps.client.patch(target, url, {
-        offset: base,
-        body: bodyOf(body, deps.limiter, patchSignal),
-        length: body.length,
-        checksum,
-        signal: patchSignal,
-        onSent: (bytes) => {
-          touch();
-          report(base, base + bytes);
-        },
-      }),
-    );
-    if (!(next > base && next <= base + body.length)) throw new TusRequestError('BAD_OFFSET', `The server acknowledged offset ${next} after ${base}`, undefined, undefined);
-    if (whole) hashing[current.slot] = whole.updateShared(body.subarray(0, next - base));
-    offset = next;
-    report(offset, offset);
+  // The buffers outlive this call (a growing file's next round): no read may still be filling one.
+  try {
+    while (rangeStart + offset < rangeEnd) {
+      await deps.gate();
+      // The prefetched chunk is only right if the server took all of the previous one.
+      let current = upcoming ? await upcoming : undefined;
+      if (!current || current.from !== rangeStart + offset) current = await prepare(rangeStart + offset);
+      const following = current.from + current.body.length;
+      upcoming = prefetch && following < rangeEnd ? prepare(following) : undefined;
+      upcoming?.catch(() => undefined);
+      const base = offset;
+      const { body, checksum } = current;
+      const next = await withStallWatch(settings.stallTimeoutMs, signal, (patchSignal, touch) =>
+        deps.client.patch(target, url, {
+          offset: base,
+          body: bodyOf(body, deps.limiter, patchSignal),
+          length: body.length,
+          checksum,
+          signal: patchSignal,
+          onSent: (bytes) => {
+            touch();
+            report(base, base + bytes);
+          },
+        }),
+      );
+      if (!(next > base && next <= base + body.length)) throw new TusRequestError('BAD_OFFSET', `The server acknowledged offset ${next} after ${base}`, undefined, undefined);
+      if (whole) hashing[current.slot] = whole.updateShared(body.subarray(0, next - base));
+      offset = next;
+      report(offset, offset);
+    }
+  } finally {
+    await upcoming?.catch(() => undefined);
   }
   return offset;
 }
@@ -139,7 +157,7 @@ async function sendSequential(session: Session): Promise<void> {
   } else if (job.size <= settings.chunkSize && caps.extensions.has('creation-with-upload')) {
     // Small file: one request creates the upload and carries all of its bytes.
     const body = await readChunk(handle, job, 0, job.size);
-    const useChecksum = settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256') && job.size > 0;
+    const useChecksum = checksumsWanted(session) && job.size > 0;
     // The body is the whole file: one digest serves as chunk checksum and end-to-end sha256.
     const digest = await deps.hasher.checksum(body);
     const sha256 = hexOf(digest);
@@ -170,6 +188,17 @@ async function sendSequential(session: Session): Promise<void> {
     throw error;
   }
   if (whole) deps.save({ sha256: (await whole.finish()).toString('hex') });
+}
+
+/**
+ * Seals finished partial uploads with a final upload carrying the whole file's sha256, which Ferry's
+ * receiver checks before the file lands.
+ */
+export async function sealParts(session: Session, parts: PartState[], length: number, sha256: string): Promise<void> {
+  const { job, target, deps } = session;
+  const final = await deps.client.create(target, { length, metadata: metadataOf(job, sha256), concat: { final: parts.map((part) => part.url!) } });
+  // On disk before the job counts as done: a kill now must resume by HEAD, not seal the parts again.
+  await deps.save({ uploadUrl: final.url, parts, sha256 }, true);
 }
 
 function splitParts(size: number, count: number, chunkSize: number): PartState[] {
@@ -217,7 +246,7 @@ async function sendParts(session: Session, count: number): Promise<void> {
           } else {
             part.offset = (await deps.client.head(target, part.url)).offset;
           }
-          await sendRange(partSession, part.url, part.start, part.end, part.offset, (ack, sent) => {
+          await sendRange({ ...partSession, slots: newSlots() }, part.url, part.start, part.end, part.offset, (ack, sent) => {
             part.offset = ack;
             sentByPart.set(part, sent);
             deps.onAcknowledged(acknowledged());
@@ -239,9 +268,7 @@ async function sendParts(session: Session, count: number): Promise<void> {
   }
   deps.onPhase('finalizing');
   const sha256 = inOrder ? (await inOrder.finish()).toString('hex') : await separatePass!;
-  const final = await deps.client.create(target, { length: job.size, metadata: metadataOf(job, sha256), concat: { final: parts.map((part) => part.url!) } });
-  // On disk before the job counts as done: a kill now must resume by HEAD, not seal the parts again.
-  await deps.save({ uploadUrl: final.url, parts, sha256 }, true);
+  await sealParts(session, parts, job.size, sha256);
   deps.onAcknowledged(job.size);
 }
 
@@ -263,13 +290,12 @@ function sendByPlan(session: Session): Promise<void> {
 
 /** Uploads one file to completion or throws; resume state lives on the job. */
 export async function transferFile(job: UploadJob, deps: TransferDeps, signal: AbortSignal): Promise<void> {
-  const target: TusTarget = { endpoint: job.target.endpoint, headers: job.target.headers };
-  const caps = await deps.client.options(target);
+  const caps = await deps.client.options(job.target);
   if (caps.maxSize !== undefined && job.size > caps.maxSize) throw new TusRequestError('FILE_TOO_LARGE', `The file is larger than the server accepts (${caps.maxSize} bytes)`, 413, undefined);
   const settings = deps.settings();
   const handle = await open(job.path, 'r');
   try {
-    const session: Session = { job, target, handle, caps, settings, deps, signal, prefetch: true };
+    const session: Session = { job, target: job.target, handle, caps, settings, deps, signal, prefetch: true, slots: newSlots() };
     // A stalled or waiting job says so until the server answers again (onAcknowledged clears it).
     if (job.phase === undefined || job.phase === 'finalizing') deps.onPhase('uploading');
     await sendByPlan(session);

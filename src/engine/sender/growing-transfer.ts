@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import { metadataOf, sendRange, type Session } from './file-transfer';
+import type { DigestSession } from '../crypto/digest-worker';
+import { metadataOf, sealParts, sendRange, type Session } from './file-transfer';
 import { SourceChangedError, TusRequestError } from './sender-errors';
 import { sleep } from './settle';
 import { withStallWatch } from './stall-watch';
@@ -50,8 +51,7 @@ export async function sendGrowing(session: Session): Promise<void> {
     // The declared bytes only: the file may have grown again since.
     const sha256 = whole ? (await whole.finish()).toString('hex') : await deps.hasher.hashFile(job.path, signal, declared);
     deps.onPhase('finalizing');
-    const final = await deps.client.create(target, { length: declared, metadata: metadataOf(job, sha256), concat: { final: [url] } });
-    await deps.save({ uploadUrl: final.url, parts: [{ start: 0, end: declared, url, offset: declared }], sha256 }, true);
+    await sealParts(session, [{ start: 0, end: declared, url, offset: declared }], declared, sha256);
   } catch (error) {
     whole?.drop();
     throw error;
@@ -59,7 +59,7 @@ export async function sendGrowing(session: Session): Promise<void> {
 }
 
 /** Sends bytes as they appear; once the source is quiet, declares the length and returns it. */
-async function followUntilQuiet(session: Session, url: string, from: number, whole: ReturnType<Session['deps']['hasher']['session']> | undefined): Promise<number> {
+async function followUntilQuiet(session: Session, url: string, from: number, whole: DigestSession | undefined): Promise<number> {
   const { job, target, handle, settings, deps, signal } = session;
   let acknowledged = from;
   let last = await handle.stat();

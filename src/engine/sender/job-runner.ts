@@ -72,6 +72,10 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
     gate: () => gate.wait(signal),
   };
   const stopped = (reason: unknown) => stopJob(context, job, reason);
+  const fail = (code: string, message: string) => {
+    update({ status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
+    hub.transition(job.id, 'failed', { message, errorCode: code });
+  };
   for (;;) {
     try {
       await gate.wait(signal);
@@ -97,11 +101,7 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
         } catch {
           return stopped(signal.reason);
         }
-        if (restarts > maxRestarts || (error instanceof SourceChangedError && !info)) {
-          update({ status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
-          hub.transition(job.id, 'failed', { message, errorCode: code });
-          return;
-        }
+        if (restarts > maxRestarts || (error instanceof SourceChangedError && !info)) return fail(code, message);
         update({ uploadUrl: undefined, parts: undefined, sha256: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
         if (info || job.growing) {
           // The hub fixes a length once; the new content (or a growing file's next declared length) is a new transfer for it.
@@ -124,9 +124,7 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
       }
       const delay = decision.kind === 'retry' ? backoff.next() : decision.kind === 'host-not-found' ? lookups.next() : undefined;
       if (delay === undefined) {
-        update({ status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
-        hub.transition(job.id, 'failed', { message, errorCode: code });
-        return;
+        return fail(code, message);
       }
       // A request that timed out without an answer (the resume HEAD in the same black hole) is
       // still a stall, not a server error.

@@ -39,11 +39,10 @@ export function createPoolGate(options: PoolGateOptions): PoolGate {
     async goOffline(job) {
       if (offline) return;
       offline = true;
-      const target = { endpoint: job.target.endpoint, headers: job.target.headers };
       // Lost connectivity pauses the queue rather than failing it; it resumes when the target answers.
       while (!options.isClosed()) {
         await sleep(options.probeIntervalMs ?? 2_000);
-        if (await options.client.ping(target)) break;
+        if (await options.client.ping(job.target)) break;
       }
       offline = false;
       options.onBackOnline();

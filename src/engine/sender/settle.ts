@@ -1,10 +1,13 @@
 import { stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 
-/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+/**
+ * Waits `ms`, or rejects with the signal's reason when it aborts first. Node's timer removes its abort
+ * listener when it fires: a job's signal sees many sleeps (growing polls, backoff) and must not pile them up.
+ */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch((error: unknown) => {
+    throw signal?.aborted ? signal.reason : error;
   });
 
 /**

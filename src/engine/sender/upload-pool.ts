@@ -5,7 +5,6 @@ import { createChunkHasher } from './chunk-hasher';
 import type { TransferSettings } from './file-transfer';
 import { runJob, type JobRunContext, type StopReason } from './job-runner';
 import { createPoolGate } from './pool-gate';
-import { sleep } from './settle';
 import type { TusClient } from './tus-client';
 import type { UploadQueue } from './upload-queue';
 
@@ -64,6 +63,8 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   const limiter = createBandwidthLimiter(options.rateLimit ?? null);
   const hasher = createChunkHasher();
   const active = new Map<string, AbortController>();
+  /** The runs in flight, so `close` can wait for them to unwind. */
+  const runs = new Set<Promise<void>>();
   const overallSpeed = new WeakMap<object, SpeedEstimator>();
   let started = false;
   let closed = false;
@@ -93,10 +94,12 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       if (!job) break;
       const controller = new AbortController();
       active.set(job.id, controller);
-      void runJob(runContext, job, controller.signal).finally(() => {
+      const run = runJob(runContext, job, controller.signal).finally(() => {
         active.delete(job.id);
+        runs.delete(run);
         pump();
       });
+      runs.add(run);
     }
     settleIdle();
   }
@@ -132,8 +135,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
           update(job, { status: 'canceled', phase: undefined });
           hub.transition(job.id, 'terminated', { message: 'Canceled' });
         }
-        const target = { endpoint: job.target.endpoint, headers: job.target.headers };
-        for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) await client.terminate(target, url).catch(() => undefined);
+        for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) await client.terminate(job.target, url).catch(() => undefined);
         update(job, { uploadUrl: undefined, parts: undefined });
       }
       pump();
@@ -180,7 +182,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       closed = true;
       if (wakeTimer) clearTimeout(wakeTimer);
       for (const controller of active.values()) controller.abort({ stop: 'close' } satisfies StopReason);
-      while (active.size > 0) await sleep(10);
+      await Promise.allSettled(runs);
       await queue.flush();
       client.close();
       await hasher.close();

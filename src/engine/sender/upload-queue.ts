@@ -30,6 +30,9 @@ export interface UploadQueue {
   flush(): Promise<void>;
 }
 
+/** What `fingerprintOf` reads, and `status`, which decides whether a job holds its fingerprint. */
+const fingerprintFields = ['path', 'size', 'mtimeMs', 'target', 'status'] as const;
+
 async function* walk(root: string): AsyncGenerator<string> {
   const dir = await opendir(root);
   for await (const entry of dir) {
@@ -150,10 +153,11 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
       const job = byId.get(id);
       if (!job) return undefined;
       // Re-key the duplicate guard: a cancel drops it, retrying a canceled job brings it back, and a
-      // patch may change size or mtime.
-      unindexFingerprint(job);
+      // patch may change size or mtime. Progress patches (many per second) leave it alone.
+      const rekey = fingerprintFields.some((key) => key in patch);
+      if (rekey) unindexFingerprint(job);
       Object.assign(job, patch);
-      index(job);
+      if (rekey) index(job);
       queue.markDirty();
       return job;
     },
