@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Enforces the layer rules of docs/ARCHITECTURE.md independently of ESLint config:
-// engine and shared never import electron, shared never imports node:*,
-// renderer and web never import engine or main. Exits 1 on any violation.
+// engine, shared and main/core never import electron, shared never imports node:*,
+// renderer and web never import engine or main, main/core never reaches the Electron adapters,
+// preload reaches only shared. Exits 1 on any violation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -17,18 +18,38 @@ function* walk(dir) {
   }
 }
 
+/** The top folder under src/, except main/, whose sub-folders are layers of their own (main/core, main/electron). */
 function layerOf(path) {
-  return relative(src, path).split(/[\\/]/)[0];
+  const parts = relative(src, path).split(/[\\/]/);
+  if (parts[0] === 'main' && parts.length > 2) return `main/${parts[1]}`;
+  return parts[0];
 }
+
+const isElectron = (spec) => spec === 'electron' || spec.startsWith('electron/');
 
 function rulesFor(layer) {
   const rules = [];
-  if (layer === 'engine' || layer === 'shared') rules.push((spec) => spec === 'electron' || spec.startsWith('electron/'));
+  if (layer === 'engine' || layer === 'shared' || layer === 'main/core') rules.push(isElectron);
+  // electron-store loads electron itself.
+  if (layer === 'main/core') rules.push((spec) => spec === 'electron-store');
   if (layer === 'shared') rules.push((spec) => spec.startsWith('node:'));
   return rules;
 }
 
-const forbiddenTargets = { renderer: ['engine', 'main', 'preload'], web: ['engine', 'main', 'preload', 'renderer'], shared: ['engine', 'main', 'renderer', 'preload', 'web', 'cli'], engine: ['main', 'renderer', 'preload', 'web', 'cli'] };
+/** `main/**` is main/ and every layer inside it. */
+const anyMain = 'main/**';
+const forbiddenTargets = {
+  renderer: ['engine', anyMain, 'preload'],
+  web: ['engine', anyMain, 'preload', 'renderer'],
+  shared: ['engine', anyMain, 'renderer', 'preload', 'web', 'cli'],
+  engine: [anyMain, 'renderer', 'preload', 'web', 'cli'],
+  'main/core': ['main', 'main/electron', 'renderer', 'preload', 'web', 'cli'],
+  preload: ['engine', anyMain, 'renderer', 'web', 'cli'],
+};
+
+function forbids(layer, targetLayer) {
+  return (forbiddenTargets[layer] ?? []).some((entry) => (entry === anyMain ? targetLayer === 'main' || targetLayer.startsWith('main/') : entry === targetLayer));
+}
 
 const violations = [];
 for (const file of walk(src)) {
@@ -42,7 +63,7 @@ for (const file of walk(src)) {
       const target = resolve(dirname(file), spec);
       if (!target.startsWith(src)) continue;
       const targetLayer = layerOf(target);
-      if ((forbiddenTargets[layer] ?? []).includes(targetLayer)) violations.push(`${relative(root, file)}: ${layer}/ must not import from ${targetLayer}/ ('${spec}')`);
+      if (forbids(layer, targetLayer)) violations.push(`${relative(root, file)}: ${layer}/ must not import from ${targetLayer}/ ('${spec}')`);
     }
   }
 }

@@ -28,6 +28,19 @@ function check(dir: string): { code: number; output: string } {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('boundary check', () => {
+  it('lets main/ compose core and electron, core use engine and shared, and preload use shared', () => {
+    const result = check(tree({
+      'src/main/index.ts': "import { app } from 'electron';\nimport { a } from './core/a';\nimport { t } from './electron/tray';",
+      'src/main/core/a.ts': "import { e } from '../../engine/e';\nimport { s } from '../../shared/s';\nimport { b } from './b';\nexport const a = 1;",
+      'src/main/core/b.ts': 'export const b = 1;',
+      'src/main/electron/tray.ts': "import { Tray } from 'electron';\nimport { a } from '../core/a';\nexport const t = 1;",
+      'src/preload/index.ts': "import { contextBridge } from 'electron';\nimport { s } from '../shared/s';",
+      'src/engine/e.ts': 'export const e = 1;',
+      'src/shared/s.ts': 'export const s = 1;',
+    }));
+    expect(result.code, result.output).toBe(0);
+  });
+
   it('passes the real source tree', () => {
     expect(check(process.cwd()).code).toBe(0);
   });
@@ -37,8 +50,16 @@ describe('boundary check', () => {
     ['src/shared/a.ts', "import { readFile } from 'node:fs';", 'shared/ must not import'],
     ['src/renderer/src/a.ts', "import { x } from '../../engine/b';", 'renderer/ must not import from engine/'],
     ['src/web/a.ts', "import { x } from '../main/index';", 'web/ must not import from main/'],
+    ['src/main/core/a.ts', "import { app } from 'electron';", 'main/core/ must not import'],
+    ['src/main/core/a.ts', "import type { BrowserWindow } from 'electron';", 'main/core/ must not import'],
+    ['src/main/core/a.ts', "import Store from 'electron-store';", 'main/core/ must not import'],
+    ['src/main/core/a.ts', "import { tray } from '../electron/tray';", 'main/core/ must not import from main/electron/'],
+    ['src/main/core/a.ts', "import { x } from '../index';", 'main/core/ must not import from main/'],
+    ['src/preload/a.ts', "import { x } from '../main/core/b';", 'preload/ must not import from main/core/'],
+    ['src/preload/a.ts', "import { x } from '../engine/b';", 'preload/ must not import from engine/'],
+    ['src/renderer/src/a.ts', "import { x } from '../../main/core/b';", 'renderer/ must not import from main/core/'],
   ])('fails when %s breaks a rule', (path, source, expected) => {
-    const result = check(tree({ [path]: source, 'src/engine/b.ts': 'export const x = 1;', 'src/main/index.ts': 'export const x = 1;' }));
+    const result = check(tree({ [path]: source, 'src/engine/b.ts': 'export const x = 1;', 'src/main/index.ts': 'export const x = 1;', 'src/main/core/b.ts': 'export const x = 1;', 'src/main/electron/tray.ts': 'export const tray = 1;' }));
     expect(result.code).toBe(1);
     expect(result.output).toContain(expected);
   });

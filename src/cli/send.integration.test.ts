@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cliOutput, ensureCli } from '../../scripts/cli-bundle.mjs';
 import { createReceiver, type Receiver } from '../engine/receiver/server';
 import { KiB, MiB, makeTempDir, removeDir, sha256File, startTinyTus, writeRandomFile } from '../engine/sender/sender-test-kit';
 import { ProgressEvent } from '../shared/progress-event';
@@ -17,6 +18,7 @@ let receiver: Receiver;
 const hashes = new Map<string, string>();
 
 beforeAll(async () => {
+  await ensureCli();
   sourceDir = await makeTempDir('cli-src');
   receiveDir = await makeTempDir('cli-recv');
   stateDir = await makeTempDir('cli-state');
@@ -42,9 +44,9 @@ interface Run {
   stderr: string;
 }
 
-/** `node --import tsx`, not `npx tsx`: no wrapper process between the test and the CLI. */
+/** The bundled CLI that `npm run send` runs, on plain node: no wrapper process, no TypeScript loader. */
 function send(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/send.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliOutput('send'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
   createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));

@@ -7,6 +7,7 @@ import { createDigestWorker } from '../engine/crypto/digest-worker';
 import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
 import { parseSize } from '../shared/units';
 import { asCount, asDuration, asSize } from './cli-options';
+import { startedByNpm, watchParent } from './parent-watch';
 import { createTerminalProgress } from './terminal-progress';
 
 const program = new Command()
@@ -66,6 +67,8 @@ const pool = createUploadPool(queue, createTusClient(), {
   growingQuietMs: opts.growingQuiet,
   checksum: opts.checksum,
 });
+// A file sent before counts only once the target confirms it still has it (HEAD); lost, it goes again.
+for (const job of mine()) if (job.status === 'completed') pool.recheck(job.id);
 const started = performance.now();
 const isMine = (job: { id: string }) => wanted.has(job.id);
 const display = opts.json ? undefined : createTerminalProgress(mine, () => pool.overall(isMine), (id) => pool.hub.get(id));
@@ -73,12 +76,14 @@ if (opts.json) pool.hub.subscribe((event) => wanted.has(event.uploadId) && proce
 else display!.start();
 
 let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    void pool.close().then(() => process.exit(130));
-  });
-}
+const interrupt = () => {
+  if (interrupted) return;
+  interrupted = true;
+  void pool.close().then(() => process.exit(130));
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, interrupt);
+// Under `npm run`, a SIGTERM to npm can end the shell between us without reaching this process.
+if (startedByNpm()) watchParent(interrupt);
 
 pool.start();
 await pool.whenIdle();
@@ -92,16 +97,20 @@ const sha256Of = async (path: string) => (await digests.digestFile('sha256', pat
 
 const jobs = mine();
 const failed = jobs.filter((job) => job.status !== 'completed');
+const alreadyThere = new Set(jobs.filter((job) => job.status === 'completed' && pool.outcome(job.id) === 'already-there'));
+const statusOf = (job: (typeof jobs)[number]) => (alreadyThere.has(job) ? 'already-there' : job.status);
 if (opts.json) {
   const files = [];
-  for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: job.status, url: job.uploadUrl, sha256: job.status === 'completed' ? (job.sha256 ?? (await sha256Of(job.path))) : undefined, error: job.error });
+  for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: statusOf(job), url: job.uploadUrl, sha256: job.status === 'completed' ? (job.sha256 ?? (await sha256Of(job.path))) : undefined, error: job.error });
   // A path that could not be read is a failed file too, not just a warning.
   for (const entry of skipped) files.push({ path: entry.path, name: entry.path, size: 0, status: 'failed', url: undefined, sha256: undefined, error: { code: 'SOURCE_UNREADABLE', message: entry.reason } });
-  const bytes = jobs.reduce((sum, job) => sum + (job.status === 'completed' ? job.size : 0), 0);
-  process.stdout.write(`${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, failed: failed.length + skipped.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`);
+  // Bytes sent in this run: a file already there cost none.
+  const bytes = jobs.reduce((sum, job) => sum + (statusOf(job) === 'completed' ? job.size : 0), 0);
+  process.stdout.write(`${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, alreadyThere: alreadyThere.size, failed: failed.length + skipped.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`);
 } else {
   for (const job of failed) console.error(`✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? job.status}`);
-  console.log(`${jobs.length - failed.length}/${jobs.length + skipped.length} files sent in ${seconds.toFixed(1)} s`);
+  const there = alreadyThere.size > 0 ? `, ${alreadyThere.size} already there,` : '';
+  console.log(`${jobs.length - failed.length - alreadyThere.size}/${jobs.length + skipped.length} files sent${there} in ${seconds.toFixed(1)} s`);
 }
 await pool.close();
 await digests.close();

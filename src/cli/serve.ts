@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Headless receiver: `npm run serve -- [--host] [--port] [--dir] [--max-size] [--token | --no-auth] ...`
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { createReceiver } from '../engine/receiver/server';
 import { parseDuration, parseSize } from '../shared/units';
 import { asDuration, asPort, asSize } from './cli-options';
+import { startedByNpm, watchParent } from './parent-watch';
+import { announceSharing, asPin, createTerminalDecider } from './share-terminal';
 
 const program = new Command()
   .name('ferry serve')
@@ -19,19 +22,23 @@ const program = new Command()
   .option('--expire-after <duration>', 'expire incomplete uploads after this much inactivity', asDuration, parseDuration('24h'))
   .option('--idle-timeout <duration>', 'close connections idle this long', asDuration, parseDuration('60s'))
   .option('--no-durable', 'skip fsync before acknowledging (faster, less safe on power loss)')
-  .option('--lan', 'also answer on this machine\'s LAN addresses', false)
+  .option('--lan [address...]', 'share with phones and other computers: also listen on these addresses (default: this machine\'s LAN addresses), print a link and QR code')
+  .option('--pin <pin>', 'with --lan: the page asks for this PIN first (4 to 12 digits)', asPin)
+  .option('--accept', 'with --lan: each new device waits until you answer y/n here', false)
+  .option('--share-idle <duration>', 'with --lan: sharing turns off after this long without a request', asDuration, parseDuration('15m'))
   .option('--log-level <level>', 'pino log level', 'info')
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
   host: string; port: number; dir: string; maxSize: number; token?: string; auth: boolean; corsOrigin: string[];
-  expireAfter: number; idleTimeout: number; durable: boolean; lan: boolean; logLevel: string;
+  expireAfter: number; idleTimeout: number; durable: boolean; lan?: true | string[]; pin?: string; accept: boolean; shareIdle: number; logLevel: string;
 }>();
+if (opts.lan && !opts.auth) program.error('ferry serve: --lan needs a token; it cannot be combined with --no-auth');
 
 const logger = pino({ level: opts.logLevel }, pino.destination(2));
 const receiver = createReceiver({
-  host: opts.lan && opts.host === '127.0.0.1' ? '0.0.0.0' : opts.host,
+  host: opts.host,
   port: opts.port,
   dir: opts.dir,
   maxSize: opts.maxSize,
@@ -40,7 +47,9 @@ const receiver = createReceiver({
   expireAfterMs: opts.expireAfter,
   idleTimeoutMs: opts.idleTimeout,
   durable: opts.durable,
-  lan: opts.lan,
+  // The built phone page sits at out/web both from src/cli and from the bundled dist/cli.
+  webRoot: fileURLToPath(new URL('../../out/web', import.meta.url)),
+  ...(opts.lan && opts.accept ? { acceptGuest: createTerminalDecider(process.stdin, process.stdout) } : {}),
   logger,
 });
 
@@ -53,23 +62,28 @@ try {
   console.log(`  receive folder: ${receiver.dir}`);
   if (receiver.token) console.log(`  token:         ${receiver.token}  (Authorization: Bearer …, or ?token=…)`);
   else console.log('  auth:          off (--no-auth)');
+  if (opts.lan) {
+    const shared = await receiver.sharing.start({ addresses: opts.lan === true ? [] : opts.lan, pin: opts.pin ?? null, requireAccept: opts.accept, idleMs: opts.shareIdle });
+    await announceSharing(receiver, shared, { pin: opts.pin });
+  }
 } catch (error) {
   console.error(`ferry serve: could not start: ${(error as Error).message}`);
   process.exit(1);
 }
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.error(`ferry serve: ${signal}, flushing in-flight uploads…`);
-    receiver.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(`ferry serve: shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  });
+function stop(why: string): void {
+  if (stopping) process.exit(1);
+  stopping = true;
+  console.error(`ferry serve: ${why}, flushing in-flight uploads…`);
+  receiver.close().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(`ferry serve: shutdown failed: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+// Under `npm run`, a SIGTERM to npm can end the shell between us without reaching this process.
+if (startedByNpm()) watchParent(() => !stopping && stop('npm exited'));

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The app's settings, validated in one place and migrated by version. Stored by electron-store in the
  * app; the renderer edits them through `settings:update`, which validates the merged result again.
  */
-export const settingsVersion = 2;
+export const settingsVersion = 3;
 
 const MiB = 1024 * 1024;
 
@@ -33,6 +33,19 @@ export type Language = z.infer<typeof Language>;
 export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;
 
+/** Receiving from phones and other computers on the network (docs/RECEIVE-FROM-PHONE.md). Off until turned on. */
+export const SharingSettings = z.object({
+  enabled: z.boolean(),
+  /** Asked for by the page before anything else; null is none. */
+  pin: z.string().regex(/^\d{4,12}$/, 'A PIN is 4 to 12 digits').nullable(),
+  /** A new device's first upload waits until someone presses Accept. */
+  requireAccept: z.boolean(),
+  /** Sharing turns itself off after this long without a request from any device. */
+  idleMinutes: z.number().int().min(1).max(24 * 60),
+});
+export type SharingSettings = z.infer<typeof SharingSettings>;
+const defaultSharing: SharingSettings = { enabled: false, pin: null, requireAccept: true, idleMinutes: 15 };
+
 export const Settings = z.object({
   version: z.literal(settingsVersion),
   target: TargetSetting.default({ kind: 'embedded' }),
@@ -51,12 +64,28 @@ export const Settings = z.object({
   startAtLogin: z.boolean().default(false),
   language: Language.default('system'),
   theme: Theme.default('system'),
+  sharing: SharingSettings.default(() => ({ ...defaultSharing })),
   window: WindowBounds.optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 
-/** What the renderer may change; `version` and `window` belong to main. */
-export const SettingsPatch = Settings.omit({ version: true, window: true }).partial().strict();
+const editable = Settings.omit({ version: true, window: true }).shape;
+type Editable = typeof editable;
+type PatchShape = { [K in keyof Editable]: z.ZodOptional<Editable[K] extends z.ZodDefault<infer Inner> ? Inner : Editable[K]> };
+
+/**
+ * What the renderer may change; `version` and `window` belong to main. Built without the defaults, so
+ * a patch carries only what was sent: a default filled in here would reset the user's other settings.
+ * `sharing` is patched field by field (`{ sharing: { pin: '4821' } }`); the store merges it.
+ */
+export const SettingsPatch = z
+  .object({
+    ...(Object.fromEntries(
+      Object.entries(editable).map(([key, schema]) => [key, (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional()]),
+    ) as PatchShape),
+    sharing: SharingSettings.partial().strict().optional(),
+  })
+  .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export function defaultSettings(): Settings {

@@ -37,6 +37,8 @@ export const UploadJob = z.object({
   parts: z.array(PartState).optional(),
   attempts: z.number().int().nonnegative(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** When a job waiting to retry (phase `retrying` or `stalled`) tries again, in ms since the epoch. */
+  retryAt: z.number().optional(),
   sha256: z.string().optional(),
   /**
    * The source is still being written (a recording, a log): it is sent as it grows, and its length is

@@ -97,7 +97,8 @@ describe('SIGTERM during uploads', () => {
     for (let i = 0; i < 6; i++) {
       const id = await createUpload(running.target, size);
       const exchange = openExchange(running.port, patchHead(running.port, id, 0, size));
-      void exchange.pace(Buffer.alloc(size), 64 * 1024, 1);
+      // ~16 MB/s: fast enough to keep bytes in flight, slow enough that none finishes before the close.
+      void exchange.pace(Buffer.alloc(size), 64 * 1024, 4);
       senders.push({ id, exchange });
     }
     await sleep(300);

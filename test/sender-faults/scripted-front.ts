@@ -27,6 +27,8 @@ export interface FrontEntry {
   concat?: string;
   /** Set when the client went away mid-request or the receiver broke the exchange. */
   clientGone?: boolean;
+  /** The receiver answered, and the front broke the connection instead of passing the answer on. */
+  replyDropped?: boolean;
   upstreamError?: string;
 }
 
@@ -36,9 +38,12 @@ export interface ScriptRule {
   when?: (entry: FrontEntry) => boolean;
   /** Answers this many matching requests, then steps aside. */
   times: number;
-  status: number;
+  /** The scripted answer; not used with `dropReply`. */
+  status?: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Passes the request on, then drops the receiver's answer: the client's connection breaks instead (a lost 201). */
+  dropReply?: boolean;
 }
 
 export interface ScriptedFront {
@@ -100,14 +105,15 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
     });
 
     const rule = matchRule(entry);
-    if (rule) {
+    if (rule && !rule.dropReply) {
       entry.scripted = true;
       // Read the whole body first, so the client sees the answer and not a broken pipe.
       req.resume();
+      const status = rule.status ?? 500;
       const answer = () => {
-        entry.status = rule.status;
-        res.writeHead(rule.status, { 'tus-resumable': '1.0.0', 'content-type': 'text/plain', ...rule.headers });
-        res.end(rule.body ?? `scripted ${rule.status}`);
+        entry.status = status;
+        res.writeHead(status, { 'tus-resumable': '1.0.0', 'content-type': 'text/plain', ...rule.headers });
+        res.end(rule.body ?? `scripted ${status}`);
       };
       if (req.complete) answer();
       else req.once('end', answer);
@@ -119,6 +125,13 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
     headers.host = upstream.host;
     const forward = request({ hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers, agent }, (reply) => {
       entry.status = reply.statusCode;
+      if (rule?.dropReply) {
+        entry.scripted = true;
+        entry.replyDropped = true;
+        reply.resume();
+        res.socket?.destroy();
+        return;
+      }
       const offset = reply.headers['upload-offset'];
       if (typeof offset === 'string') entry.replyOffset = Number(offset);
       const out: OutgoingHttpHeaders = {};

@@ -71,3 +71,31 @@ describe('files', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('checkpoints', () => {
+  it('forks a session: the copy goes on from the state at the fork, independently of the original', async () => {
+    const [head, tail, other] = [randomBytes(2_000_000), randomBytes(300_000), randomBytes(70_000)];
+    const session = worker.start('sha256');
+    session.update(head);
+    const checkpoint = session.fork();
+    session.update(tail);
+    checkpoint.update(other);
+    expect((await session.finish()).equals(local('sha256', Buffer.concat([head, tail])))).toBe(true);
+    expect((await checkpoint.finish()).equals(local('sha256', Buffer.concat([head, other])))).toBe(true);
+    // A fork before any byte is an empty session.
+    const empty = worker.start('sha256').fork();
+    empty.update(other);
+    expect((await empty.finish()).equals(local('sha256', other))).toBe(true);
+  });
+
+  it('feeds a range of a file into a running session', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-digest-'));
+    const data = randomBytes(5_000_000);
+    await writeFile(join(dir, 'f.bin'), data);
+    const session = worker.start('sha256');
+    session.update(data.subarray(0, 1000));
+    expect(await worker.feedFile(session, join(dir, 'f.bin'), { start: 1000, length: 4_500_000 })).toBe(4_500_000);
+    expect((await session.finish()).equals(local('sha256', data.subarray(0, 4_501_000)))).toBe(true);
+    await rm(dir, { recursive: true, force: true });
+  });
+});

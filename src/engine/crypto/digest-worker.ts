@@ -13,6 +13,10 @@ parentPort.on('message', (message) => {
     const digest = createHash(message.algorithm).update(new Uint8Array(message.bytes, message.offset, message.length)).digest();
     parentPort.postMessage({ id, digest });
   } else if (type === 'start') sessions.set(id, createHash(message.algorithm));
+  else if (type === 'copy') {
+    const from = sessions.get(message.from);
+    sessions.set(id, from ? from.copy() : createHash(message.algorithm));
+  }
   else if (type === 'data') {
     sessions.get(id)?.update(new Uint8Array(message.bytes, message.offset, message.length));
     if (message.ack !== undefined) parentPort.postMessage({ ack: message.ack });
@@ -38,6 +42,11 @@ export interface DigestSession {
   updateShared(piece: Uint8Array): Promise<void>;
   /** Hands pieces held back for batching to the worker now. */
   flush(): void;
+  /**
+   * A second session that continues from this one's state as it stands (a checkpoint): both go on
+   * independently. Costs one message; no bytes are hashed twice.
+   */
+  fork(): DigestSession;
   finish(): Promise<Buffer>;
   drop(): void;
 }
@@ -48,6 +57,8 @@ export interface DigestWorker {
   digest(algorithm: DigestAlgorithm, buffer: Uint8Array): Promise<Buffer>;
   /** Digest of a file's contents (its first `length` bytes, if given), streamed from disk. */
   digestFile(algorithm: DigestAlgorithm, path: string, signal?: AbortSignal, length?: number): Promise<Buffer>;
+  /** Feeds `length` bytes of a file from `start` into a running session; resolves with the bytes fed. */
+  feedFile(session: DigestSession, path: string, range: { start: number; length: number }, signal?: AbortSignal): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -120,99 +131,120 @@ export function createDigestWorker(): DigestWorker {
     });
   }
 
-  const api: DigestWorker = {
-    start(algorithm) {
-      const id = nextId++;
-      let pending: Uint8Array[] = [];
-      let pendingBytes = 0;
-      // The worker hears of a session only when bytes must cross: a small body costs one message.
-      let started = false;
-      const begin = () => {
-        if (started) return;
-        started = true;
-        thread().postMessage({ id, type: 'start', algorithm });
-      };
-      const flush = () => {
-        if (pendingBytes === 0) return;
-        begin();
-        const batch = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        // The batch is a private copy: hand its memory over instead of copying it again.
-        const owned = batch.byteOffset === 0 && batch.buffer.byteLength === batch.length;
-        const bytes = owned ? batch.buffer : batch.buffer.slice(batch.byteOffset, batch.byteOffset + batch.length);
-        thread().postMessage({ id, type: 'data', bytes, offset: 0, length: batch.length }, [bytes as ArrayBuffer]);
-      };
-      return {
-        update(piece) {
-          if (piece.length >= batchBytes) {
-            // Large pieces go at once, as a private copy: the caller may reuse its buffer right away.
-            flush();
-            begin();
-            const copy = Buffer.allocUnsafeSlow(piece.length);
-            copy.set(piece);
-            thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
-            return;
-          }
-          pending.push(piece);
-          pendingBytes += piece.length;
-          if (pendingBytes >= batchBytes) flush();
-        },
-        updateShared(piece) {
-          if (!(piece.buffer instanceof SharedArrayBuffer)) {
-            this.update(piece);
-            return Promise.resolve();
-          }
+  /** A session; `copyOf` makes it start from another started session's state. */
+  function openSession(algorithm: DigestAlgorithm, copyOf?: number): DigestSession {
+    const id = nextId++;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    // The worker hears of a session only when bytes must cross: a small body costs one message.
+    let started = false;
+    if (copyOf !== undefined) {
+      started = true;
+      thread().postMessage({ id, type: 'copy', from: copyOf, algorithm });
+    }
+    const begin = () => {
+      if (started) return;
+      started = true;
+      thread().postMessage({ id, type: 'start', algorithm });
+    };
+    const flush = () => {
+      if (pendingBytes === 0) return;
+      begin();
+      const batch = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      // The batch is a private copy: hand its memory over instead of copying it again.
+      const owned = batch.byteOffset === 0 && batch.buffer.byteLength === batch.length;
+      const bytes = owned ? batch.buffer : batch.buffer.slice(batch.byteOffset, batch.byteOffset + batch.length);
+      thread().postMessage({ id, type: 'data', bytes, offset: 0, length: batch.length }, [bytes as ArrayBuffer]);
+    };
+    return {
+      update(piece) {
+        if (piece.length >= batchBytes) {
+          // Large pieces go at once, as a private copy: the caller may reuse its buffer right away.
           flush();
           begin();
-          const ack = nextAck++;
-          return new Promise<void>((resolve) => {
-            acks.set(ack, resolve);
-            thread().postMessage({ id, type: 'data', bytes: piece.buffer, offset: piece.byteOffset, length: piece.length, ack });
-          });
-        },
-        flush,
-        finish() {
-          if (!started) {
-            const whole = Buffer.concat(pending, pendingBytes);
-            pending = [];
-            return digestOnce(algorithm, whole, id);
-          }
-          flush();
-          return finish(id);
-        },
-        drop() {
+          const copy = Buffer.allocUnsafeSlow(piece.length);
+          copy.set(piece);
+          thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
+          return;
+        }
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= batchBytes) flush();
+      },
+      updateShared(piece) {
+        if (!(piece.buffer instanceof SharedArrayBuffer)) {
+          this.update(piece);
+          return Promise.resolve();
+        }
+        flush();
+        begin();
+        const ack = nextAck++;
+        return new Promise<void>((resolve) => {
+          acks.set(ack, resolve);
+          thread().postMessage({ id, type: 'data', bytes: piece.buffer, offset: piece.byteOffset, length: piece.length, ack });
+        });
+      },
+      flush,
+      fork() {
+        flush();
+        // Nothing hashed yet: an empty session is the same state.
+        return started ? openSession(algorithm, id) : openSession(algorithm);
+      },
+      finish() {
+        if (!started) {
+          const whole = Buffer.concat(pending, pendingBytes);
           pending = [];
-          if (started) worker?.postMessage({ id, type: 'drop' });
-        },
-      };
-    },
+          return digestOnce(algorithm, whole, id);
+        }
+        flush();
+        return finish(id);
+      },
+      drop() {
+        pending = [];
+        if (started) worker?.postMessage({ id, type: 'drop' });
+      },
+    };
+  }
+
+  const api: DigestWorker = {
+    start: (algorithm) => openSession(algorithm),
     digest: (algorithm, buffer) => digestOnce(algorithm, buffer, nextId++),
     async digestFile(algorithm, path, signal, length = Infinity) {
+      const session = api.start(algorithm);
+      try {
+        await api.feedFile(session, path, { start: 0, length }, signal);
+      } catch (error) {
+        session.drop();
+        throw error;
+      }
+      return session.finish();
+    },
+    async feedFile(session, path, range, signal) {
       // Two shared buffers in turn: the disk fills one while the worker hashes the other in place, and
       // reading waits for hashing, so a fast disk cannot pile copies up in the worker's queue.
       const buffers = [Buffer.from(new SharedArrayBuffer(fileBatchBytes)), Buffer.from(new SharedArrayBuffer(fileBatchBytes))];
       const hashing: Promise<void>[] = [];
-      const session = api.start(algorithm);
       const handle = await open(path, 'r');
+      let fed = 0;
       try {
-        for (let turn = 0, left = length; left > 0; turn++) {
+        for (let turn = 0, left = range.length; left > 0; turn++) {
           signal?.throwIfAborted();
           const buffer = buffers[turn % 2]!;
           await hashing[turn % 2];
-          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), null);
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), range.start + fed);
           if (bytesRead === 0) break;
           left -= bytesRead;
+          fed += bytesRead;
           hashing[turn % 2] = session.updateShared(buffer.subarray(0, bytesRead));
         }
-        await Promise.all(hashing);
-      } catch (error) {
-        session.drop();
-        throw error;
       } finally {
+        // Every shared piece is hashed before its buffer can go: no piece may be read after this returns.
+        await Promise.all(hashing);
         await handle.close();
       }
-      return session.finish();
+      return fed;
     },
     async close() {
       const running = worker;

@@ -1,13 +1,7 @@
-import {
-  canTransition,
-  isTerminal,
-  type ProgressContext,
-  type ProgressEvent,
-  type UploadSource,
-  type UploadStatus,
-} from '../../shared/progress-event';
+import { canTransition, isTerminal, type ProgressEvent, type UploadSource, type UploadStatus } from '../../shared/progress-event';
 import { FerryError } from '../errors';
 import { createEventDispatcher } from './event-dispatcher';
+import { buildEvent, checkBytes, contextOf, invalid, type Entry } from './progress-entry';
 import { createSpeedEstimator, type SpeedEstimator } from './speed-estimator';
 
 export interface ProgressHubOptions {
@@ -35,8 +29,21 @@ export interface ProgressRegistration {
   context?: Record<string, unknown>;
 }
 
+export interface ProgressRestart extends ProgressRegistration {
+  /** Why it starts over, on the restart event. */
+  message?: string;
+  errorCode?: string;
+}
+
 export interface ProgressHub {
   register(init: ProgressRegistration): void;
+  /**
+   * Starts an upload the hub knows over as a new attempt (a new upload of the same file, or another
+   * run of a finished one): a `created` event with `context.attempt` one higher, at the given offset
+   * and length. Only here may the offset go down or events follow a terminal one; seq keeps counting.
+   * For an upload the hub does not know, it is `register`.
+   */
+  restart(init: ProgressRestart): void;
   advance(uploadId: string, offset: number): void;
   setLength(uploadId: string, length: number): void;
   transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
@@ -45,27 +52,6 @@ export interface ProgressHub {
   subscribe(listener: (event: ProgressEvent) => void): () => void;
   forget(uploadId: string): void;
   close(): void;
-}
-
-type Timer = ReturnType<typeof setTimeout>;
-
-interface Entry {
-  readonly uploadId: string;
-  readonly context: ProgressContext;
-  status: UploadStatus;
-  offset: number;
-  length: number | null;
-  message: string | undefined;
-  errorCode: string | undefined;
-  nextSeq: number;
-  last: ProgressEvent | undefined;
-  lastEmitAt: number;
-  /** State changed since `last` and waits for the throttle window. */
-  dirty: boolean;
-  timer: Timer | undefined;
-  timerDue: number | undefined;
-  retention: Timer | undefined;
-  speed: SpeedEstimator;
 }
 
 /** setTimeout treats longer delays as 1 ms, so such retention means "keep forever". */
@@ -89,32 +75,6 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
     speed.sample(offset);
     return speed;
   };
-
-  function buildEvent(entry: Entry, at: number): ProgressEvent {
-    const { status, offset, length } = entry;
-    const running = status === 'running';
-    let etaSeconds: number | null = null;
-    if (status === 'completed') etaSeconds = 0;
-    else if (running && length !== null) etaSeconds = entry.speed.etaSeconds(Math.max(0, length - offset));
-    const event: ProgressEvent = {
-      type: 'progress',
-      uploadId: entry.uploadId,
-      seq: entry.nextSeq++,
-      status,
-      offset,
-      length,
-      // A zero-length upload has nothing left to store.
-      progress: length === null ? null : length === 0 ? 1 : Math.min(1, Math.max(0, offset / length)),
-      bytesPerSecond: running ? entry.speed.bytesPerSecond() : 0,
-      etaSeconds,
-      timestamp: new Date(at).toISOString(),
-      context: entry.context,
-    };
-    if (entry.message !== undefined) event.message = entry.message;
-    if (entry.errorCode !== undefined) event.errorCode = entry.errorCode;
-    // Every listener gets the same object; freezing keeps one of them from corrupting it for the rest.
-    return Object.freeze(event);
-  }
 
   function emit(entry: Entry, transition: boolean): void {
     const at = now();
@@ -200,7 +160,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
     return entry && !isTerminal(entry.status) ? entry : undefined;
   };
 
-  return {
+  const hub: ProgressHub = {
     register: (init) => batch(() => {
       if (closed) throw new FerryError('PROGRESS_HUB_CLOSED', 'The progress hub is closed');
       if (typeof init.uploadId !== 'string' || init.uploadId === '') invalid('uploadId must be a non-empty string');
@@ -210,7 +170,8 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       if (init.length !== null) checkBytes('length', init.length);
       const entry: Entry = {
         uploadId: init.uploadId,
-        context: Object.freeze({ ...init.context, filename: init.filename, source: init.source }),
+        context: contextOf(init, 1),
+        attempt: 1,
         status: init.status ?? 'created',
         offset,
         length: init.length,
@@ -230,6 +191,25 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       emit(entry, false);
       if (isTerminal(entry.status)) finish(entry);
       else arm(entry);
+    }),
+
+    restart: (init) => batch(() => {
+      const entry = entries.get(init.uploadId);
+      if (!entry) return hub.register(init);
+      const offset = init.offset ?? 0;
+      checkBytes('offset', offset);
+      if (init.length !== null) checkBytes('length', init.length);
+      // The old attempt's last state goes out first, so its stream ends as it stood.
+      flush(entry);
+      clearTimer(entry);
+      if (entry.retention !== undefined) clearTimeout(entry.retention);
+      entry.retention = undefined;
+      entry.attempt += 1;
+      entry.context = contextOf(init, entry.attempt);
+      entry.offset = offset;
+      entry.length = init.length;
+      entry.speed = newEstimator(offset);
+      applyStatus(entry, 'created', { message: init.message, errorCode: init.errorCode });
     }),
 
     advance: (uploadId, offset) => batch(() => {
@@ -298,12 +278,5 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
       dispatcher.clear();
     },
   };
-}
-
-function invalid(message: string): never {
-  throw new FerryError('PROGRESS_INVALID_ARGUMENT', message);
-}
-
-function checkBytes(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) invalid(`${name} must be a non-negative integer, got ${value}`);
+  return hub;
 }

@@ -57,4 +57,19 @@ describe('access policy', () => {
     expect(headers['Access-Control-Allow-Methods']).toContain('PATCH');
     expect(headers['Access-Control-Allow-Headers']).toContain('Upload-Metadata');
   });
+
+  it('maps tokens to scopes: the app token first, then share and guest tokens, never a guest past a wrong token', () => {
+    const shared = createAccessPolicy({
+      token: 's3cret',
+      allowedHosts: () => new Set(),
+      allowedOrigins: () => new Set(),
+      resolveToken: (given) => (given === 'link' ? { kind: 'link' } : given === 'guest' ? { kind: 'guest', guestId: 'g1' } : null),
+    });
+    expect(shared.scopeOf(request({ authorization: 'Bearer s3cret' }), url())).toEqual({ kind: 'app' });
+    expect(shared.scopeOf(request({}), url('?token=link'))).toEqual({ kind: 'link' });
+    expect(shared.scopeOf(request({ 'sec-websocket-protocol': 'ferry.v1, token.guest' }), url())).toEqual({ kind: 'guest', guestId: 'g1' });
+    expect(shared.scopeOf(request({ authorization: 'Bearer other' }), url())).toBeNull();
+    expect(shared.scopeOf(request({}), url())).toBeNull();
+    expect(shared.authorized(request({ authorization: 'Bearer guest' }), url())).toBe(true);
+  });
 });

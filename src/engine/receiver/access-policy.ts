@@ -8,7 +8,16 @@ export interface AccessPolicyOptions {
   allowedHosts: () => ReadonlySet<string>;
   /** Exact origins (scheme://host:port) allowed for CORS and WebSocket upgrades. */
   allowedOrigins: () => ReadonlySet<string>;
+  /** Tokens other than the app's (share links, guests while LAN sharing is on); null when unknown. */
+  resolveToken?: (token: string) => AccessScope | null;
 }
+
+/**
+ * Who a request acts for. `app`: the app's own token, full rights. `link`: the share link's token, which
+ * can only join. `guest`: a device that joined through the link, limited to the uploads it created.
+ */
+export type AccessScope = { kind: 'app' } | { kind: 'link' } | { kind: 'guest'; guestId: string };
+const appScope: AccessScope = Object.freeze({ kind: 'app' });
 
 export const tusExposedHeaders = [
   'Location', 'Upload-Offset', 'Upload-Length', 'Upload-Defer-Length', 'Upload-Metadata', 'Upload-Expires', 'Upload-Concat',
@@ -25,6 +34,8 @@ export interface AccessPolicy {
   originAllowed(origin: string | undefined): boolean;
   /** Token from `Authorization: Bearer`, `?token=`, or a `Sec-WebSocket-Protocol` entry `token.<value>`. */
   authorized(req: IncomingMessage, url: URL): boolean;
+  /** The scope the request's token grants, or null when it grants nothing. */
+  scopeOf(req: IncomingMessage, url: URL): AccessScope | null;
   /** CORS headers for this origin; none at all for an unknown one. Never `*`. */
   corsHeaders(origin: string | undefined, preflight: boolean): Record<string, string>;
 }
@@ -59,9 +70,16 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
       return options.allowedOrigins().has(origin.toLowerCase());
     },
     authorized(req, url) {
-      if (options.token === null) return true;
+      return this.scopeOf(req, url) !== null;
+    },
+    scopeOf(req, url) {
       const given = tokenOf(req, url);
-      return given !== undefined && sameSecret(given, options.token);
+      if (given !== undefined) {
+        if (options.token !== null && sameSecret(given, options.token)) return appScope;
+        const other = given.length <= 256 ? options.resolveToken?.(given) : null;
+        if (other) return other;
+      }
+      return options.token === null ? appScope : null;
     },
     corsHeaders(origin, preflight) {
       if (!origin || !this.originAllowed(origin)) return {};

@@ -1,5 +1,5 @@
 import type { TusContext } from './tus/tus-context';
-import { expireUpload, isExpired } from './tus/upload-lookup';
+import { activeUploads, expireUpload, isExpired } from './tus/upload-lookup';
 
 export interface ExpirySweeper {
   sweep(now?: number): Promise<string[]>;
@@ -7,21 +7,23 @@ export interface ExpirySweeper {
 }
 
 /**
- * Expires incomplete uploads after inactivity. It never touches an upload that is locked (a PATCH is
- * running), completed, or a final concatenation.
+ * Expires incomplete uploads after inactivity (and finished parts no final used, once their siblings
+ * went quiet too), then lets the store forget records and quarantined data past retention. It never
+ * touches an upload that is locked (a PATCH is running) or that landed.
  */
 export function createExpirySweeper(ctx: TusContext, intervalMs: number): ExpirySweeper {
   let running: Promise<string[]> | undefined;
 
   async function sweepOnce(now: number): Promise<string[]> {
     const expired: string[] = [];
-    for (const info of await ctx.store.list()) {
-      if (info.status === 'expired' || ctx.locks.isLocked(info.id) || !isExpired(info, ctx.config.expireAfterMs, now)) continue;
+    const active = await activeUploads(ctx, now);
+    for (const info of active) {
+      if (info.status === 'expired' || ctx.locks.isLocked(info.id) || !isExpired(info, ctx.config.expireAfterMs, now, active)) continue;
       const lock = ctx.locks.tryAcquire(info.id);
       if (!lock) continue;
       try {
         const fresh = await ctx.store.get(info.id);
-        if (fresh && isExpired(fresh.info, ctx.config.expireAfterMs, now)) {
+        if (fresh && isExpired(fresh.info, ctx.config.expireAfterMs, now, active)) {
           await expireUpload(ctx, info.id);
           expired.push(info.id);
         }
@@ -31,6 +33,7 @@ export function createExpirySweeper(ctx: TusContext, intervalMs: number): Expiry
         lock.release();
       }
     }
+    await ctx.store.purge(now).catch((error: unknown) => ctx.log.warn({ err: error }, 'retention purge failed'));
     return expired;
   }
 

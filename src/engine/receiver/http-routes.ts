@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FerryError } from '../errors';
 import type { AccessPolicy } from './access-policy';
+import { replyJsonError } from './json-response';
+import type { GuestRoutes } from './sharing/guest-routes';
 import type { ReceiverMetrics } from './metrics';
 import type { TusContext } from './tus/tus-context';
 import { routeTus } from './tus/tus-router';
+
+export { replyJsonError } from './json-response';
 
 export interface RouteDeps {
   policy: AccessPolicy;
@@ -11,15 +15,10 @@ export interface RouteDeps {
   tus: TusContext;
   multipart: { handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
   openConnections(): number;
-  /** Serves the browser upload page and its assets; false when the path is not one of them. */
+  /** Serves the browser upload page and its assets (public: they hold no secret); false when the path is not one of them. */
   servePage?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
-}
-
-export function replyJsonError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'X-Ferry-Error': code });
-  res.end(body);
+  /** Requests made with a share link's or a guest's token (LAN sharing); without it only the app's token gets in. */
+  guests?: GuestRoutes;
 }
 
 /** The receiver's front door: Host check, CORS, token, then the route. */
@@ -58,12 +57,16 @@ export function createRequestHandler(deps: RouteDeps) {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
       return;
     }
-    if (!policy.authorized(req, url)) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && deps.servePage?.(req, res, url)) return;
+    const scope = policy.scopeOf(req, url);
+    if (!scope || (scope.kind !== 'app' && !deps.guests)) {
       // Refused before any byte of a body is read: a cross-site "simple" POST writes nothing.
       res.setHeader('Connection', 'close');
       replyJsonError(res, 401, 'UNAUTHORIZED', 'A valid token is required (Authorization: Bearer, or ?token=)', { 'WWW-Authenticate': 'Bearer' });
       return;
     }
+    // Guests get their own, narrower router: every rule about what they may do lives there.
+    if (scope.kind !== 'app') return deps.guests!.handle(req, res, url, scope);
     try {
       if (isTus) return await routeTus(req, res, deps.tus, pathname);
       if (pathname === '/upload' && req.method === 'POST') return await deps.multipart.handle(req, res);
@@ -71,7 +74,6 @@ export function createRequestHandler(deps: RouteDeps) {
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4', 'Cache-Control': 'no-store' }).end(metrics.render(deps.openConnections()));
         return;
       }
-      if (req.method === 'GET' && deps.servePage?.(req, res, url)) return;
       replyJsonError(res, 404, 'NOT_FOUND', 'No such route');
     } catch (error) {
       const status = error instanceof FerryError && error.status ? error.status : 500;

@@ -7,13 +7,14 @@ import { multipartError, toMultipartError } from './multipart-errors';
 import { runFileJob, type PartStream, type StoredPart } from './multipart-file-job';
 import { sendError, sendJson } from './multipart-response';
 import type { ReceiveFolder } from './receive-folder';
+import { senderContext } from './sender-context';
 import type { MultipartLimits } from './receiver-config';
 
 export type { StoredPart } from './multipart-file-job';
 export type { MultipartLimits };
 
 export interface MultipartProgress {
-  register(init: { uploadId: string; source: 'multipart'; filename: string; length: number | null; offset?: number }): void;
+  register(init: { uploadId: string; source: 'multipart'; filename: string; length: number | null; offset?: number; context?: Record<string, unknown> }): void;
   advance(uploadId: string, offset: number): void;
   transition(
     uploadId: string,
@@ -66,9 +67,9 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
 
   // Progress is best effort: a hub that throws must never break or leak an upload.
   const progress = {
-    register(uploadId: string, filename: string): boolean {
+    register(uploadId: string, filename: string, context: Record<string, unknown>): boolean {
       try {
-        deps.progress?.register({ uploadId, source: 'multipart', filename, length: null });
+        deps.progress?.register({ uploadId, source: 'multipart', filename, length: null, context });
         deps.progress?.transition(uploadId, 'running');
         return true;
       } catch {
@@ -129,6 +130,7 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
   async function receive(req: IncomingMessage, res: ServerResponse, parser: busboy.Busboy): Promise<void> {
     const files: FileEntry[] = [];
     const streams = new Set<PartStream>();
+    const sender = senderContext(req);
     // Kept (bounded by maxFields × maxFieldSize) but not echoed: the 201 body lists files only.
     const fields: Array<{ name: string; value: string }> = [];
     let parts = 0;
@@ -193,7 +195,8 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
             const name = opened.relativePath.slice(opened.relativePath.lastIndexOf('/') + 1);
             // In the order the files came, even when a later file's name was reserved first.
             void previous.then(() => {
-              if (!failure) entry.registered = progress.register(entry.uploadId, name);
+              // `placedPath`: where it landed, relative to the receive folder (no store record keeps it).
+              if (!failure) entry.registered = progress.register(entry.uploadId, name, { ...sender, placedPath: opened.relativePath });
               markOpened();
             });
           },

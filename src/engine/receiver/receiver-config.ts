@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GuestDecider } from './sharing/accept-gate';
 
 export interface MultipartLimits {
   maxFileSize: number;
@@ -20,7 +21,13 @@ export interface ReceiverOptions {
   /** Per-launch secret; undefined generates one, null disables auth (`--no-auth`). */
   token?: string | null;
   maxSize?: number;
+  /** Inactivity after which an unfinished upload expires (default 24 h). */
   expireAfterMs?: number;
+  /**
+   * How long finished, failed and expired uploads keep their records (their ids answer HEAD) and
+   * quarantined data stays, from when they finished (default 7 days). After it, HEAD answers 404.
+   */
+  retainFinishedMs?: number;
   /** Extra origins allowed for CORS and WebSocket upgrades, e.g. a web app's. */
   corsOrigins?: string[];
   /** Disk space creation never eats into (default 64 MiB). */
@@ -30,8 +37,17 @@ export interface ReceiverOptions {
   /** Rolling idle read timeout for every connection (default 60 s). */
   idleTimeoutMs?: number;
   headersTimeoutMs?: number;
-  /** Also answer on the machine's LAN addresses. */
-  lan?: boolean;
+  /** The built browser page (out/web), served at `/`; without it `/` says the page is not built. */
+  webRoot?: string;
+  /** The name the page shows for this computer (default: the host name). */
+  deviceName?: string;
+  /**
+   * Decides accept prompts when sharing runs with `requireAccept` (the CLI's y/n, the app's dialog).
+   * Without it, prompts wait for `receiver.sharing.decide()`.
+   */
+  acceptGuest?: GuestDecider;
+  /** Defaults for LAN sharing: idle time before it turns off, PIN lock-out, prompt timeout, long-poll wait. */
+  sharingDefaults?: { idleMs?: number; pinLockMs?: number; acceptTimeoutMs?: number; askWaitMs?: number };
   sweepIntervalMs?: number;
   shutdownGraceMs?: number;
   multipartLimits?: Partial<MultipartLimits>;
@@ -53,6 +69,7 @@ export const receiverDefaults = {
   port: 0,
   maxSize: 10 * 1024 ** 4,
   expireAfterMs: 24 * 60 * 60 * 1000,
+  retainFinishedMs: 7 * 24 * 60 * 60 * 1000,
   idleTimeoutMs: 60_000,
   headersTimeoutMs: 20_000,
   sweepIntervalMs: 60_000,
@@ -61,3 +78,13 @@ export const receiverDefaults = {
   metadataLimits: { maxPairs: 32, maxBytes: 8 * 1024 },
   lockTimeoutMs: 10_000,
 };
+
+/**
+ * The options over the defaults. An option given as `undefined` (an unset CLI flag, a spread of a
+ * partial object) means "not given": a plain spread would erase the default with it (`maxSize:
+ * undefined` became no limit, announced as `Tus-Max-Size: undefined`).
+ */
+export function resolveReceiverConfig(options: ReceiverOptions) {
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ReceiverOptions;
+  return { ...receiverDefaults, ...given };
+}

@@ -1,11 +1,13 @@
 import { stat } from 'node:fs/promises';
 import type { ReconcileReport } from './store/types';
 import type { TusContext } from './tus/tus-context';
-import { filenameOf } from './tus/upload-lookup';
+import { filenameOf, isWaitingPart } from './tus/upload-lookup';
 
 /**
  * Brings persisted uploads back after a restart: finishes moves a crash interrupted, marks uploads
- * that were running as paused (their connections are gone), and shows them all to the progress hub.
+ * that were running as paused (their connections are gone), expires finals a crash cut short, and
+ * shows the uploads not done yet to the progress hub. Finished ones stay on disk only, answering HEAD
+ * until their retention ends: a restart never floods the hub (and every /ws snapshot) with history.
  */
 export async function recoverUploads(ctx: TusContext, report: ReconcileReport): Promise<void> {
   for (const id of report.unfinalized) {
@@ -15,10 +17,18 @@ export async function recoverUploads(ctx: TusContext, report: ReconcileReport): 
     const placedPath = dataLeft ? await ctx.place(ctx.store.dataPath(id), stored.info.metadata) : stored.info.placedPath;
     await ctx.store.update(id, { finalizing: false, status: 'completed', dataReleased: true, ...(placedPath ? { placedPath } : {}) });
   }
-  for (const info of await ctx.store.list()) {
+  for (const info of await ctx.store.listActive()) {
+    if (info.concat?.kind === 'final' && info.status !== 'completed') {
+      // A final is joined and landed within the request that creates it, whose client got no answer:
+      // nothing will ever finish it.
+      await ctx.store.releaseData(info.id, { status: 'expired' });
+      continue;
+    }
     if (info.status === 'running') await ctx.store.update(info.id, { status: 'paused' });
     const stored = await ctx.store.get(info.id);
     if (!stored) continue;
+    // A finished part waiting for its final: hashed now, in the background, so the seal need not read it.
+    if (isWaitingPart(stored.info)) ctx.store.warmSha256?.(info.id);
     ctx.progress.register({
       uploadId: info.id,
       source: 'tus',

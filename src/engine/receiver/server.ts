@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { createProgressHub, type ProgressHub } from '../progress/progress-hub';
@@ -11,7 +12,7 @@ import { createRequestHandler } from './http-routes';
 import { createReceiverMetrics } from './metrics';
 import { createMultipartHandler } from './multipart-handler';
 import { createReceiveFolder, stateFolderName } from './receive-folder';
-import { defaultMultipartLimits, receiverDefaults, type ReceiverOptions } from './receiver-config';
+import { defaultMultipartLimits, resolveReceiverConfig, type ReceiverOptions } from './receiver-config';
 import { recoverUploads } from './recover';
 import { createFileStore } from './store/file-store';
 import type { UploadStore } from './store/types';
@@ -21,8 +22,13 @@ import { createUploadLocks } from './upload-locks';
 import { createDigestWorker } from '../crypto/digest-worker';
 import { syncDirectory } from '../fs/atomic-file';
 import { createWebSocketEndpoint } from './ws-endpoint';
+import { createWebPage } from './web-page';
+import { defaultLanAddresses } from './sharing/lan-listeners';
+import { createSharing, type Sharing } from './sharing/sharing';
 
 export type { ReceiverOptions } from './receiver-config';
+export type { Sharing, SharingEvent, SharingStartOptions, SharingStatus } from './sharing/sharing';
+export type { GuestDecider, GuestRequest } from './sharing/accept-gate';
 
 export interface Receiver {
   listen(): Promise<{ url: string; port: number }>;
@@ -33,6 +39,8 @@ export interface Receiver {
   readonly hub: ProgressHub;
   readonly store: UploadStore;
   readonly dir: string;
+  /** LAN sharing: a share link and QR code, guest access, PIN and accept prompts. */
+  readonly sharing: Sharing;
   /** Runs the expiry sweeper now (tests, admin). */
   sweep(now?: number): Promise<string[]>;
 }
@@ -41,22 +49,15 @@ const newId = () => randomBytes(16).toString('base64url');
 /** How long a closing connection keeps draining unread request bytes so its last reply survives. */
 const lingerMs = 2_000;
 
-function lanAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal)
-    .map((entry) => entry!.address);
-}
-
 export function createReceiver(options: ReceiverOptions): Receiver {
-  const config = { ...receiverDefaults, ...options, host: options.host ?? (options.lan ? '0.0.0.0' : receiverDefaults.host) };
+  const config = resolveReceiverConfig(options);
   const dir = resolve(options.dir);
   const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
   const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
   const durable = options.durable ?? true;
   // One hashing thread for the receiver: chunk checksums, end-to-end sha256 and multipart files alike.
   const digests = createDigestWorker();
-  const store = createFileStore({ dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'), durable, reserveBytes: options.freeSpaceReserve, digests });
+  const store = createFileStore({ dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'), durable, reserveBytes: options.freeSpaceReserve, digests, retainFinishedMs: config.retainFinishedMs });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
   const receiveFolder = createReceiveFolder({ dir });
@@ -75,7 +76,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   let port = 0;
   const hosts = new Set<string>();
   const origins = new Set<string>((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
-  const policy = createAccessPolicy({ token, allowedHosts: () => hosts, allowedOrigins: () => origins });
+  // While sharing is on, its addresses join the allow-lists; the unions are rebuilt only when that changes.
+  let allowed = { hosts: hosts as ReadonlySet<string>, origins: origins as ReadonlySet<string> };
+  const refreshAllowed = () => {
+    const shared = sharing.hosts().length > 0;
+    allowed = {
+      hosts: shared ? new Set([...hosts, ...sharing.hosts().map((host) => host.toLowerCase())]) : hosts,
+      origins: shared ? new Set([...origins, ...sharing.origins().map((origin) => origin.toLowerCase())]) : origins,
+    };
+  };
+  const policy = createAccessPolicy({ token, allowedHosts: () => allowed.hosts, allowedOrigins: () => allowed.origins, resolveToken: (given) => sharing.resolveToken(given) });
 
   const tus: TusContext = {
     store,
@@ -91,16 +101,17 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       if (durable) await syncDirectory(dirname(placed.absolutePath));
       return placed.relativePath;
     },
+    placedExists: (relativePath) => stat(join(receiveFolder.dir, relativePath)).then(() => true, (error: NodeJS.ErrnoException) => error.code !== 'ENOENT'),
     log,
   };
-  const multipart = createMultipartHandler({
+  const multipartDeps = {
     receiveFolder,
     limits: { ...defaultMultipartLimits, maxFileSize: Math.min(config.maxSize, options.multipartLimits?.maxFileSize ?? Infinity), ...options.multipartLimits },
     progress: hub,
-    newId,
     idleTimeoutMs: config.idleTimeoutMs,
     digests,
-  });
+  };
+  const multipart = createMultipartHandler({ ...multipartDeps, newId });
 
   const connections = new Set<Socket>();
   /** Sockets in a lingering close, and requests not yet answered: shutdown waits briefly for both. */
@@ -133,8 +144,31 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     };
   });
   const sweeper = createExpirySweeper(tus, config.sweepIntervalMs);
-  const ws = createWebSocketEndpoint({ hub, policy, maxClients: config.maxWebSocketClients, info: () => ({ maxSize: config.maxSize, tusEndpoint: '/files/', version: '1.0.0' }) });
-  const handle = createRequestHandler({ policy, metrics, tus, multipart, openConnections: () => connections.size });
+  const sharing = createSharing({
+    http: server,
+    port: () => port,
+    mainHost: config.host,
+    authEnabled: token !== null,
+    deviceName: options.deviceName ?? hostname(),
+    decider: options.acceptGuest,
+    tus,
+    // A guest's multipart uploads take ids that are claimed for it as they are made.
+    multipartFor: (guestNewId) => createMultipartHandler({ ...multipartDeps, newId: guestNewId }),
+    disconnectGuests: (guestIds) => ws.disconnectGuests(guestIds),
+    defaults: options.sharingDefaults,
+  });
+  sharing.api.subscribe((event) => {
+    if (event.type === 'started' || event.type === 'stopped' || event.type === 'link-changed') refreshAllowed();
+  });
+  const ws = createWebSocketEndpoint({
+    hub,
+    policy,
+    maxClients: config.maxWebSocketClients,
+    info: () => ({ maxSize: config.maxSize, tusEndpoint: '/files/', version: '1.0.0' }),
+    visibleTo: (scope) => sharing.visibleTo(scope),
+  });
+  const page = createWebPage({ root: options.webRoot });
+  const handle = createRequestHandler({ policy, metrics, tus, multipart, openConnections: () => connections.size, servePage: page.serve, guests: sharing.routes });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     openRequests++;
     res.once('close', () => openRequests--);
@@ -174,6 +208,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     hub,
     store,
     dir,
+    sharing: sharing.api,
     sweep: (now) => sweeper.sweep(now),
     async listen() {
       const report = await store.init();
@@ -186,14 +221,17 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       port = (server.address() as AddressInfo).port;
       for (const address of ['127.0.0.1', 'localhost', '::1']) allowAddress(address);
       if (config.host !== '0.0.0.0' && config.host !== '::') allowAddress(config.host);
-      else for (const address of lanAddresses()) allowAddress(address);
-      const shown = config.host === '0.0.0.0' || config.host === '::' ? (lanAddresses()[0] ?? '127.0.0.1') : config.host;
+      else for (const address of defaultLanAddresses()) allowAddress(address);
+      refreshAllowed();
+      const shown = config.host === '0.0.0.0' || config.host === '::' ? (defaultLanAddresses()[0] ?? '127.0.0.1') : config.host;
       url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
       return { url, port };
     },
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        // Other devices go first: their listeners close and their tokens end.
+        await sharing.close();
         server.close();
         server.closeIdleConnections();
         // Each in-flight writer persists what it has and answers 503 + Retry-After, within the grace period.

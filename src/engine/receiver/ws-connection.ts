@@ -16,6 +16,8 @@ export interface WsConnectionDeps {
   highWaterMark: number;
   /** How often a slow socket is re-checked for room. */
   flushIntervalMs: number;
+  /** Uploads this client may see at all (a guest: only its own), whatever it subscribes to. */
+  visible?: (uploadId: string) => boolean;
 }
 
 export interface WsConnection {
@@ -58,7 +60,8 @@ export function createWsConnection(deps: WsConnectionDeps): WsConnection {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pruneAt = 1024;
 
-  const wanted = (uploadId: string) => filter === null || filter.has(uploadId);
+  const visible = deps.visible ?? (() => true);
+  const wanted = (uploadId: string) => visible(uploadId) && (filter === null || filter.has(uploadId));
   const slow = () => socket.bufferedAmount >= highWaterMark;
   const usable = () => !disposed && socket.readyState === open;
 

@@ -5,9 +5,9 @@ import type { ProgressEvent } from '../../shared/progress-event';
 import { subscribeLimits, type HelloMessage, type WsLimits } from '../../shared/ws-messages';
 import { FerryError } from '../errors';
 import type { ProgressHub } from '../progress';
-import type { AccessPolicy } from './access-policy';
+import type { AccessPolicy, AccessScope } from './access-policy';
 import { createWsConnection, type WsConnection } from './ws-connection';
-import { chooseSubprotocol, createUpgradeGate, writeRefusal } from './ws-upgrade-gate';
+import { chooseSubprotocol, createUpgradeGate, requestUrl, writeRefusal } from './ws-upgrade-gate';
 
 export interface WebSocketEndpointDeps {
   hub: ProgressHub;
@@ -24,18 +24,27 @@ export interface WebSocketEndpointDeps {
   flushIntervalMs?: number;
   /** After close(), clients that have not finished the close handshake are cut off this late (default 1 s). */
   closeGraceMs?: number;
+  /** Which uploads a client with this scope may see; undefined: all of them. */
+  visibleTo?: (scope: AccessScope) => ((uploadId: string) => boolean) | undefined;
 }
 
 export interface WebSocketEndpoint {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
   close(): void;
   clientCount(): number;
+  /** Closes the sockets of these guests (every guest with 'all'), e.g. when their access ends. */
+  disconnectGuests(guestIds: ReadonlySet<string> | 'all'): void;
 }
 
 interface Client {
   connection: WsConnection;
   alive: boolean;
+  guestId: string | undefined;
 }
+
+/** Guests never take the app's sockets: together they get half, one device a few. */
+const guestLimits = (maxClients: number) => ({ all: Math.max(1, Math.floor(maxClients / 2)), each: 4 });
+const guestRefusal = () => new FerryError('WS_TOO_MANY_CLIENTS', 'Too many WebSocket clients', { status: 503 });
 
 export function createWebSocketEndpoint(deps: WebSocketEndpointDeps): WebSocketEndpoint {
   const maxPayload = deps.maxPayload ?? 16 * 1024;
@@ -78,9 +87,10 @@ export function createWebSocketEndpoint(deps: WebSocketEndpointDeps): WebSocketE
   }, heartbeatMs);
   heartbeat.unref();
 
-  function onConnection(ws: WebSocket): void {
-    const connection = createWsConnection({ socket: ws, snapshot: () => deps.hub.snapshot(), highWaterMark, flushIntervalMs });
-    const client: Client = { connection, alive: true };
+  function onConnection(ws: WebSocket, scope: AccessScope): void {
+    const visible = deps.visibleTo?.(scope);
+    const connection = createWsConnection({ socket: ws, snapshot: () => deps.hub.snapshot(), highWaterMark, flushIntervalMs, ...(visible ? { visible } : {}) });
+    const client: Client = { connection, alive: true, guestId: scope.kind === 'guest' ? scope.guestId : undefined };
     clients.set(ws, client);
     ws.on('pong', () => {
       client.alive = true;
@@ -117,7 +127,23 @@ export function createWebSocketEndpoint(deps: WebSocketEndpointDeps): WebSocketE
         refusal = new FerryError('WS_GATE_FAILED', 'Upgrade check failed', { status: 500, cause: error });
       }
       if (refusal) return writeRefusal(socket, refusal);
-      wss.handleUpgrade(req, socket, head, onConnection);
+      // The gate passed, so the target parses and the token grants a scope.
+      const scope = deps.policy.scopeOf(req, requestUrl(req)!) ?? { kind: 'link' };
+      if (scope.kind === 'guest') {
+        const limits = guestLimits(deps.maxClients);
+        const guests = [...clients.values()].filter((client) => client.guestId !== undefined);
+        if (guests.length >= limits.all || guests.filter((client) => client.guestId === scope.guestId).length >= limits.each) return writeRefusal(socket, guestRefusal());
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, scope));
+    },
+
+    disconnectGuests(guestIds) {
+      for (const [ws, client] of clients) {
+        if (client.guestId !== undefined && (guestIds === 'all' || guestIds.has(client.guestId))) {
+          ws.close(1008, 'Access ended');
+          setTimeout(() => ws.terminate(), closeGraceMs).unref();
+        }
+      }
     },
 
     close() {

@@ -30,7 +30,7 @@ function refuse(code: UpgradeRefusalCode): FerryError {
 }
 
 /** Relative request target only: `//host/ws` must not be read as a URL naming another host. */
-function requestUrl(req: IncomingMessage): URL | undefined {
+export function requestUrl(req: IncomingMessage): URL | undefined {
   const target = req.url ?? '';
   if (!target.startsWith('/')) return undefined;
   try {
@@ -56,7 +56,9 @@ export function createUpgradeGate(deps: UpgradeGateDeps) {
     for (const origin of [req.headers.origin, req.headers['sec-websocket-origin']]) {
       if (origin !== undefined && !deps.policy.originAllowed(String(origin))) return refuse('WS_ORIGIN_FORBIDDEN');
     }
-    if (!deps.policy.authorized(req, url)) return refuse('WS_UNAUTHORIZED');
+    // A share link's token only joins; it sees no uploads, so it opens no socket either.
+    const scope = deps.policy.scopeOf(req, url);
+    if (!scope || scope.kind === 'link') return refuse('WS_UNAUTHORIZED');
     if (deps.clientCount() >= deps.maxClients) return refuse('WS_TOO_MANY_CLIENTS');
     return undefined;
   };

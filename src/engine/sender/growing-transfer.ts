@@ -1,20 +1,27 @@
 import type { Stats } from 'node:fs';
 import type { DigestSession } from '../crypto/digest-worker';
-import { metadataOf, sealParts, sendRange, type Session } from './file-transfer';
+import { allocChunk } from './chunk-hasher';
+import { readChunk } from './chunk-reader';
+import { sealParts } from './parts-transfer';
 import { SourceChangedError, TusRequestError } from './sender-errors';
+import { sendRange } from './send-range';
 import { sleep } from './settle';
 import { withStallWatch } from './stall-watch';
+import { metadataOf, type Session } from './transfer-session';
 
 // How often a caught-up transfer looks at the source again.
 const pollMs = 250;
+/** Read size when a resumed upload's sent prefix is hashed from disk. */
+const rehashBytes = 4 * 1024 * 1024;
 
 const moved = (now: Stats, before: Stats) => now.size !== before.size || now.mtimeMs !== before.mtimeMs;
 
 /**
  * A source still being written (a recording, a log), sent as it grows under creation-defer-length,
- * its length declared once size and mtime have stood still for `growingQuietMs`. It expects the file
- * to only grow: sent bytes are not read again, and a file that shrinks, or changes without growing,
- * starts over as a new upload.
+ * its length declared once size and mtime have stood still for `growingQuietMs`. Sent bytes are not
+ * sent again, so before the length is declared the sent prefix is hashed from disk and compared with
+ * the digest of what was sent: a recorder that rewrote its header as it closed (growing at the same
+ * time, so it looked like growth) makes the file start over as a new upload, never land stale.
  * Where Ferry's receiver checks a whole-file sha256, the upload is a partial one, sealed at the end
  * by a final upload carrying the digest, as for any chunked file.
  */
@@ -42,25 +49,41 @@ export async function sendGrowing(session: Session): Promise<void> {
     await deps.save({ uploadUrl: url }, true);
   }
   deps.onAcknowledged(acknowledged);
-  // From the first byte, the whole file's sha256 comes along with the acknowledged chunks.
-  const whole = sealed && acknowledged === 0 ? deps.hasher.session() : undefined;
-  try {
-    if (declared === undefined) declared = await followUntilQuiet(session, url, acknowledged, whole);
+  if (declared !== undefined) {
+    // Declared by a run that stopped before sealing. The digest comes from the disk, so the receiver's
+    // check of the seal compares what it holds with the file as it is.
     deps.onSize(declared, true);
-    if (!sealed) return;
-    // The declared bytes only: the file may have grown again since.
-    const sha256 = whole ? (await whole.finish()).toString('hex') : await deps.hasher.hashFile(job.path, signal, declared);
-    deps.onPhase('finalizing');
-    await sealParts(session, [{ start: 0, end: declared, url, offset: declared }], declared, sha256);
+    if (sealed) await seal(session, url, declared, await deps.hasher.hashFile(job.path, signal, declared));
+    return;
+  }
+  // The digest of what the target holds: fed with each acknowledged chunk. Bytes an earlier run sent
+  // are taken as they are on disk now (on Ferry's receiver the seal checks them end to end).
+  const sent = acknowledged === 0 ? deps.hasher.session() : await digestOfDisk(session, acknowledged);
+  try {
+    const { length, onDisk } = await followUntilQuiet(session, url, acknowledged, sent);
+    const sha256 = (await sent.finish()).toString('hex');
+    if (sha256 !== onDisk) throw new SourceChangedError(job.path);
+    await withStallWatch(session.settings.stallTimeoutMs, signal, (patchSignal) =>
+      // An empty PATCH declares the length: from here the bytes on the target are the whole file.
+      deps.client.patch(target, url, { offset: length, body: Buffer.alloc(0), length: 0, uploadLength: length, signal: patchSignal }),
+    );
+    deps.onSize(length, true);
+    if (sealed) await seal(session, url, length, sha256);
+    else await deps.save({ sha256 });
   } catch (error) {
-    whole?.drop();
+    sent.drop();
     throw error;
   }
 }
 
-/** Sends bytes as they appear; once the source is quiet, declares the length and returns it. */
-async function followUntilQuiet(session: Session, url: string, from: number, whole: DigestSession | undefined): Promise<number> {
-  const { job, target, handle, settings, deps, signal } = session;
+function seal(session: Session, url: string, length: number, sha256: string): Promise<void> {
+  session.deps.onPhase('finalizing');
+  return sealParts(session, [{ start: 0, end: length, url, offset: length }], length, sha256);
+}
+
+/** Sends bytes as they appear; once the source is quiet, returns its length and the sha256 of that much on disk. */
+async function followUntilQuiet(session: Session, url: string, from: number, sent: DigestSession): Promise<{ length: number; onDisk: string }> {
+  const { job, handle, settings, deps, signal } = session;
   let acknowledged = from;
   let last = await handle.stat();
   let quietSince = Date.now();
@@ -77,11 +100,11 @@ async function followUntilQuiet(session: Session, url: string, from: number, who
       // This round reads against the file as it is now; a write during a read ends the round early.
       const round = { ...session, job: { ...job, size: now.size, mtimeMs: now.mtimeMs } };
       try {
-        acknowledged = await sendRange(round, url, 0, now.size, acknowledged, (ack, sent) => {
+        acknowledged = await sendRange(round, url, 0, now.size, acknowledged, (ack, bytes) => {
           acknowledged = ack;
           deps.onAcknowledged(ack);
-          deps.onSent(sent);
-        }, whole);
+          deps.onSent(bytes);
+        }, sent);
       } catch (error) {
         if (!(error instanceof SourceChangedError)) throw error;
         // Replaced or cut short while reading: look again in a moment rather than spin.
@@ -89,12 +112,43 @@ async function followUntilQuiet(session: Session, url: string, from: number, who
       }
       continue;
     }
-    if (Date.now() - quietSince >= settings.growingQuietMs) break;
+    if (Date.now() - quietSince >= settings.growingQuietMs) {
+      const onDisk = await digestIfStill(session, acknowledged, last);
+      if (onDisk !== undefined) return { length: acknowledged, onDisk };
+      // Written to while it was being read: not quiet after all; follow it on.
+      quietSince = Date.now();
+      continue;
+    }
     await sleep(pollMs, signal);
   }
-  // Quiet: the bytes on the server are the whole file. An empty PATCH declares the length.
-  await withStallWatch(settings.stallTimeoutMs, signal, (patchSignal) =>
-    deps.client.patch(target, url, { offset: acknowledged, body: Buffer.alloc(0), length: 0, uploadLength: acknowledged, signal: patchSignal }),
-  );
-  return acknowledged;
+}
+
+/** sha256 of [0, length) on disk, or undefined when the file moved while it was read. */
+async function digestIfStill(session: Session, length: number, quiet: Stats): Promise<string | undefined> {
+  const { job, handle, deps, signal } = session;
+  const onDisk = await deps.hasher.hashFile(job.path, signal, length);
+  return moved(await handle.stat(), quiet) ? undefined : onDisk;
+}
+
+/** A digest session fed with [0, length) of the source as it is on disk now. */
+async function digestOfDisk(session: Session, length: number): Promise<DigestSession> {
+  const { job, handle, deps, signal } = session;
+  const digest = deps.hasher.session();
+  const buffers = [allocChunk(Math.min(length, rehashBytes)), allocChunk(Math.min(length, rehashBytes))];
+  const hashing: Promise<void>[] = [];
+  // Growing: only shrinking counts as a change while the prefix is read.
+  const source = { path: job.path, size: length, mtimeMs: job.mtimeMs, growing: true };
+  try {
+    for (let from = 0, turn = 0; from < length; from += rehashBytes, turn++) {
+      signal.throwIfAborted();
+      await hashing[turn % 2];
+      const body = await readChunk(handle, source, from, Math.min(length, from + rehashBytes), buffers[turn % 2]);
+      hashing[turn % 2] = digest.updateShared(body);
+    }
+    await Promise.all(hashing);
+  } catch (error) {
+    digest.drop();
+    throw error;
+  }
+  return digest;
 }

@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises';
+import { isTerminal } from '../../shared/progress-event';
 import type { UploadJob } from '../../shared/upload-job';
-import type { ProgressHub } from '../progress';
+import type { ProgressHub, ProgressRegistration } from '../progress';
 import type { BandwidthLimiter } from './bandwidth-limiter';
 import type { ChunkHasher } from './chunk-hasher';
 import { transferFile, type TransferSettings } from './file-transfer';
 import type { PoolGate } from './pool-gate';
+import type { LinkMeters } from './request-size';
 import { createBackoff, classifyError } from './retry-policy';
 import { HostNotFoundError, SourceChangedError } from './sender-errors';
 import { settledSource, sleep } from './settle';
@@ -13,6 +15,8 @@ import type { UploadQueue } from './upload-queue';
 
 /** Why the pool aborted a running job; the job's final state depends on it. */
 export type StopReason = { stop: 'pause' | 'cancel' | 'close' };
+/** How a completed run ended: bytes went to the target, or the target already had the whole file. */
+export type JobOutcome = 'sent' | 'already-there';
 /** New uploads one run may start (404/410, changed source) before it gives up instead of looping. */
 const maxRestarts = 4;
 /** Retries for a host name that does not resolve and never answered: three tries in all, then fail. */
@@ -27,20 +31,27 @@ export interface JobRunContext {
   limiter: BandwidthLimiter;
   hub: ProgressHub;
   gate: PoolGate;
+  links: LinkMeters;
   settings: () => TransferSettings;
   retryDelays?: number[];
   maxAttempts?: number;
+  onOutcome(id: string, outcome: JobOutcome): void;
 }
 
 /**
  * Runs one job until it completes, fails, goes offline or is stopped: transfers the file, and decides
- * after each error whether to retry, start a new upload, pause the whole pool or give up.
+ * after each error whether to retry, start a new upload, hold its target or give up.
  */
 export async function runJob(context: JobRunContext, job: UploadJob, signal: AbortSignal): Promise<void> {
   const { queue, client, hub, gate } = context;
   const update = (patch: Partial<UploadJob>) => queue.update(job.id, patch);
-  track(hub, job);
-  update({ status: 'running', phase: 'uploading', error: undefined });
+  // A finished job run again (a retry, a check that the target still has it) is a new attempt to the hub.
+  if (isTerminal(hub.get(job.id)?.status ?? 'created')) hub.restart(registrationOf(job));
+  else hub.register(registrationOf(job));
+  // Only bytes the target already had, for an upload it already knew: nothing needs sending.
+  const startedComplete = job.acknowledged === job.size && job.uploadUrl !== undefined;
+  let wrote = false;
+  update({ status: 'running', phase: 'uploading', error: undefined, retryAt: undefined });
   hub.transition(job.id, 'running');
   const backoff = createBackoff({ delays: context.retryDelays, maxAttempts: context.maxAttempts });
   const lookups = createBackoff({ delays: context.retryDelays, maxAttempts: hostNotFoundRetries });
@@ -49,8 +60,10 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
     client,
     hasher: context.hasher,
     limiter: context.limiter,
+    link: context.links.of(job.target),
     settings: context.settings,
     save: async (patch: Partial<UploadJob>, durable = false) => {
+      if (patch.uploadUrl !== undefined || patch.parts !== undefined) wrote = true;
       update(patch);
       // An upload URL must be on disk before bytes go to it: a kill in the coalescing delay would
       // otherwise forget the upload and re-send the whole file. A failed save only costs that.
@@ -60,29 +73,34 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
       if (total > job.acknowledged) backoff.reset();
       // The server answered: whatever held the job up (stall, retry, pool wait) is over.
       const held = job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
-      update({ acknowledged: total, ...(held ? { phase: 'uploading' as const } : {}) });
+      update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
       hub.advance(job.id, total);
     },
-    onSent: (total: number) => void (job.sent = Math.max(job.acknowledged, total)),
+    onSent: (total: number) => {
+      wrote = true;
+      job.sent = Math.max(job.acknowledged, total);
+    },
     onPhase: (phase: UploadJob['phase']) => update({ phase }),
     onSize: (size: number, final: boolean) => {
       update({ size });
       if (final) hub.setLength(job.id, size);
     },
-    gate: () => gate.wait(signal),
+    gate: () => gate.wait(job.target, signal),
   };
   const stopped = (reason: unknown) => stopJob(context, job, reason);
   const fail = (code: string, message: string) => {
-    update({ status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1 });
+    update({ status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1, retryAt: undefined });
     hub.transition(job.id, 'failed', { message, errorCode: code });
   };
   for (;;) {
     try {
-      await gate.wait(signal);
+      await gate.wait(job.target, signal);
       await transferFile(job, deps, signal);
-      update({ status: 'completed', phase: undefined, error: undefined, acknowledged: job.size, sent: job.size, finishedAt: Date.now() });
+      const outcome: JobOutcome = startedComplete && !wrote && restarts === 0 ? 'already-there' : 'sent';
+      update({ status: 'completed', phase: undefined, error: undefined, retryAt: undefined, acknowledged: job.size, sent: job.size, finishedAt: Date.now() });
+      context.onOutcome(job.id, outcome);
       hub.advance(job.id, job.size);
-      hub.transition(job.id, 'completed');
+      hub.transition(job.id, 'completed', outcome === 'already-there' ? { message: 'Already on the target' } : undefined);
       return;
     } catch (caught) {
       if (signal.aborted) return stopped(signal.reason);
@@ -102,19 +120,20 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
           return stopped(signal.reason);
         }
         if (restarts > maxRestarts || (error instanceof SourceChangedError && !info)) return fail(code, message);
+        // Uploads of the old content stay on the target until they expire unless told: say so.
+        if (error instanceof SourceChangedError) abandonUploads(context, job);
         update({ uploadUrl: undefined, parts: undefined, sha256: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
-        if (info || job.growing) {
-          // The hub fixes a length once; the new content (or a growing file's next declared length) is a new transfer for it.
-          hub.forget(job.id);
-          track(hub, job);
-          hub.transition(job.id, 'running');
-        }
+        // A new upload from zero, with the new content's length: the progress stream starts a new attempt.
+        hub.restart({ ...registrationOf(job), message: `Starting over: ${message}`, errorCode: code });
+        hub.transition(job.id, 'running');
         continue;
       }
-      if (decision.kind === 'pause-pool') {
-        gate.pauseFor(decision.waitMs);
-        update({ phase: 'waiting' });
-        continue;
+      if (decision.kind === 'pause-target') {
+        // The target asked to wait: its jobs give their places to other targets' until then.
+        gate.pauseFor(job.target, decision.waitMs);
+        update({ status: 'queued', phase: 'waiting', error: { code, message } });
+        hub.transition(job.id, 'paused', { message: 'The target asked to wait', errorCode: code });
+        return;
       }
       if (decision.kind === 'offline') {
         update({ status: 'queued', phase: 'offline', error: { code, message } });
@@ -128,7 +147,8 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
       }
       // A request that timed out without an answer (the resume HEAD in the same black hole) is
       // still a stall, not a server error.
-      update({ phase: code === 'STALLED' || code === 'ETIMEDOUT' ? 'stalled' : 'retrying', attempts: job.attempts + 1, error: { code, message } });
+      // `retryAt` lets the window count down to the next try.
+      update({ phase: code === 'STALLED' || code === 'ETIMEDOUT' ? 'stalled' : 'retrying', attempts: job.attempts + 1, error: { code, message }, retryAt: Date.now() + delay });
       try {
         await sleep(delay, signal);
       } catch {
@@ -138,10 +158,15 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
   }
 }
 
-function track(hub: ProgressHub, job: UploadJob) {
+function registrationOf(job: UploadJob): ProgressRegistration {
   // A growing source has no length until it stops growing (then `setLength`).
   const length = job.growing && job.status !== 'completed' ? null : job.size;
-  hub.register({ uploadId: job.id, source: 'tus', filename: job.relativePath ?? job.name, length, offset: job.acknowledged, status: 'created', context: { path: job.path } });
+  return { uploadId: job.id, source: 'tus', filename: job.relativePath ?? job.name, length, offset: job.acknowledged, status: 'created', context: { path: job.path } };
+}
+
+/** Best effort: the target frees uploads this job will not use again. */
+function abandonUploads({ client }: JobRunContext, job: UploadJob) {
+  for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) void client.terminate(job.target, url).catch(() => undefined);
 }
 
 /** Leaves an aborted job in the state its stop reason calls for. */

@@ -3,9 +3,9 @@ import { StallError, SourceChangedError, TusRequestError } from './sender-errors
 
 export type RetryDecision =
   | { kind: 'retry'; rehead: boolean }
-  /** 429, or 503 with Retry-After: the whole pool waits. */
-  | { kind: 'pause-pool'; waitMs: number }
-  /** The target does not answer at all: pause the queue until it does. */
+  /** 429, or 503 with Retry-After: every upload to that target waits. */
+  | { kind: 'pause-target'; waitMs: number }
+  /** The target does not answer at all: its jobs wait until it does. */
   | { kind: 'offline' }
   /** The host name does not resolve and the host never answered: a few tries, then fail. */
   | { kind: 'host-not-found' }
@@ -27,7 +27,7 @@ export function classifyError(error: unknown, resuming: boolean, hostAnswered: b
     if (error.code === 'SHA256_MISMATCH') return { kind: 'restart' };
     const status = error.httpStatus;
     if (status === undefined) return { kind: 'retry', rehead: true };
-    if (status === 429 || (status === 503 && error.retryAfterMs !== undefined)) return { kind: 'pause-pool', waitMs: error.retryAfterMs ?? 5_000 };
+    if (status === 429 || (status === 503 && error.retryAfterMs !== undefined)) return { kind: 'pause-target', waitMs: error.retryAfterMs ?? 5_000 };
     if ((status === 404 || status === 410) && resuming) return { kind: 'restart' };
     if (status === 409 || status === 423 || status === 460 || status >= 500) return { kind: 'retry', rehead: true };
     return { kind: 'final' };

@@ -7,14 +7,17 @@ export class TusRequestError extends FerryError {
     message: string,
     readonly httpStatus: number | undefined,
     readonly retryAfterMs: number | undefined,
-    options: { cause?: unknown; serverOffset?: number } = {},
+    options: { cause?: unknown; serverOffset?: number; location?: string } = {},
   ) {
     super(code, message, { status: httpStatus, cause: options.cause });
     this.name = 'TusRequestError';
     this.serverOffset = options.serverOffset;
+    this.location = options.location;
   }
 
   readonly serverOffset: number | undefined;
+  /** An upload the failed request still created (a creation whose body was refused), resolved to a URL. */
+  readonly location: string | undefined;
 }
 
 /** No bytes were acknowledged for the stall timeout: the request was aborted and will resume with HEAD. */

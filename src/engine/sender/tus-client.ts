@@ -27,6 +27,8 @@ export interface CreateRequest {
   body?: Buffer | Readable;
   checksum?: string;
   signal?: AbortSignal;
+  /** Body bytes handed to the network so far. */
+  onSent?: (bytes: number) => void;
 }
 
 export interface PatchRequest {
@@ -57,8 +59,11 @@ export function encodeMetadata(metadata: Record<string, string>): string {
 function fail(response: Response, what: string): never {
   const code = (response.headers['x-ferry-error'] as string | undefined) ?? `HTTP_${response.statusCode}`;
   const offset = response.headers['upload-offset'];
+  // On an error, Location names an upload the request created anyway (a redirect's is no upload).
+  const location = response.statusCode >= 400 ? response.headers.location : undefined;
   throw new TusRequestError(code, `${what} failed: HTTP ${response.statusCode}${response.body ? ` (${String(response.body).trim().slice(0, 200)})` : ''}`, response.statusCode, parseRetryAfter(response.headers['retry-after'] as string | undefined), {
     serverOffset: offset === undefined ? undefined : Number(offset),
+    location: location ? new URL(location, response.url).toString() : undefined,
   });
 }
 
@@ -126,7 +131,9 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
       // sha256, which for a big file resumed elsewhere means reading all of it: give it time.
       const sealing = typeof request.concat === 'object';
       const timeoutMs = sealing ? Math.max(controlTimeoutMs, sealTimeoutMs) : controlTimeoutMs;
-      const response = await http.post(target.endpoint, { headers, body: request.body, signal: request.signal, ...(request.body ? {} : { timeout: { request: timeoutMs } }) });
+      const pending = http.post(target.endpoint, { headers, body: request.body, signal: request.signal, ...(request.body ? {} : { timeout: { request: timeoutMs } }) });
+      if (request.onSent) pending.on('uploadProgress', (progress) => request.onSent!(progress.transferred));
+      const response = await pending;
       if (response.statusCode !== 201) fail(response, 'Creating the upload');
       const location = response.headers.location;
       if (!location) throw new TusRequestError('NO_LOCATION', 'The server created an upload but sent no Location', 201, undefined);

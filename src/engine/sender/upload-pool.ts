@@ -3,8 +3,9 @@ import { createProgressHub, createSpeedEstimator, type ProgressHub, type SpeedEs
 import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limiter';
 import { createChunkHasher } from './chunk-hasher';
 import type { TransferSettings } from './file-transfer';
-import { runJob, type JobRunContext, type StopReason } from './job-runner';
+import { runJob, type JobOutcome, type JobRunContext, type StopReason } from './job-runner';
 import { createPoolGate } from './pool-gate';
+import { createLinkMeters } from './request-size';
 import type { TusClient } from './tus-client';
 import type { UploadQueue } from './upload-queue';
 
@@ -28,6 +29,13 @@ export interface UploadPool {
   resume(id?: string): void;
   cancel(id?: string): Promise<void>;
   retry(id?: string): void;
+  /**
+   * Queues completed jobs again to confirm the target still has them (HEAD): there, they complete
+   * at once as `already-there`; gone (404, 410), they are sent again.
+   */
+  recheck(id?: string): void;
+  /** How the job's last completed run in this pool ended; undefined until one has. */
+  outcome(id: string): JobOutcome | undefined;
   setConcurrency(files: number): void;
   setRateLimit(bytesPerSecond: number | null): void;
   /** Jobs transferring right now. */
@@ -69,9 +77,13 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   let started = false;
   let closed = false;
   let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeAt = 0;
   let idleWaiters: (() => void)[] = [];
+  const outcomes = new Map<string, JobOutcome>();
   const gate = createPoolGate({ client, probeIntervalMs: options.probeIntervalMs, isClosed: () => closed, onBackOnline: () => pump() });
-  const runContext: JobRunContext = { queue, client, hasher, limiter, hub, gate, settings: () => settings, retryDelays: options.retryDelays, maxAttempts: options.maxAttempts };
+  const links = createLinkMeters();
+  const onOutcome = (id: string, outcome: JobOutcome) => void outcomes.set(id, outcome);
+  const runContext: JobRunContext = { queue, client, hasher, limiter, hub, gate, links, settings: () => settings, retryDelays: options.retryDelays, maxAttempts: options.maxAttempts, onOutcome };
 
   const update = (job: UploadJob, patch: Partial<UploadJob>) => queue.update(job.id, patch);
 
@@ -82,15 +94,32 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     for (const resolve of waiters) resolve();
   }
 
+  /** Wakes the pump when the soonest target pause ends. */
+  function wakeIn(ms: number) {
+    if (wakeTimer && wakeAt <= Date.now() + ms) return;
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeAt = Date.now() + ms;
+    wakeTimer = setTimeout(() => ((wakeTimer = undefined), pump()), ms);
+  }
+
+  /** The next queued job whose target is neither offline nor paused; a paused one wakes the pump when it may go. */
+  function nextRunnable(): UploadJob | undefined {
+    let soonest = Infinity;
+    // Asked once per target with queued jobs, not per job: starting a job never walks the queue.
+    const job = queue.nextQueued(active, (target) => {
+      if (gate.isOffline(target)) return false;
+      const wait = gate.pauseRemaining(target);
+      if (wait > 0) soonest = Math.min(soonest, wait);
+      return wait <= 0;
+    });
+    if (!job && soonest < Infinity) wakeIn(soonest);
+    return job;
+  }
+
   function pump() {
-    if (!started || closed || gate.isOffline()) return settleIdle();
-    const wait = gate.pauseRemaining();
-    if (wait > 0) {
-      wakeTimer ??= setTimeout(() => ((wakeTimer = undefined), pump()), wait);
-      return;
-    }
+    if (!started || closed) return settleIdle();
     while (active.size < concurrency) {
-      const job = queue.nextQueued(new Set(active.keys()));
+      const job = nextRunnable();
       if (!job) break;
       const controller = new AbortController();
       active.set(job.id, controller);
@@ -136,18 +165,27 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
           hub.transition(job.id, 'terminated', { message: 'Canceled' });
         }
         for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) await client.terminate(job.target, url).catch(() => undefined);
-        update(job, { uploadUrl: undefined, parts: undefined });
+        update(job, { uploadUrl: undefined, parts: undefined, sha256: undefined });
       }
       pump();
     },
     retry(id) {
       for (const job of select(id)) {
         if (job.status !== 'failed' && job.status !== 'canceled') continue;
-        hub.forget(job.id);
+        // The hub keeps the job: its next run is a new attempt in the same stream (seq goes on).
         update(job, { status: 'queued', phase: undefined, error: undefined, attempts: 0 });
       }
       pump();
     },
+    recheck(id) {
+      for (const job of select(id)) {
+        if (job.status !== 'completed' || (!job.uploadUrl && !job.parts)) continue;
+        outcomes.delete(job.id);
+        update(job, { status: 'queued', phase: undefined, error: undefined, attempts: 0 });
+      }
+      pump();
+    },
+    outcome: (id) => outcomes.get(id),
     setConcurrency(files) {
       concurrency = Math.max(1, Math.floor(files));
       pump();

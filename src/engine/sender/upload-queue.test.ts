@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,7 +7,6 @@ import { createJsonFilePersistence, createMemoryPersistence } from './queue-pers
 import { createUploadQueue } from './upload-queue';
 
 const target: UploadTarget = { endpoint: 'http://127.0.0.1:9/files/', headers: { authorization: 'Bearer t' } };
-const otherTarget: UploadTarget = { endpoint: 'http://127.0.0.1:10/files/' };
 
 let root: string;
 beforeEach(async () => {
@@ -47,75 +46,6 @@ describe('adding', () => {
     expect(result.added).toHaveLength(1);
     expect(result.skipped).toEqual([{ path: join(root, 'missing.bin'), reason: expect.stringContaining('ENOENT') }]);
   });
-});
-
-describe('duplicate detection (path + size + mtime + target)', () => {
-  it('refuses the same file to the same target, within one call and across calls', async () => {
-    const path = await file('dup.txt');
-    const queue = createUploadQueue(createMemoryPersistence());
-    const first = await queue.add([path, path], target);
-    expect(first.added).toHaveLength(1);
-    expect(first.duplicates).toEqual([path]);
-    // The folder holding it also counts: the file inside is the same file.
-    const second = await queue.add([root], target);
-    expect(second.added).toHaveLength(0);
-    expect(second.duplicates).toEqual([path]);
-  });
-
-  it('queues again when the size, the mtime or the target differ', async () => {
-    const path = await file('changing.txt', 'one');
-    const queue = createUploadQueue(createMemoryPersistence());
-    await queue.add([path], target);
-    expect((await queue.add([path], otherTarget)).added).toHaveLength(1);
-    await writeFile(path, 'three');
-    expect((await queue.add([path], target)).added).toHaveLength(1);
-    const later = new Date(Date.now() + 60_000);
-    await utimes(path, later, later);
-    expect((await queue.add([path], target)).added).toHaveLength(1);
-    expect(queue.list()).toHaveLength(4);
-  });
-
-  it('queues a duplicate when asked, and a canceled or removed job no longer blocks', async () => {
-    const path = await file('again.txt');
-    const queue = createUploadQueue(createMemoryPersistence());
-    const [job] = (await queue.add([path], target)).added;
-    expect((await queue.add([path], target, { allowDuplicates: true })).added).toHaveLength(1);
-    queue.update(job!.id, { status: 'canceled' });
-    queue.remove(queue.list()[1]!.id);
-    expect((await queue.add([path], target)).added).toHaveLength(1);
-  });
-
-  it('keeps guarding while one of two allowed duplicates is still live', async () => {
-    const path = await file('twice.txt');
-    const queue = createUploadQueue(createMemoryPersistence());
-    await queue.add([path], target);
-    const [second] = (await queue.add([path], target, { allowDuplicates: true })).added;
-    queue.remove(second!.id);
-    expect((await queue.add([path], target)).duplicates).toEqual([path]);
-    const [third] = (await queue.add([path], target, { allowDuplicates: true })).added;
-    queue.update(third!.id, { status: 'canceled' });
-    expect((await queue.add([path], target)).duplicates).toEqual([path]);
-  });
-
-  it('guards again when a canceled job is retried', async () => {
-    const path = await file('retried.txt');
-    const queue = createUploadQueue(createMemoryPersistence());
-    const [job] = (await queue.add([path], target)).added;
-    queue.update(job!.id, { status: 'canceled' });
-    queue.update(job!.id, { status: 'queued' });
-    expect((await queue.add([path], target)).duplicates).toEqual([path]);
-  });
-});
-
-it('follows a job whose source was re-read (new size and mtime): the new file is the duplicate now', async () => {
-  const path = await file('grown.txt', 'one');
-  const queue = createUploadQueue(createMemoryPersistence());
-  const [job] = (await queue.add([path], target)).added;
-  await writeFile(path, 'one and more');
-  const info = await stat(path);
-  // What the pool does when a changed source restarts its upload.
-  queue.update(job!.id, { size: info.size, mtimeMs: info.mtimeMs });
-  expect((await queue.add([path], target)).duplicates).toEqual([path]);
 });
 
 describe('order', () => {
@@ -228,6 +158,8 @@ describe('persistence round trip', () => {
     await queue.add(paths, target);
     const blocked = createUploadQueue(slow);
     await blocked.restore();
+    // A flush with nothing to save writes nothing: give the first one something.
+    blocked.update(blocked.list()[0]!.id, { status: 'paused' });
     const first = blocked.flush();
     await vi.waitFor(() => expect(started).toBe(1));
     const waiting = [];
@@ -241,5 +173,69 @@ describe('persistence round trip', () => {
     // One save was running; every later flush rode on the single save queued behind it.
     expect(memory.saved - savedBefore).toBe(2);
     expect(memory.state?.jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed']);
+  });
+});
+
+describe('change notifications', () => {
+  it('reports added, updated, removed and moved jobs, and everything after a restore', async () => {
+    const paths = await Promise.all(['a', 'b'].map((name) => file(`${name}.txt`)));
+    const memory = createMemoryPersistence();
+    const queue = createUploadQueue(memory);
+    const seen: (string[] | 'all')[] = [];
+    const stop = queue.onChange((ids) => seen.push(ids));
+    const { added } = await queue.add(paths, target);
+    const [a, b] = added.map((job) => job.id);
+    expect(seen).toEqual([[a, b]]);
+    queue.update(a!, { acknowledged: 1 });
+    queue.update('no-such-id', { acknowledged: 1 });
+    queue.move(b!, 0);
+    queue.move('no-such-id', 0);
+    queue.remove(a!);
+    queue.remove('no-such-id');
+    expect(seen).toEqual([[a, b], [a], 'all', [a]]);
+    await queue.flush();
+    await queue.restore();
+    expect(seen.at(-1)).toBe('all');
+    stop();
+    queue.update(b!, { acknowledged: 1 });
+    expect(seen).toHaveLength(5);
+  });
+
+  it('keeps notifying the other listeners when one throws', async () => {
+    const queue = createUploadQueue(createMemoryPersistence());
+    const seen: unknown[] = [];
+    queue.onChange(() => {
+      throw new Error('window gone');
+    });
+    queue.onChange((ids) => seen.push(ids));
+    const { added } = await queue.add([await file('x.txt')], target);
+    expect(seen).toEqual([[added[0]!.id]]);
+  });
+});
+
+describe('removeFinished', () => {
+  it('drops completed and canceled jobs, keeps the rest in order, persists and reports them', async () => {
+    const names = ['done', 'queued', 'canceled', 'failed', 'paused'];
+    const paths = await Promise.all(names.map((name) => file(`${name}.txt`, name)));
+    const memory = createMemoryPersistence();
+    const queue = createUploadQueue(memory, { saveDelayMs: 5 });
+    await queue.add(paths, target);
+    const id = (name: string) => queue.list().find((job) => job.name === `${name}.txt`)!.id;
+    const [done, canceled] = [id('done'), id('canceled')];
+    queue.update(done, { status: 'completed' });
+    queue.update(canceled, { status: 'canceled' });
+    queue.update(id('failed'), { status: 'failed' });
+    queue.update(id('paused'), { status: 'paused' });
+    const seen: (string[] | 'all')[] = [];
+    queue.onChange((ids) => seen.push(ids));
+    expect(queue.removeFinished()).toBe(2);
+    expect(queue.list().map((job) => job.name)).toEqual(['queued.txt', 'failed.txt', 'paused.txt']);
+    expect(queue.get(done)).toBeUndefined();
+    expect(seen).toEqual([[done, canceled]]);
+    await vi.waitFor(() => expect(memory.state?.jobs.map((job) => job.name)).toEqual(['queued.txt', 'failed.txt', 'paused.txt']));
+    // The completed file no longer counts as queued, so it may be sent again.
+    expect((await queue.add([paths[0]!], target)).added).toHaveLength(1);
+    expect(queue.removeFinished()).toBe(0);
+    expect(seen).toHaveLength(2);
   });
 });

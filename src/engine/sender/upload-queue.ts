@@ -2,12 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { opendir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { fingerprintOf, type UploadJob, type UploadTarget } from '../../shared/upload-job';
-import type { QueuePersistence } from './queue-persistence';
+import type { QueuePersistence } from './queue-changes';
+import { createQueuedOrder, type Skip } from './queued-order';
+import { createQueueSaver, type QueueSaverOptions } from './queue-saver';
 
 export interface AddResult {
   added: UploadJob[];
   /** Same path, size and mtime to the same target, already queued. */
   duplicates: string[];
+  /**
+   * Ids of completed jobs among those duplicates, once each: the file was sent before. The caller
+   * may check that the target still has it (`pool.recheck`), as the user asked for it again.
+   */
+  completedDuplicates: string[];
   /** Paths that could not be read, with the reason. */
   skipped: { path: string; reason: string }[];
 }
@@ -23,12 +30,27 @@ export interface UploadQueue {
   remove(id: string): void;
   /** Moves a job to a position in the order (0 = first). */
   move(id: string, index: number): void;
-  /** Next queued job in order. */
-  nextQueued(skip: ReadonlySet<string>): UploadJob | undefined;
-  /** Persists soon (coalesced); `flush` persists now. */
-  markDirty(): void;
+  /**
+   * Next queued job in order, not in `skip`, to a target `usable` accepts. Found from an ordered index,
+   * not by walking the queue.
+   */
+  nextQueued(skip: Skip, usable?: (target: UploadTarget) => boolean): UploadJob | undefined;
+  /** Drops completed and canceled jobs; returns how many went. */
+  removeFinished(): number;
+  /**
+   * Called after jobs were added, updated, removed or moved, with their ids; `'all'` after a restore
+   * or a reorder. Progress updates call it too, many times a second: listeners only collect ids.
+   */
+  onChange(listener: (ids: string[] | 'all') => void): () => void;
+  /**
+   * Persists what changed now. Otherwise durable changes (status, upload URLs, parts) are saved within
+   * about half a second, progress (acknowledged, sent, phase) every few seconds.
+   */
   flush(): Promise<void>;
 }
+
+/** Patches made only of these are progress: saved on the slow timer (a resume asks the target by HEAD). */
+const progressFields = new Set<string>(['acknowledged', 'sent', 'phase']);
 
 /** What `fingerprintOf` reads, and `status`, which decides whether a job holds its fingerprint. */
 const fingerprintFields = ['path', 'size', 'mtimeMs', 'target', 'status'] as const;
@@ -42,15 +64,34 @@ async function* walk(root: string): AsyncGenerator<string> {
   }
 }
 
-export function createUploadQueue(persistence: QueuePersistence, options: { saveDelayMs?: number } = {}): UploadQueue {
+export interface UploadQueueOptions {
+  /** Delay before durable changes are saved (coalescing). */
+  saveDelayMs?: number;
+  /** Delay before progress-only changes are saved. */
+  progressSaveMs?: number;
+}
+
+export function createUploadQueue(persistence: QueuePersistence, options: UploadQueueOptions = {}): UploadQueue {
   let jobs: UploadJob[] = [];
   const byId = new Map<string, UploadJob>();
   // One fingerprint can map to several live jobs (`allowDuplicates`); removing or canceling one of
   // them must not drop the duplicate guard for the others.
   const fingerprints = new Map<string, Set<string>>();
-  let saveTimer: NodeJS.Timeout | undefined;
-  let saving: Promise<void> = Promise.resolve();
-  let queuedSave: Promise<void> | undefined;
+  const order = createQueuedOrder((id) => byId.get(id));
+  const saverOptions: QueueSaverOptions = { durableDelayMs: options.saveDelayMs, progressDelayMs: options.progressSaveMs };
+  const saver = createQueueSaver(persistence, { list: () => jobs, get: (id) => byId.get(id) }, saverOptions);
+  const listeners = new Set<(ids: string[] | 'all') => void>();
+
+  function changed(ids: string[] | 'all') {
+    for (const listener of listeners) {
+      // A failing listener (the window went away) must not break the queue for the pool.
+      try {
+        listener(ids);
+      } catch {
+        /* listeners are best effort */
+      }
+    }
+  }
 
   function index(job: UploadJob) {
     byId.set(job.id, job);
@@ -66,23 +107,6 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
     const ids = fingerprints.get(key);
     ids?.delete(job.id);
     if (ids?.size === 0) fingerprints.delete(key);
-  }
-
-  function flush(): Promise<void> {
-    if (saveTimer) clearTimeout(saveTimer);
-    saveTimer = undefined;
-    // Flushes asked for while a save runs share the one queued behind it: it reads the queue when it
-    // starts, so it covers them all (the pool flushes on every new upload URL; 10,000 jobs are ~4 MB).
-    if (queuedSave) return queuedSave;
-    // Read `jobs` when this save runs, not now: `remove` swaps the array, and a save queued behind a
-    // slow one would otherwise write the stale list.
-    const next = saving.catch(() => undefined).then(() => {
-      queuedSave = undefined;
-      return persistence.save({ version: 1, jobs });
-    });
-    queuedSave = next;
-    saving = next;
-    return next;
   }
 
   async function makeJob(path: string, root: string | undefined, target: UploadTarget): Promise<UploadJob> {
@@ -116,10 +140,14 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
         jobs.push(restored);
         index(restored);
       }
+      order.reset(jobs);
+      saver.reset();
+      changed('all');
     },
 
     async add(paths, target, addOptions = {}) {
-      const result: AddResult = { added: [], duplicates: [], skipped: [] };
+      const result: AddResult = { added: [], duplicates: [], completedDuplicates: [], skipped: [] };
+      const completed = new Set<string>();
       for (const given of paths) {
         const absolute = resolve(given);
         try {
@@ -130,19 +158,27 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
           for await (const file of files) {
             const job = await makeJob(file, root, target);
             if (addOptions.growing) job.growing = true;
-            if (fingerprints.has(fingerprintOf(job)) && !addOptions.allowDuplicates) {
+            const same = fingerprints.get(fingerprintOf(job));
+            if (same && !addOptions.allowDuplicates) {
               result.duplicates.push(file);
+              for (const id of same) if (byId.get(id)?.status === 'completed') completed.add(id);
               continue;
             }
             jobs.push(job);
             index(job);
+            order.append(job);
+            saver.changed(job.id, true);
             result.added.push(job);
           }
         } catch (error) {
           result.skipped.push({ path: absolute, reason: (error as Error).message });
         }
       }
-      if (result.added.length > 0) await flush();
+      result.completedDuplicates = [...completed];
+      if (result.added.length > 0) {
+        changed(result.added.map((job) => job.id));
+        await saver.flush();
+      }
       return result;
     },
 
@@ -158,7 +194,9 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
       if (rekey) unindexFingerprint(job);
       Object.assign(job, patch);
       if (rekey) index(job);
-      queue.markDirty();
+      if ('status' in patch || 'target' in patch) order.refresh(job);
+      saver.changed(id, !Object.keys(patch).every((key) => progressFields.has(key)));
+      changed([id]);
       return job;
     },
 
@@ -168,26 +206,43 @@ export function createUploadQueue(persistence: QueuePersistence, options: { save
       jobs = jobs.filter((item) => item.id !== id);
       byId.delete(id);
       unindexFingerprint(job);
-      queue.markDirty();
+      order.forget(id);
+      saver.removed([id]);
+      changed([id]);
+    },
+
+    removeFinished() {
+      const gone = jobs.filter((job) => job.status === 'completed' || job.status === 'canceled');
+      if (gone.length === 0) return 0;
+      jobs = jobs.filter((job) => job.status !== 'completed' && job.status !== 'canceled');
+      for (const job of gone) {
+        byId.delete(job.id);
+        unindexFingerprint(job);
+        order.forget(job.id);
+      }
+      saver.removed(gone.map((job) => job.id));
+      changed(gone.map((job) => job.id));
+      return gone.length;
+    },
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
 
     move(id, position) {
       const from = jobs.findIndex((job) => job.id === id);
       if (from < 0) return;
       const [job] = jobs.splice(from, 1);
-      jobs.splice(Math.max(0, Math.min(position, jobs.length)), 0, job!);
-      queue.markDirty();
+      const to = Math.max(0, Math.min(position, jobs.length));
+      jobs.splice(to, 0, job!);
+      order.moved(jobs, to);
+      saver.moved();
+      changed('all');
     },
 
-    nextQueued(skip) {
-      return jobs.find((job) => job.status === 'queued' && !skip.has(job.id));
-    },
-
-    markDirty() {
-      saveTimer ??= setTimeout(() => void flush().catch(() => undefined), options.saveDelayMs ?? 500);
-    },
-
-    flush,
+    nextQueued: (skip, usable) => order.next(skip, usable),
+    flush: () => saver.flush(),
   };
   return queue;
 }

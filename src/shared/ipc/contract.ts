@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Settings, SettingsPatch } from '../settings';
 import { AddSummary, JobView, OverallView, ReceivedFile } from './job-view';
+import { SharingView } from './sharing-view';
 
 /**
  * The IPC contract, declared once. Main registers a handler for every invoke channel (a missing one
@@ -55,6 +56,15 @@ export const invokeContract = {
   'settings:update': { request: SettingsPatch, response: Settings },
   'settings:pick-receive-folder': { request: Nothing, response: z.object({ folder: z.string().nullable() }) },
   'shell:open-external': { request: z.object({ url: z.string().max(2048) }).strict(), response: z.null() },
+  /** Receiving from other devices: the link, QR code, countdown, devices and waiting requests. */
+  'sharing:status': { request: Nothing, response: SharingView },
+  /** Turns it on or off (stored in settings, like the switch in Settings). */
+  'sharing:set': { request: z.object({ enabled: z.boolean() }).strict(), response: SharingView },
+  /** A new link: every device that joined is out. */
+  'sharing:revoke': { request: Nothing, response: SharingView },
+  'sharing:revoke-guest': { request: z.object({ guestId: z.string().min(1).max(64) }).strict(), response: SharingView },
+  /** Answers an accept prompt. */
+  'sharing:decide': { request: z.object({ requestId: z.string().min(1).max(64), accept: z.boolean() }).strict(), response: SharingView },
 } as const;
 
 export const pushContract = {
@@ -63,6 +73,8 @@ export const pushContract = {
   'settings:changed': Settings,
   /** Main asks the window to show a view (tray "Open Ferry", a second launch with files). */
   'app:navigate': z.object({ view: z.enum(['queue', 'received', 'settings']) }),
+  /** On every sharing event (a device joined, a request waits, the link changed, it turned off) and when `offAt` moves. */
+  'sharing:changed': SharingView,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeContract;

@@ -1,10 +1,13 @@
-import { open, unlink, writeFile } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { DigestWorker } from '../../crypto/digest-worker';
 import { syncDirectory } from '../../fs/atomic-file';
-import { TusError } from '../tus/tus-errors';
+import { TusError, type TusErrorCode } from '../tus/tus-errors';
+import { writeMarker } from './rollback-marker';
 import type { RunningDigests } from './running-digests';
 import { StorageFullError, storageError } from './storage-errors';
+import type { StoreFs } from './store-fs';
 import type { StorePaths } from './store-layout';
 import type { AppendOptions, AppendResult, UploadInfo } from './types';
 import { pumpToFile } from './write-pump';
@@ -13,12 +16,15 @@ import { pumpToFile } from './write-pump';
 // loopback: flushing more often made each chunk slower (about 240 against 300 MB/s) and cost more CPU,
 // because the flushes contend with the writes they overlap.
 const backgroundFlushBytes = 32 * 1024 * 1024;
+// On a slow link 32 MiB can take minutes; progress counts flushed bytes, so flush at least this often.
+const backgroundFlushMs = 1_000;
 
 /** What an append needs from the file store that owns the upload. */
 export interface AppendContext {
   dir: string;
   durable: boolean;
   paths: StorePaths;
+  fs: StoreFs;
   digests: DigestWorker;
   runningDigests: RunningDigests;
   /** The records in memory; the upload's is known to exist. */
@@ -28,13 +34,46 @@ export interface AppendContext {
   writeInfo(info: UploadInfo, sync?: boolean): Promise<void>;
 }
 
+/** Background flushes while bytes arrive: how far the data is known to be on disk. */
+function backgroundFlusher(handle: FileHandle, path: string, fs: StoreFs, onDurable: (written: number) => void) {
+  let flushing: Promise<void> | undefined;
+  let requested = 0;
+  let lastAt = Date.now();
+  const state = { durable: 0, failure: undefined as unknown };
+  return {
+    state,
+    /** After each write: start a flush when enough bytes or time went by, and none is running. */
+    wrote(written: number) {
+      if (flushing || state.failure !== undefined || written === requested) return;
+      if (written - requested < backgroundFlushBytes && Date.now() - lastAt < backgroundFlushMs) return;
+      const upTo = (requested = written);
+      lastAt = Date.now();
+      flushing = fs
+        .datasync(handle, path)
+        .then(
+          () => {
+            state.durable = upTo;
+            onDurable(upTo);
+          },
+          (error: unknown) => {
+            state.failure ??= error;
+          },
+        )
+        .finally(() => (flushing = undefined));
+    },
+    settled: () => flushing,
+  };
+}
+
 /**
  * Appends one request body to an upload's data file: checks the offset, verifies a checksum (rolling
- * the chunk back when it fails), feeds the running digest and flushes in the background.
+ * the chunk back when it fails), feeds the running digest and flushes in the background. Progress is
+ * reported only for bytes that are stored for good: verified, and on disk when durable.
  */
 export async function appendChunk(context: AppendContext, id: string, source: Readable, appendOptions: AppendOptions): Promise<AppendResult> {
-  const { dir, durable, paths, digests, runningDigests, infos, unpersisted } = context;
-  const handle = await open(paths.dataPath(id), 'a').catch((error: unknown) => {
+  const { durable, paths, fs, digests, runningDigests, infos, unpersisted } = context;
+  const dataPath = paths.dataPath(id);
+  const handle = await open(dataPath, 'a').catch((error: unknown) => {
     throw storageError(error);
   });
   try {
@@ -45,8 +84,10 @@ export async function appendChunk(context: AppendContext, id: string, source: Re
     // nothing to roll back (a crash leaves bytes without a record, quarantined at startup).
     const marked = checksum !== undefined && !unpersisted.has(id);
     if (marked) {
-      await writeFile(paths.pendingPath(id), String(start));
-      if (durable) await syncDirectory(dir);
+      const length = appendOptions.expectedBytes;
+      await writeMarker(paths.pendingPath(id), { start, ...(length === undefined ? {} : { length }), checksum }, fs, durable).catch((error: unknown) => {
+        throw storageError(error);
+      });
     }
     // Verified on a worker thread, so a checksummed upload does not stall every other socket.
     const hash = checksum ? digests.start(checksum.algorithm) : undefined;
@@ -55,10 +96,11 @@ export async function appendChunk(context: AppendContext, id: string, source: Re
     // Upload-Checksum, or one read of a small file, already answers at completion.
     const whole = unpersisted.has(id) ? undefined : runningDigests.begin(infos.get(id)!, start);
     let fed = 0;
-    // Flush to disk in the background while bytes keep arriving, so the fsync before the
-    // acknowledgement only has the tail left instead of the whole body.
-    let flushing: Promise<void> | undefined;
-    let flushedUpTo = 0;
+    // A checksummed chunk counts only once verified; other bytes once written, or flushed when durable.
+    const report = (written: number) => {
+      if (!checksum) appendOptions.onProgress?.(start + written);
+    };
+    const flusher = backgroundFlusher(handle, dataPath, fs, report);
     const result = await pumpToFile(source, handle, {
       maxBytes: appendOptions.maxBytes,
       signal: appendOptions.signal,
@@ -72,46 +114,80 @@ export async function appendChunk(context: AppendContext, id: string, source: Re
             },
           }
         : hash,
-      onWritten: (written) => {
-        appendOptions.onProgress?.(start + written);
-        if (durable && !flushing && written - flushedUpTo >= backgroundFlushBytes) {
-          flushedUpTo = written;
-          flushing = handle.datasync().catch(() => undefined).finally(() => (flushing = undefined));
-        }
-      },
+      onWritten: (written) => (durable ? flusher.wrote(written) : report(written)),
     });
-    await flushing;
-    let offset = start + result.written;
+    await flusher.settled();
     const incomplete = result.interrupted || result.error !== undefined;
     if (incomplete) hash?.drop();
     const digest = hash && !incomplete ? await hash.finish() : undefined;
-    const rejected = checksum && (incomplete || !digest!.equals(checksum.digest));
+    const rejected = checksum !== undefined && (incomplete || !digest!.equals(checksum.digest));
+    let offset = start + result.written;
     if (rejected) {
       await handle.truncate(start);
       offset = start;
     }
-    runningDigests.settle(id, !rejected && !result.error && start + fed === offset ? offset : undefined);
-    if (durable) await handle.sync();
-    if (marked) await unlink(paths.pendingPath(id));
-    if (result.error) {
-      if (result.error.code === 'ENOSPC' || result.error.code === 'EDQUOT') throw new StorageFullError((await handle.stat()).size, result.error);
-      const mapped = storageError(result.error);
-      throw mapped instanceof TusError ? mapped : new TusError('STORAGE_FAILED', { cause: result.error });
+    const syncFailure = durable ? await syncOrFailure(handle, dataPath, fs, flusher.state.failure) : undefined;
+    if (syncFailure !== undefined) {
+      // The tail after the last good flush may never reach the disk: it is not counted, and the
+      // digest that saw it is dropped. A checksummed chunk is not acknowledged at all.
+      runningDigests.settle(id, undefined);
+      const kept = checksum ? start : start + flusher.state.durable;
+      await handle.truncate(kept);
+      await fs.sync(handle, dataPath).catch(() => undefined);
+      if (marked) await unlink(paths.pendingPath(id)).catch(() => undefined);
+      throw failed(syncFailure, kept);
     }
+    const reached = result.error ? undefined : rejected ? start : start + fed === offset ? offset : undefined;
+    // An append that went by untracked (a digest still catching up) tells it where the bytes now end.
+    runningDigests.settle(id, whole ? reached : result.error ? undefined : offset);
+    if (marked) await clearMarker(context, id, appendOptions.expectedBytes === undefined);
+    if (result.error) throw failed(result.error, (await handle.stat()).size);
     if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
-    const completing = infos.get(id)!.length === offset;
-    // A completing append needs no touch: completion rewrites the record right after.
-    if (offset > start && !completing) {
-      const info = infos.get(id)!;
-      info.touchedAt = new Date().toISOString();
-      // Persisted too: the Upload-Expires promised from touchedAt must hold after a restart (best effort:
-      // the bytes are already safe, and a failed record write only makes expiry come early). No fsync:
-      // two per chunk would cost more than the chunk, and a power cut only brings expiry forward.
-      // Not awaited either: the acknowledgement does not depend on it, and writes per id stay ordered.
-      void context.writeInfo(info, false).catch(() => undefined);
-    }
+    touch(context, id, start, offset);
     return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
   } finally {
     await handle.close();
   }
 }
+
+async function syncOrFailure(handle: FileHandle, path: string, fs: StoreFs, earlier: unknown): Promise<unknown> {
+  if (earlier !== undefined) return earlier;
+  try {
+    await fs.sync(handle, path);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * The chunk is verified and on disk: the marker goes. Its removal need not be fsynced when the marker
+ * names the chunk's length (startup checks a marker that comes back); without one it must be.
+ */
+async function clearMarker(context: AppendContext, id: string, mustSync: boolean): Promise<void> {
+  await unlink(context.paths.pendingPath(id));
+  if (mustSync && context.durable) await syncDirectory(context.dir);
+}
+
+/** A failed write or flush, as the answer a client can act on, with what was kept. */
+function failed(error: unknown, kept: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageFullError(kept, error);
+  const mapped = storageError(error);
+  const headers = { 'Upload-Offset': String(kept) };
+  if (mapped instanceof TusError) return new TusError(mapped.code as TusErrorCode, { headers, cause: error });
+  return new TusError('STORAGE_FAILED', { headers, cause: error });
+}
+
+function touch(context: AppendContext, id: string, start: number, offset: number): void {
+  const info = context.infos.get(id)!;
+  // A completing append needs no touch: completion rewrites the record right after.
+  if (offset <= start || info.length === offset) return;
+  info.touchedAt = new Date().toISOString();
+  // Persisted too: the Upload-Expires promised from touchedAt must hold after a restart (best effort:
+  // the bytes are already safe, and a failed record write only makes expiry come early). No fsync:
+  // two per chunk would cost more than the chunk, and a power cut only brings expiry forward.
+  // Not awaited either: the acknowledgement does not depend on it, and writes per id stay ordered.
+  void context.writeInfo(info, false).catch(() => undefined);
+}
+

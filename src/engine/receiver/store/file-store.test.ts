@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileStore } from './file-store';
+import { formatMarker } from './rollback-marker';
 import { runStoreContract } from './store-contract';
 import type { UploadInfo } from './types';
 
@@ -55,7 +56,8 @@ describe('file store startup reconciliation', () => {
     const dir = await freshDir();
     await writeFile(join(dir, 'crashupload'), 'verifiedUNVERIFIED');
     await writeFile(join(dir, 'crashupload.info'), JSON.stringify(record('crashupload', 100)));
-    await writeFile(join(dir, 'crashupload.pending'), '8');
+    const checksum = { algorithm: 'sha256' as const, digest: createHash('sha256').update('the chunk the client sent').digest() };
+    await writeFile(join(dir, 'crashupload.pending'), formatMarker({ start: 8, length: 10, checksum }));
     const store = createFileStore({ dir });
     expect((await store.init()).rolledBack).toEqual(['crashupload']);
     expect(await readFile(join(dir, 'crashupload'), 'utf8')).toBe('verified');

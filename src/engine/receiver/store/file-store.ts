@@ -7,12 +7,19 @@ import { TusError } from '../tus/tus-errors';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
 import type { AppendOptions, AppendResult, StoredUpload, UploadInfo, UploadStore } from './types';
 import { appendChunk, type AppendContext } from './append-chunk';
-import { reconcileStoreDir } from './reconcile';
+import { createFinishedRecords, isSettled } from './finished-records';
+import { nextRecord } from './record-rules';
+import { purgeQuarantine } from './quarantine';
+import { inParallel, reconcileStoreDir } from './reconcile';
 import { createRunningDigests } from './running-digests';
 import { storageError } from './storage-errors';
-import { sizeOf, storePaths } from './store-layout';
+import { storeFs, type StoreFs } from './store-fs';
+import { ignoreMissing, sizeOf, storePaths } from './store-layout';
 
 export { StorageFullError } from './storage-errors';
+
+/** How long records of finished uploads keep answering, by default. */
+export const defaultRetainFinishedMs = 7 * 24 * 60 * 60 * 1000;
 
 export interface FileStoreOptions {
   /** Folder for data and info files. */
@@ -23,6 +30,10 @@ export interface FileStoreOptions {
   reserveBytes?: number;
   /** Shared hashing thread; the store starts its own when none is given. */
   digests?: DigestWorker;
+  /** How long finished, failed and expired uploads keep their records, and quarantined data stays. */
+  retainFinishedMs?: number;
+  /** The disk flushes, replaceable to inject faults. */
+  fs?: Partial<StoreFs>;
 }
 
 /** The file store: `<id>` holds the bytes (its size is the offset), `<id>.info` the record. */
@@ -30,43 +41,81 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const dir = options.dir;
   const durable = options.durable ?? true;
   const reserveBytes = options.reserveBytes ?? 64 * 1024 * 1024;
+  const retainMs = options.retainFinishedMs ?? defaultRetainFinishedMs;
+  const fs = storeFs(options.fs);
+  /** Records of uploads not done yet; finished ones live in `finished`. */
   const infos = new Map<string, UploadInfo>();
+  const paths = storePaths(dir);
+  const { dataPath, infoPath, pendingPath } = paths;
   const digests = options.digests ?? createDigestWorker();
-  const runningDigests = createRunningDigests(digests);
+  const runningDigests = createRunningDigests(digests, dataPath);
+  const finished = createFinishedRecords({ dir: paths.finishedDir, retainMs, durable });
   /** Records kept in memory only (`persist: false`) until their first write. */
   const unpersisted = new Set<string>();
 
-  const paths = storePaths(dir);
-  const { dataPath, infoPath, pendingPath } = paths;
-
   const writeQueues = new Map<string, Promise<void>>();
+  /** The newest record per id while writes for it are queued. */
+  const latest = new Map<string, UploadInfo>();
   let freeCache: { at: number; bytes: number } | undefined;
 
   /**
    * Records the info in memory at once, then persists it. Writes for one id run in order and each
-   * writes the latest record, so concurrent updates never lose a field.
+   * writes the latest record, so concurrent updates never lose a field. A record done changing moves
+   * to the finished records and out of memory.
    */
   function writeInfo(info: UploadInfo, sync = durable): Promise<void> {
-    infos.set(info.id, info);
-    unpersisted.delete(info.id);
-    const previous = writeQueues.get(info.id) ?? Promise.resolve();
+    const id = info.id;
+    unpersisted.delete(id);
+    latest.set(id, info);
+    if (isSettled(info)) {
+      infos.delete(id);
+      finished.remember(info);
+    } else infos.set(id, info);
+    const previous = writeQueues.get(id) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
-        const latest = infos.get(info.id);
-        if (latest) await writeFileAtomic(infoPath(info.id), JSON.stringify(latest), sync && durable);
+        const record = latest.get(id);
+        if (!record) return;
+        if (!isSettled(record)) return writeFileAtomic(infoPath(id), JSON.stringify(record), sync && durable);
+        await finished.write(record, sync && durable);
+        await unlink(infoPath(id)).catch(ignoreMissing);
       });
-    writeQueues.set(info.id, next);
-    void next.finally(() => {
-      if (writeQueues.get(info.id) === next) writeQueues.delete(info.id);
-    }).catch(() => undefined);
+    writeQueues.set(id, next);
+    void next
+      .finally(() => {
+        if (writeQueues.get(id) !== next) return;
+        writeQueues.delete(id);
+        latest.delete(id);
+      })
+      .catch(() => undefined);
     return next;
   }
+
+  /** The newest record, active or finished (and still retained). Callers read `newest` again after awaiting this. */
+  async function recordOf(id: string): Promise<UploadInfo | undefined> {
+    const info = newest(id) ?? (await finished.load(id));
+    return info && (!isSettled(info) || finished.isRetained(info)) ? info : undefined;
+  }
+  const newest = (id: string) => infos.get(id) ?? finished.peek(id);
 
   function requireInfo(id: string): UploadInfo {
     const info = infos.get(id);
     if (!info) throw new TusError('UPLOAD_NOT_FOUND');
     return info;
+  }
+
+  async function update(id: string, patch: Partial<Omit<UploadInfo, 'id'>>, sync = durable): Promise<UploadInfo> {
+    const loaded = await recordOf(id);
+    // Read again after the wait, and merge in the same turn: concurrent updates never lose a field.
+    const current = loaded && (newest(id) ?? loaded);
+    if (!current) throw new TusError('UPLOAD_NOT_FOUND');
+    const next = nextRecord(current, patch);
+    // A part keeps its running digest for the final upload; anything else is done with it.
+    const finishedNow = next.status !== current.status && (next.status === 'completed' || next.status === 'failed' || next.status === 'expired');
+    if (next.dataReleased || next.status === 'failed' || (finishedNow && next.concat?.kind !== 'partial')) runningDigests.forget(id);
+    await writeInfo(next, sync);
+    return next;
   }
 
   /**
@@ -89,16 +138,39 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     return true;
   }
 
-  const appendContext: AppendContext = { dir, durable, paths, digests, runningDigests, infos, unpersisted, writeInfo };
+  async function removeFiles(id: string): Promise<void> {
+    for (const path of [dataPath(id), pendingPath(id), infoPath(id)]) await unlink(path).catch(ignoreMissing);
+  }
 
-  return {
+  const appendContext: AppendContext = { dir, durable, paths, fs, digests, runningDigests, infos, unpersisted, writeInfo };
+
+  const store: UploadStore = {
     async init() {
       await mkdir(dir, { recursive: true });
       infos.clear();
-      return reconcileStoreDir(dir, infos);
+      const report = await reconcileStoreDir(dir, infos);
+      await finished.init();
+      const now = Date.now();
+      const moved = new Set<string>();
+      await inParallel([...infos.values()], async (info) => {
+        if (isSettled(info)) {
+          // Finished before the stop, kept here by an older version: moved aside as it is, or forgotten.
+          infos.delete(info.id);
+          if (finished.isRetained(info, now)) moved.add(await finished.adopt(infoPath(info.id), info));
+          else await unlink(infoPath(info.id)).catch(ignoreMissing);
+        } else if (await finished.load(info.id)) {
+          // Already finished: this copy is one whose removal did not reach the disk.
+          infos.delete(info.id);
+          await removeFiles(info.id);
+        }
+      });
+      if (moved.size > 0 && durable) for (const folder of [dir, ...moved]) await syncDirectory(folder);
+      await store.purge(now);
+      return report;
     },
 
     async create(info, writeOptions) {
+      // Ids are random, or derived from a key whose lookup (`get`) already saw any finished record.
       if (infos.has(info.id)) throw new FerryError('UPLOAD_EXISTS', `Upload ${info.id} already exists`);
       if (writeOptions?.persist === false) {
         // The first append creates the data file; the first update writes the record.
@@ -123,20 +195,13 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     },
 
     async get(id): Promise<StoredUpload | undefined> {
-      const info = infos.get(id);
+      const info = await recordOf(id);
       if (!info) return undefined;
       if (info.dataReleased) return { info, offset: info.status === 'completed' ? (info.length ?? 0) : 0 };
       return { info, offset: (await sizeOf(dataPath(id))) ?? 0 };
     },
 
-    async update(id, patch, writeOptions) {
-      const next = { ...requireInfo(id), ...patch };
-      // A part keeps its running digest for the final upload; anything else is done with it.
-      const finished = patch.status === 'completed' || patch.status === 'failed' || patch.status === 'expired';
-      if (patch.dataReleased || patch.status === 'failed' || (finished && next.concat?.kind !== 'partial')) runningDigests.forget(id);
-      await writeInfo(next, writeOptions?.durable ?? durable);
-      return next;
-    },
+    update: (id, patch, writeOptions) => update(id, patch, writeOptions?.durable ?? durable),
 
     async append(id, source: Readable, appendOptions: AppendOptions): Promise<AppendResult> {
       requireInfo(id);
@@ -151,7 +216,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
         for (const partId of partIds) {
           for await (const chunk of createReadStream(dataPath(partId), { highWaterMark: 4 * 1024 * 1024 })) await target.write(chunk as Buffer);
         }
-        if (durable) await target.sync();
+        if (durable) await fs.sync(target, dataPath(id));
         return (await target.stat()).size;
       } finally {
         await target.close();
@@ -162,28 +227,40 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     sha256Of: (id, length) => runningDigests.take(id, length),
 
-    async releaseData(id) {
+    warmSha256(id) {
+      const info = infos.get(id);
+      if (info?.length != null && !info.dataReleased) runningDigests.rebuild(info, info.length);
+    },
+
+    async releaseData(id, patch = {}) {
       runningDigests.forget(id);
-      await unlink(dataPath(id)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
-      await writeInfo({ ...requireInfo(id), dataReleased: true });
+      await unlink(dataPath(id)).catch(ignoreMissing);
+      await update(id, { ...patch, dataReleased: true });
     },
 
     async remove(id) {
       runningDigests.forget(id);
       infos.delete(id);
       unpersisted.delete(id);
+      latest.delete(id);
       await writeQueues.get(id)?.catch(() => undefined);
-      for (const path of [dataPath(id), pendingPath(id), infoPath(id)]) {
-        await unlink(path).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-        });
-      }
+      await removeFiles(id);
+      await finished.remove(id);
     },
 
     async list() {
-      return [...infos.values()];
+      const active = [...infos.values()];
+      const activeIds = new Set(active.map((info) => info.id));
+      return [...active, ...(await finished.list()).filter((info) => !activeIds.has(info.id))];
+    },
+
+    listFinished: (limit) => finished.list(limit),
+
+    listActive: async () => [...infos.values()],
+
+    async purge(now = Date.now()) {
+      await finished.purge(now);
+      await purgeQuarantine(paths.quarantineDir, retainMs, now);
     },
 
     async freeBytes() {
@@ -200,4 +277,5 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       return bytes;
     },
   };
+  return store;
 }

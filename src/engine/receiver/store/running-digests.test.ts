@@ -15,7 +15,7 @@ const hex = (...pieces: Buffer[]) => createHash('sha256').update(Buffer.concat(p
 
 describe('running digests', () => {
   it('hashes a sealed part across appends in order and answers once', async () => {
-    const digests = createRunningDigests(worker);
+    const digests = createRunningDigests(worker, (id) => `/nonexistent/${id}`);
     const info = upload('part1');
     const [a, b] = [randomBytes(1000), randomBytes(2000)];
     digests.begin(info, 0)!.update(a);
@@ -27,7 +27,7 @@ describe('running digests', () => {
   });
 
   it('stops tracking when bytes did not all land, or an append starts elsewhere', async () => {
-    const digests = createRunningDigests(worker);
+    const digests = createRunningDigests(worker, (id) => `/nonexistent/${id}`);
     const info = upload('part2');
     digests.begin(info, 0)!.update(randomBytes(1000));
     // A rejected chunk: its bytes were hashed but rolled back.
@@ -40,14 +40,14 @@ describe('running digests', () => {
   });
 
   it('does not count a digest short of the full length', async () => {
-    const digests = createRunningDigests(worker);
+    const digests = createRunningDigests(worker, (id) => `/nonexistent/${id}`);
     digests.begin(upload('part3'), 0)!.update(randomBytes(10));
     digests.settle('part3', 10);
     expect(await digests.take('part3', 3000)).toBeUndefined();
   });
 
   it('tracks declared sha256 uploads and lone named parts, and nothing else', () => {
-    const digests = createRunningDigests(worker);
+    const digests = createRunningDigests(worker, (id) => `/nonexistent/${id}`);
     expect(digests.begin(upload('plain', { concat: undefined }), 0)).toBeUndefined();
     expect(digests.begin(upload('declared', { concat: undefined }, { filename: 'x', sha256: 'a'.repeat(64) }), 0)).toBeDefined();
     expect(digests.begin(upload('anonymous-part', {}, {}), 0)).toBeUndefined();

@@ -108,6 +108,22 @@ export function runStoreContract(name: string, makeStore: () => Promise<UploadSt
       expect(await store.get('upload00001')).toMatchObject({ offset: 3, info: { dataReleased: true } });
     });
 
+    it('keeps finished records out of the active list, and lists them newest first', async () => {
+      const store = await makeStore();
+      for (const id of ['upload00001', 'upload00002', 'upload00003']) {
+        await store.create(info(id, 3));
+        await store.append(id, body('abc'), { offset: 0, maxBytes: 3 });
+      }
+      await store.update('upload00001', { status: 'completed', placedPath: 'a.bin', dataReleased: true });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.releaseData('upload00002', { status: 'expired' });
+      expect((await store.listActive()).map((item) => item.id)).toEqual(['upload00003']);
+      expect((await store.listFinished(10)).map((item) => item.id)).toEqual(['upload00002', 'upload00001']);
+      expect((await store.listFinished(1)).map((item) => item.id)).toEqual(['upload00002']);
+      expect((await store.list()).map((item) => item.id).sort()).toEqual(['upload00001', 'upload00002', 'upload00003']);
+      expect(await store.get('upload00001')).toMatchObject({ offset: 3, info: { status: 'completed', finishedAt: expect.any(String) } });
+    });
+
     it('removes an upload entirely', async () => {
       const store = await makeStore();
       await store.create(info('upload00001', 3));

@@ -1,7 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The file store's layout: `<id>` holds the bytes (its size is the offset), `<id>.info` the record. */
+/**
+ * The file store's layout: `<id>` holds the bytes (its size is the offset), `<id>.info` the record of
+ * an upload not done yet; `finished/<bucket>/<id>.info` the records of finished ones, by when they
+ * finished; `quarantine/` what a crash left that cannot be trusted.
+ */
 export const infoSuffix = '.info';
 /** `<id>.pending` holds the offset a checksummed chunk started at, while it is unverified. */
 export const pendingSuffix = '.pending';
@@ -10,6 +14,8 @@ export interface StorePaths {
   dataPath(id: string): string;
   infoPath(id: string): string;
   pendingPath(id: string): string;
+  finishedDir: string;
+  quarantineDir: string;
 }
 
 export function storePaths(dir: string): StorePaths {
@@ -17,6 +23,8 @@ export function storePaths(dir: string): StorePaths {
     dataPath: (id) => join(dir, id),
     infoPath: (id) => join(dir, id + infoSuffix),
     pendingPath: (id) => join(dir, id + pendingSuffix),
+    finishedDir: join(dir, 'finished'),
+    quarantineDir: join(dir, 'quarantine'),
   };
 }
 
@@ -28,4 +36,8 @@ export async function sizeOf(path: string): Promise<number | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+export function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }

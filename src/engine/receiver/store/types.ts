@@ -23,6 +23,11 @@ export interface UploadInfo {
   dataReleased?: boolean;
   /** A partial upload: the final upload that used its bytes, so a repeated request gets the same answer. */
   consumedBy?: string;
+  /**
+   * Set by the store when the upload reached a terminal status, and again when its record is done
+   * changing (a part once a final used it or it expired). Retention counts from here.
+   */
+  finishedAt?: string;
 }
 
 export interface WriteOptions {
@@ -46,8 +51,13 @@ export interface AppendOptions {
   /** Write at most this many bytes; extra bytes make the append stop with `exceeded: true`. */
   maxBytes: number;
   checksum?: ChecksumRequest;
+  /** The body's declared length (Content-Length), when known: it lets a crash marker name the chunk. */
+  expectedBytes?: number;
   signal?: AbortSignal;
-  /** Called after each write lands in the data file, with the new offset. */
+  /**
+   * Called with the offset up to which bytes are stored for good: after writes (flushes, when durable)
+   * of an unchecksummed body. A checksummed chunk counts only once verified, through the result.
+   */
   onProgress?: (offset: number) => void;
 }
 
@@ -68,14 +78,22 @@ export interface ReconcileReport {
 
 /**
  * The storage port. Every store (file today, S3 later) passes `store-contract.ts`.
- * Errors carry stable codes: UPLOAD_NOT_FOUND, OFFSET_MISMATCH, CHECKSUM_MISMATCH, INSUFFICIENT_STORAGE.
+ * Errors carry stable codes: UPLOAD_NOT_FOUND, OFFSET_MISMATCH, CHECKSUM_MISMATCH, INSUFFICIENT_STORAGE,
+ * STORAGE_FAILED (with the offset kept, in `Upload-Offset`).
+ *
+ * Records of uploads that are done (completed and landed, failed, expired) are kept for a retention
+ * time and then forgotten; they are read from storage when asked for, never all held in memory.
  */
 export interface UploadStore {
-  /** Reconciles state left by a crash. Call once before serving. */
+  /** Reconciles state left by a crash and forgets records past retention. Call once before serving. */
   init(): Promise<ReconcileReport>;
   /** `durable: false` skips fsync for records a client has not been told about yet. */
   create(info: UploadInfo, options?: WriteOptions): Promise<void>;
   get(id: string): Promise<StoredUpload | undefined>;
+  /**
+   * Applies `patch` to the newest record. A terminal status (completed, failed, expired) never goes
+   * back to a running one: a late status from an older read is ignored, the other fields still apply.
+   */
   update(id: string, patch: Partial<Omit<UploadInfo, 'id'>>, options?: WriteOptions): Promise<UploadInfo>;
   append(id: string, source: Readable, options: AppendOptions): Promise<AppendResult>;
   /** Concatenates finished partial uploads into the (empty) data of `id`. */
@@ -85,12 +103,24 @@ export interface UploadStore {
    * undefined (read the file instead). Answers once per upload.
    */
   sha256Of?(id: string, length: number): Promise<string | undefined>;
+  /**
+   * Starts hashing an upload's stored bytes in the background (after a restart), so a later
+   * `sha256Of` need not read the file inside a request. Does nothing for uploads it would not track.
+   */
+  warmSha256?(id: string): void;
   /** A local path holding the upload's bytes, for moving them into the receive folder. */
   dataPath(id: string): string;
-  /** Forgets the bytes but keeps the record (completed or expired uploads keep answering). */
-  releaseData(id: string): Promise<void>;
+  /** Forgets the bytes but keeps the record, with `patch` applied in the same write. */
+  releaseData(id: string, patch?: Partial<Omit<UploadInfo, 'id'>>): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Every record still kept, finished ones included (read from storage: costly with many). */
   list(): Promise<UploadInfo[]>;
+  /** The most recently finished records, newest first, up to `limit`: reads only what it returns, about. */
+  listFinished(limit: number): Promise<UploadInfo[]>;
+  /** The uploads not done yet (what recovery and expiry look at), from memory. */
+  listActive(): Promise<UploadInfo[]>;
+  /** Forgets finished records and quarantined data older than the retention time. */
+  purge(now?: number): Promise<void>;
   /** Bytes free for new uploads, or Infinity when unknown. */
   freeBytes(): Promise<number>;
 }

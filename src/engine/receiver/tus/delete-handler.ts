@@ -2,11 +2,13 @@ import type { TusHandler } from './tus-context';
 import { reply } from './tus-response';
 import { TusError } from './tus-errors';
 import { requireValidId } from './upload-lookup';
+import { whileServerBusy } from './busy-socket';
 
 /** tus termination: 204, after which the id answers 404. A completed file stays in the receive folder. */
-export const handleDelete: TusHandler = async (_req, res, ctx, rawId) => {
+export const handleDelete: TusHandler = async (req, res, ctx, rawId) => {
   const id = requireValidId(rawId);
-  const lock = await ctx.locks.acquire(id, ctx.config.lockTimeoutMs);
+  // Waiting for another request to let go is the server's business: no idle timeout meanwhile.
+  const lock = await whileServerBusy(req.socket, () => ctx.locks.acquire(id, ctx.config.lockTimeoutMs));
   try {
     const stored = await ctx.store.get(id);
     if (!stored) throw new TusError('UPLOAD_NOT_FOUND');

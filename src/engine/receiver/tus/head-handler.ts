@@ -1,15 +1,19 @@
 import { serializeMetadata } from './tus-headers';
 import type { TusHandler } from './tus-context';
-import { expiresHeader, reply } from './tus-response';
+import { reply } from './tus-response';
 import { TusError } from './tus-errors';
-import { loadUpload, requireValidId } from './upload-lookup';
+import { expiryOf, landedFileGone, loadUpload, requireValidId } from './upload-lookup';
+import { whileServerBusy } from './busy-socket';
 
-export const handleHead: TusHandler = async (_req, res, ctx, rawId) => {
+export const handleHead: TusHandler = async (req, res, ctx, rawId) => {
   const id = requireValidId(rawId);
   // Taking the lock asks a stale PATCH to persist and let go, so the offset we report is settled.
-  const lock = await ctx.locks.acquire(id, ctx.config.lockTimeoutMs);
+  // Waiting for another request to let go is the server's business: no idle timeout meanwhile.
+  const lock = await whileServerBusy(req.socket, () => ctx.locks.acquire(id, ctx.config.lockTimeoutMs));
   try {
     const { info, offset } = await loadUpload(ctx, id);
+    // "Complete" would tell a sender the file is there; gone from the receive folder, it must come again.
+    if (await landedFileGone(ctx, info)) throw new TusError('RECEIVED_FILE_GONE');
     const headers: Record<string, string> = { 'Upload-Offset': String(offset), 'Cache-Control': 'no-store' };
     if (info.length === null) headers['Upload-Defer-Length'] = '1';
     else headers['Upload-Length'] = String(info.length);
@@ -17,7 +21,9 @@ export const handleHead: TusHandler = async (_req, res, ctx, rawId) => {
     if (metadata) headers['Upload-Metadata'] = metadata;
     if (info.concat?.kind === 'partial') headers['Upload-Concat'] = 'partial';
     if (info.concat?.kind === 'final') headers['Upload-Concat'] = `final;${info.concat.parts.map((part) => ctx.config.basePath + part).join(' ')}`;
-    if (info.status !== 'completed') Object.assign(headers, expiresHeader(info.touchedAt, ctx.config.expireAfterMs));
+    // Every upload that can still expire says when, a finished part waiting for its final included.
+    const expires = await expiryOf(ctx, info);
+    if (expires !== undefined) headers['Upload-Expires'] = new Date(expires).toUTCString();
     reply(res, 200, headers);
   } catch (error) {
     // tus clients restart from zero on a 5xx HEAD; transient trouble answers 423, which they retry.

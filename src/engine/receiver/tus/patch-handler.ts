@@ -4,6 +4,7 @@ import { expiresHeader, reply } from './tus-response';
 import { TusError } from './tus-errors';
 import { receiveBody } from './receive-body';
 import { loadUpload, requireValidId } from './upload-lookup';
+import { whileServerBusy } from './busy-socket';
 
 export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
   const id = requireValidId(rawId);
@@ -14,7 +15,8 @@ export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
   const checksum = parseChecksum(req.headers['upload-checksum'] as string | undefined);
   const newLength = parseCanonicalInteger(req.headers['upload-length'] as string | undefined, 'INVALID_LENGTH');
 
-  const lock = await ctx.locks.acquire(id, ctx.config.lockTimeoutMs);
+  // Waiting for another request to let go is the server's business: no idle timeout meanwhile.
+  const lock = await whileServerBusy(req.socket, () => ctx.locks.acquire(id, ctx.config.lockTimeoutMs));
   try {
     const stored = await loadUpload(ctx, id);
     const { info } = stored;

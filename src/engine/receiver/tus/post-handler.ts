@@ -1,12 +1,14 @@
-import type { IncomingMessage } from 'node:http';
-import type { UploadInfo } from '../store/types';
-import type { TusHandler } from './tus-context';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StoredUpload, UploadInfo } from '../store/types';
+import type { TusContext, TusHandler } from './tus-context';
 import { isOffsetStream, parseCanonicalInteger, parseChecksum, parseConcat, parseMetadata } from './tus-headers';
 import { expiresHeader, reply } from './tus-response';
 import { TusError } from './tus-errors';
 import { createFinalUpload } from './final-upload';
+import { keyedSlot } from './keyed-creation';
 import { receiveBody } from './receive-body';
 import { completeUpload, filenameOf, uploadUrl } from './upload-lookup';
+import { senderContext } from '../sender-context';
 
 function header(req: IncomingMessage, name: string): string | undefined {
   return req.headers[name] as string | undefined;
@@ -26,18 +28,22 @@ function declaredLength(req: IncomingMessage): number | null {
   return length ?? null;
 }
 
+/** A repeated keyed creation: the upload the first one made, where it stands. A body on the repeat is not read. */
+function replyExisting(req: IncomingMessage, res: ServerResponse, ctx: TusContext, { info, offset }: StoredUpload): void {
+  const finished = info.length !== null && offset === info.length;
+  reply(res, 201, { Location: uploadUrl(req.headers.host, ctx.config.basePath, info.id, false), 'Upload-Offset': String(offset), ...(finished ? {} : expiresHeader(info.touchedAt, ctx.config.expireAfterMs)) });
+}
+
 export const handlePost: TusHandler = async (req, res, ctx) => {
   const concat = parseConcat(header(req, 'upload-concat'));
   const metadata = parseMetadata(header(req, 'upload-metadata'), ctx.config.metadataLimits);
   if (metadata.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(metadata.sha256)) throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata sha256 must be 64 hex digits' });
   const now = new Date().toISOString();
-  const id = ctx.newId();
-  const location = uploadUrl(req.headers.host, ctx.config.basePath, id, false);
 
   if (concat?.kind === 'final') {
     // tus concatenation: "The Client MUST NOT include the Upload-Length header in the final upload creation."
     if (header(req, 'upload-length') !== undefined || header(req, 'upload-defer-length') !== undefined) throw new TusError('INVALID_CONCAT');
-    const sealed = await createFinalUpload(ctx, concat.urls, metadata, id, now);
+    const sealed = await createFinalUpload(ctx, concat.urls, metadata, ctx.newId(), now, req.socket);
     reply(res, 201, { Location: uploadUrl(req.headers.host, ctx.config.basePath, sealed.id, false), 'Upload-Offset': String(sealed.length) });
     return;
   }
@@ -48,14 +54,23 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   const withBody = hasBody(req);
   if (withBody && !isOffsetStream(header(req, 'content-type'))) throw new TusError('INVALID_CONTENT_TYPE');
   const checksum = withBody ? parseChecksum(header(req, 'upload-checksum')) : undefined;
+  // A repeat of a keyed creation (the client lost the answer) gets the upload the first one made.
+  const slot = await keyedSlot(ctx, metadata, length, concat);
+  if (slot?.kind === 'existing') return replyExisting(req, res, ctx, slot.stored);
+  const id = slot?.id ?? ctx.newId();
+  const location = uploadUrl(req.headers.host, ctx.config.basePath, id, false);
 
   const info: UploadInfo = { id, length, metadata, status: 'created', createdAt: now, touchedAt: now, ...(concat ? { concat } : {}) };
   // The whole file in this one request: until the 201 nobody knows this upload, so its record need
   // not be fsynced (a crash before the answer leaves nothing a client could resume).
   const wholeInOneRequest = withBody && !concat && length !== null && header(req, 'content-length') === String(length);
-  await ctx.store.create(info, { persist: !wholeInOneRequest });
+  try {
+    await ctx.store.create(info, { persist: !wholeInOneRequest });
+  } finally {
+    slot?.release();
+  }
   ctx.counters.created();
-  ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length, status: 'created', context: concat ? { concat: concat.kind } : {} });
+  ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length, status: 'created', context: { ...senderContext(req), ...(metadata.relativePath ? { relativePath: metadata.relativePath.slice(0, 4096) } : {}), ...(concat ? { concat: concat.kind } : {}) } });
   const headers: Record<string, string> = { Location: location };
 
   if (length === 0) {

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { FerryError } from '../../errors';
 import { StorageFullError } from '../store/file-store';
 import type { StoredUpload } from '../store/types';
 import type { UploadLock } from '../upload-locks';
+import { whileServerBusy } from './busy-socket';
 import type { TusContext } from './tus-context';
 import type { ChecksumRequest } from './tus-headers';
 import { TusError } from './tus-errors';
@@ -15,7 +17,7 @@ export type BodyOutcome =
 /**
  * Appends a request body at `offset` (shared by PATCH and creation-with-upload). The caller holds the
  * lock. Bytes received are kept even when the client vanishes; the progress hub sees only bytes
- * written to the data file.
+ * stored for good (verified, and flushed when durable), so it never shows more than a HEAD would.
  */
 export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored: StoredUpload, lock: UploadLock, checksum?: ChecksumRequest, fresh = false): Promise<BodyOutcome> {
   const { info } = stored;
@@ -33,6 +35,7 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
       offset: stored.offset,
       maxBytes: limit - stored.offset,
       checksum,
+      ...(declared === undefined ? {} : { expectedBytes: Number(declared) }),
       signal: lock.signal,
       onProgress: (offset) => ctx.progress.advance(id, offset),
     });
@@ -42,6 +45,10 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
       ctx.progress.transition(id, 'paused', { message: 'The receiving disk is full', errorCode: 'INSUFFICIENT_STORAGE' });
       throw new TusError('INSUFFICIENT_STORAGE', { headers: { 'Upload-Offset': String(error.offset) }, cause: error });
     }
+    // The chunk was refused (checksum, offset) or the disk failed under it: the upload stops here,
+    // resumable from what was kept.
+    const storage = error instanceof FerryError && error.code.startsWith('STORAGE_');
+    ctx.progress.transition(id, 'paused', storage ? { message: error.message, errorCode: error.code } : undefined);
     throw error;
   }
   ctx.counters.bytes(result.offset - stored.offset);
@@ -50,7 +57,7 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
   if (completed) {
     // The checksum extension verified these bytes; from offset 0 to the end that is the whole file.
     const bodySha256 = checksum?.algorithm === 'sha256' && stored.offset === 0 ? checksum.digest.toString('hex') : undefined;
-    await completeUpload(ctx, info, { fresh, bodySha256 });
+    await whileServerBusy(req.socket, () => completeUpload(ctx, info, { fresh, bodySha256 }));
   } else if (result.interrupted || result.exceeded) {
     ctx.progress.transition(id, 'paused');
   }

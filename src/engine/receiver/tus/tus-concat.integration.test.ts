@@ -206,6 +206,7 @@ describe('completed uploads in the receive folder', () => {
     expect(await listFiles(t.dir)).toEqual(hostile.map(([, expected]) => expected).sort());
     // Nothing beside the receive folder, and the state folder holds only upload records.
     expect(await readdir(t.base)).toEqual(['received']);
-    for (const name of await readdir(t.stateDir)) expect(name).toMatch(/^[A-Za-z0-9_-]+\.info$/);
+    // Finished uploads' records sit in finished/<bucket>/.
+    for (const name of await readdir(t.stateDir, { recursive: true })) expect(name).toMatch(/^(finished(\/\d+(\/[A-Za-z0-9_-]+\.info)?)?|[A-Za-z0-9_-]+\.info)$/);
   });
 });

@@ -40,6 +40,8 @@ export interface TusContext {
   hashFile(path: string): Promise<string>;
   /** Moves a finished upload's bytes into the receive folder; returns the relative path. */
   place(dataPath: string, metadata: Record<string, string>): Promise<string>;
+  /** Whether a file placed at this relative path is still in the receive folder. */
+  placedExists?(relativePath: string): Promise<boolean>;
   log: { warn(data: object, message: string): void; error(data: object, message: string): void };
 }
 

@@ -32,7 +32,7 @@ describe('OPTIONS', () => {
     );
     expect(answer.headers['tus-max-size']).toBe(String(maxSize));
     expect(answer.headers['tus-checksum-algorithm']?.split(',')).toEqual(expect.arrayContaining(['sha1', 'sha256', 'md5']));
-    expect(answer.headers['x-ferry-features']?.split(',')).toEqual(['end-to-end-sha256']);
+    expect(answer.headers['x-ferry-features']?.split(',')).toEqual(['end-to-end-sha256', 'idempotent-creation']);
   });
 });
 

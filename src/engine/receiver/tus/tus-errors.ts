@@ -26,6 +26,7 @@ export const tusErrors = {
   ERR_UPLOAD_INTERRUPTED: { status: 400, message: 'Another request took over this upload' },
   UPLOAD_NOT_FOUND: { status: 404, message: 'Upload not found' },
   UPLOAD_EXPIRED: { status: 410, message: 'Upload expired' },
+  RECEIVED_FILE_GONE: { status: 410, message: 'The received file is no longer in the receive folder; upload it again' },
   OFFSET_MISMATCH: { status: 409, message: 'Upload-Offset does not match the stored offset' },
   FINAL_UPLOAD_PATCH: { status: 403, message: 'A final concatenated upload cannot be patched' },
   INVALID_CONTENT_TYPE: { status: 415, message: 'Content-Type must be application/offset+octet-stream' },

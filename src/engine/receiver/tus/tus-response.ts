@@ -3,8 +3,8 @@ import { FerryError } from '../../errors';
 import { TusError } from './tus-errors';
 
 export const tusVersion = '1.0.0';
-/** Ferry's additions, in OPTIONS as `X-Ferry-Features`. */
-export const ferryFeatures = ['end-to-end-sha256'];
+/** Ferry's additions, in OPTIONS as `X-Ferry-Features` (idempotent-creation: keyed-creation.ts). */
+export const ferryFeatures = ['end-to-end-sha256', 'idempotent-creation'];
 export const tusExtensions = ['creation', 'creation-with-upload', 'creation-defer-length', 'expiration', 'checksum', 'termination', 'concatenation'];
 
 export function reply(res: ServerResponse, status: number, headers: Record<string, string> = {}, body?: string): void {

@@ -60,7 +60,10 @@ export async function removeBase(t: TestReceiver | undefined): Promise<void> {
  * `agent: false`: every request gets its own socket, so a closed connection never leaks into the next test.
  */
 export function open(url: string, method: string, headers: Record<string, string | number>): { req: ClientRequest; reply: Promise<TusReply> } {
-  const req = request(url, { method, headers, agent: false });
+  // The path goes out as written: `request(url)` would resolve `/files/..` to `/` before sending.
+  const origin = /^https?:\/\/[^/]+/.exec(url)?.[0] ?? url;
+  const { hostname, port } = new URL(origin);
+  const req = request({ hostname, port, path: url.slice(origin.length) || '/', method, headers, agent: false });
   const reply = new Promise<TusReply>((resolve, reject) => {
     let answered = false;
     req.on('response', (res) => {

@@ -1,0 +1,68 @@
+import type { ProgressContext, ProgressEvent, UploadSource, UploadStatus } from '../../shared/progress-event';
+import { FerryError } from '../errors';
+import type { SpeedEstimator } from './speed-estimator';
+
+// One upload's state inside the progress hub, and the event it turns into.
+
+type Timer = ReturnType<typeof setTimeout>;
+
+export interface Entry {
+  readonly uploadId: string;
+  context: ProgressContext;
+  /** 1 for the first attempt; `restart` counts up. */
+  attempt: number;
+  status: UploadStatus;
+  offset: number;
+  length: number | null;
+  message: string | undefined;
+  errorCode: string | undefined;
+  nextSeq: number;
+  last: ProgressEvent | undefined;
+  lastEmitAt: number;
+  /** State changed since `last` and waits for the throttle window. */
+  dirty: boolean;
+  timer: Timer | undefined;
+  timerDue: number | undefined;
+  retention: Timer | undefined;
+  speed: SpeedEstimator;
+}
+
+/** The event for `entry` as it stands now; it takes the next seq. */
+export function buildEvent(entry: Entry, at: number): ProgressEvent {
+  const { status, offset, length } = entry;
+  const running = status === 'running';
+  let etaSeconds: number | null = null;
+  if (status === 'completed') etaSeconds = 0;
+  else if (running && length !== null) etaSeconds = entry.speed.etaSeconds(Math.max(0, length - offset));
+  const event: ProgressEvent = {
+    type: 'progress',
+    uploadId: entry.uploadId,
+    seq: entry.nextSeq++,
+    status,
+    offset,
+    length,
+    // A zero-length upload has nothing left to store.
+    progress: length === null ? null : length === 0 ? 1 : Math.min(1, Math.max(0, offset / length)),
+    bytesPerSecond: running ? entry.speed.bytesPerSecond() : 0,
+    etaSeconds,
+    timestamp: new Date(at).toISOString(),
+    context: entry.context,
+  };
+  if (entry.message !== undefined) event.message = entry.message;
+  if (entry.errorCode !== undefined) event.errorCode = entry.errorCode;
+  // Every listener gets the same object; freezing keeps one of them from corrupting it for the rest.
+  return Object.freeze(event);
+}
+
+/** Every event carries its attempt once there has been a restart; the first attempt's context is as registered. */
+export function contextOf(init: { filename: string; source: UploadSource; context?: Record<string, unknown> }, attempt: number): ProgressContext {
+  return Object.freeze({ ...init.context, filename: init.filename, source: init.source, ...(attempt > 1 ? { attempt } : {}) });
+}
+
+export function invalid(message: string): never {
+  throw new FerryError('PROGRESS_INVALID_ARGUMENT', message);
+}
+
+export function checkBytes(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) invalid(`${name} must be a non-negative integer, got ${value}`);
+}

@@ -1,0 +1,28 @@
+import type { ReactNode } from 'react';
+import { describedBy, Field } from './field';
+import type { Saver } from './use-save';
+
+export interface SwitchFieldProps {
+  id: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+  saver: Saver;
+  onChange(checked: boolean): void;
+  /** Under the switch, e.g. why it could not take effect. */
+  children?: ReactNode;
+}
+
+/** An on/off setting that saves at once. */
+export function SwitchField({ id, label, hint, checked, saver, onChange, children }: SwitchFieldProps) {
+  const status = saver.statusOf(id);
+  return (
+    <Field id={id} label={label} hint={hint} status={status}>
+      <span className="switch">
+        <input id={id} type="checkbox" role="switch" checked={checked} {...describedBy(id, status, hint !== undefined)} onChange={(event) => onChange(event.target.checked)} />
+        <span className="switch-track" aria-hidden="true" />
+      </span>
+      {children}
+    </Field>
+  );
+}
