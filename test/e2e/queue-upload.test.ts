@@ -32,8 +32,8 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
       const path = join(source, relative);
       files[relative] = { path, sha: await writeRandomFile(path, bytes), landed };
     };
-    // About 5 s at the limit: long enough to see the bar move, even on a loaded machine.
-    await make('movie.bin', 20 * MiB);
+    // About 7 s at the limit: long enough to see the bar move, even on a loaded machine.
+    await make('movie.bin', 28 * MiB);
     await make('notes.txt', 64 * 1024);
     await make('photo.jpg', 2 * MiB);
     await make('trip/day1/clip.mov', 3 * MiB);
@@ -44,7 +44,8 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
     const rows = page.locator('[data-testid="queue-row"]');
     await waitFor('five rows', async () => (await rows.count()) === 5);
 
-    // The big file's bar moves through values between empty and full while it uploads.
+    // The big file's bar moves through values between empty and full while it uploads. It shows what
+    // the receiver acknowledged as stored, which for checksummed chunks moves a chunk (8 MiB) at a time.
     const bar = page.getByRole('progressbar', { name: /movie\.bin/ });
     const seen = new Set<number>();
     await waitFor('movie.bin done', async () => {
@@ -53,7 +54,7 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
       return (await page.locator(`[data-job-id="${jobIdByName(core, 'movie.bin')}"]`).getAttribute('data-state')) === 'done';
     }, 30_000, 100);
     const between = [...seen].filter((value) => value > 0 && value < 100);
-    expect(between.length).toBeGreaterThanOrEqual(3);
+    expect(between.length).toBeGreaterThanOrEqual(2);
     await waitFor('every row done', async () => (await page.$$eval('[data-testid="queue-row"]', (all) => all.every((row) => row.getAttribute('data-state') === 'done'))) || undefined);
 
     const received = core.receiverInfo().receiveFolder;
