@@ -2,15 +2,14 @@
 // play the window (a /ws client in this process, as the renderer is in its own),
 // and settle on the child's exit so its CPU profile is complete.
 import { fork } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import WebSocket from 'ws';
 import { appOrigin } from '../../src/main/core/renderer-files';
 import { wsSubprotocol } from '../../src/shared/ws-messages';
 import type { AppMessage, AppTask, LoopFigures, ParentToApp } from './app-protocol';
+import { bundleChild } from './bundle-child';
 import { startIdleProbe, type IdleProbe } from './idle-probe';
 
 const childSource = fileURLToPath(new URL('./app-child.ts', import.meta.url));
@@ -28,23 +27,9 @@ const electronStub: Plugin = {
 };
 
 /** One plain JavaScript file for bare Node, as the app ships main bundled. */
-export async function bundleAppChild(): Promise<string> {
-  const outfile = join(await mkdtemp(join(tmpdir(), 'ferry-app-bench-child-')), 'app-child.mjs');
-  await build({
-    entryPoints: [childSource],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    plugins: [electronStub],
-    // Beside the bundle, so CPU profiles can be read back to source lines.
-    sourcemap: 'external',
-    // Some bundled CommonJS packages call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
-  return outfile;
+export function bundleAppChild(): Promise<string> {
+  // The source map beside the bundle lets CPU profiles be read back to source lines.
+  return bundleChild(childSource, { plugins: [electronStub], sourcemap: 'external' });
 }
 
 /** What the window received over /ws during the send. */

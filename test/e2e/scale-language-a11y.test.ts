@@ -1,15 +1,13 @@
 // 10,000 rows, the Chinese window and an accessibility scan, all on the real engine.
 import { mkdir, truncate, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startApp, type AppHarness } from '../support/e2e/app-harness';
+import { axeSerious } from '../support/e2e/axe';
 import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
 import { waitFor } from '../support/e2e/receiver-watch';
-
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 /** `bytes`: each file's size, sparse (no disk used); by default a few bytes. */
 async function addManyFiles(app: AppHarness, count: number, bytes?: number): Promise<void> {
@@ -65,15 +63,6 @@ async function scrollFrameTimes(page: Page, warmUp: number, measured: number, st
     });
     return frames.slice(warmUpCount);
   }, [warmUp, measured, step] as const);
-}
-
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.nodes.length})`);
 }
 
 describeInBrowser('the window at scale, in Chinese, and for every person', () => {

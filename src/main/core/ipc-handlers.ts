@@ -1,7 +1,6 @@
 import { basename, isAbsolute } from 'node:path';
 import { createUploadAdder } from './add-uploads';
-import { ipcErrorCodes, type InvokeResponse } from '../../shared/ipc/contract';
-import type { SettingsPatch } from '../../shared/settings';
+import { ipcErrorCodes } from '../../shared/ipc/contract';
 import type { IpcPorts } from './desktop-ports';
 import { defaultExternalHosts, isAllowedExternalUrl } from './external-url';
 import type { FerryCore } from './ferry-core';
@@ -44,13 +43,6 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
   /** No ids means every job; an empty list means none. */
   const each = (ids: string[] | undefined, act: (id?: string) => void) => (ids === undefined ? act() : ids.forEach((id) => act(id)));
 
-  async function updateSettings(patch: SettingsPatch, raw: unknown): Promise<InvokeResponse<'settings:update'>> {
-    // The parsed patch has every default filled in; only the keys the window sent are a change.
-    const sent = new Set(Object.keys(raw as object));
-    const changes = Object.fromEntries(Object.entries(patch).filter(([key]) => sent.has(key))) as SettingsPatch;
-    return core.updateSettings(changes);
-  }
-
   return {
     'app:info': define('app:info', () => ({
       version: deps.app?.version ?? '0.0.0',
@@ -90,7 +82,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
       return null;
     }),
     'settings:get': define('settings:get', () => settings.get()),
-    'settings:update': define('settings:update', updateSettings),
+    'settings:update': define('settings:update', (patch) => core.updateSettings(patch)),
     'settings:pick-receive-folder': define('settings:pick-receive-folder', async () => {
       const folder = await ports.dialogs.pickFolderForReceive(core.receiverInfo().receiveFolder);
       if (folder === null) return { folder: null };

@@ -2,12 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
+import { mimeTypeOf } from '../../../src/main/core/renderer-files';
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json',
-};
 
 export interface StaticServer {
   origin: string;
@@ -21,7 +18,7 @@ export async function serveFolder(root: string, headers: () => Record<string, st
     const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
     if (pathname.includes('\0') || !file.startsWith(root + sep)) return void res.writeHead(404).end();
     readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', ...headers() }).end(body),
+      (body) => res.writeHead(200, { 'content-type': mimeTypeOf(file), ...headers() }).end(body),
       () => res.writeHead(404).end(),
     );
   });
