@@ -47,7 +47,14 @@ async function createFixtures(options: AppBenchOptions, workDir: string): Promis
 /** Generous: a slow box must not fail a run; a hung one must not stall the benchmark. */
 const timeoutFor = (bytes: number, files: number) => 120_000 + bytes / 2e3 + files * 100;
 
-async function measureRun(entry: string, options: AppBenchOptions, workDir: string, fixtures: Fixtures, phase: 'big' | 'queue', run: number): Promise<AppRun> {
+async function measureRun(
+  entry: string,
+  options: AppBenchOptions,
+  workDir: string,
+  fixtures: Fixtures,
+  phase: 'big' | 'queue',
+  run: number,
+): Promise<AppRun> {
   const record: AppRun = { phase, run };
   const tag = `${phase}-${run}`;
   const receiveDir = join(workDir, `recv-${tag}`);
@@ -56,7 +63,8 @@ async function measureRun(entry: string, options: AppBenchOptions, workDir: stri
   try {
     await mkdir(stateDir, { recursive: true });
     // The big file gets a name per run, so the receiver never suffixes a repeat.
-    const path = phase === 'big' ? (await linkAs([fixtures.big.path], linkDir, [`big-${run}.bin`]))[0]! : fixtures.queueDir!;
+    const path =
+      phase === 'big' ? (await linkAs([fixtures.big.path], linkDir, [`big-${run}.bin`]))[0]! : fixtures.queueDir!;
     const expected = phase === 'big' ? [{ ...fixtures.big, filename: `big-${run}.bin` }] : fixtures.queueFiles;
     const task: AppTask = { mode: 'send', phase, path, receiveDir, stateDir, queueStore: options.queueStore };
     const bytes = expected.reduce((sum, e) => sum + e.size, 0);
@@ -70,7 +78,8 @@ async function measureRun(entry: string, options: AppBenchOptions, workDir: stri
     record.result = answer.result;
     record.window = window;
     record.idle = idle;
-    if (answer.result.completed !== expected.length) throw new Error(`${answer.result.completed} of ${expected.length} job(s) completed`);
+    if (answer.result.completed !== expected.length)
+      throw new Error(`${answer.result.completed} of ${expected.length} job(s) completed`);
     // The big file is hashed on run 1; small files are checked for presence and size.
     record.checked = await checkLanded(receiveDir, expected, phase === 'big' && run === 1);
   } catch (error) {
@@ -84,13 +93,17 @@ async function measureRun(entry: string, options: AppBenchOptions, workDir: stri
 
 async function main(options: AppBenchOptions, workDir: string): Promise<void> {
   console.log(`Ferry app benchmark — ${new Date().toISOString()}`);
-  console.log(`Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM`);
+  console.log(
+    `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM`,
+  );
   console.log(`Work dir ${workDir}`);
   warnIfBusy('start');
 
   const started = Date.now();
   const fixtures = await createFixtures(options, workDir);
-  console.log(`Sources: ${formatBytes(options.size)} random file, ${options.queueFiles} × ${formatBytes(options.queueFileSize)}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `Sources: ${formatBytes(options.size)} random file, ${options.queueFiles} × ${formatBytes(options.queueFileSize)}, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   const entry = await bundleAppChild();
   try {
     await measureAll(options, workDir, fixtures, entry);
@@ -100,7 +113,9 @@ async function main(options: AppBenchOptions, workDir: string): Promise<void> {
 }
 
 async function measureAll(options: AppBenchOptions, workDir: string, fixtures: Fixtures, entry: string): Promise<void> {
-  console.log(`Main: bundled child on bare Node (esbuild), queue persistence ${options.queueStore}, ${options.window ? 'window on /ws' : 'no window'}\n`);
+  console.log(
+    `Main: bundled child on bare Node (esbuild), queue persistence ${options.queueStore}, ${options.window ? 'window on /ws' : 'no window'}\n`,
+  );
 
   const runs: AppRun[] = [];
   const phases = options.queueFiles > 0 ? (['big', 'queue'] as const) : (['big'] as const);
@@ -118,8 +133,19 @@ async function measureAll(options: AppBenchOptions, workDir: string, fixtures: F
     console.log('');
     const stateDir = join(workDir, 'store-state');
     try {
-      const task: AppTask = { mode: 'store', dir: fixtures.storeDir, stateDir, jobCounts: options.storeJobs, saves: options.saves };
-      const { answer } = await runAppChild(entry, task, { timeoutMs: 600_000, window: false, profileDir: options.profileDir, profileName: 'store' });
+      const task: AppTask = {
+        mode: 'store',
+        dir: fixtures.storeDir,
+        stateDir,
+        jobCounts: options.storeJobs,
+        saves: options.saves,
+      };
+      const { answer } = await runAppChild(entry, task, {
+        timeoutMs: 600_000,
+        window: false,
+        profileDir: options.profileDir,
+        profileName: 'store',
+      });
       if (answer.type !== 'store') throw new Error(`the child answered ${answer.type}`);
       store = answer.rows;
       for (const row of store) console.log(formatStoreRow(row));
@@ -132,16 +158,30 @@ async function measureAll(options: AppBenchOptions, workDir: string, fixtures: F
   }
 
   warnIfBusy('end');
-  const input = { runs, bigSize: options.size, queueFiles: options.queueFiles, queueFileSize: options.queueFileSize, queueStore: options.queueStore, store, storeError };
+  const input = {
+    runs,
+    bigSize: options.size,
+    queueFiles: options.queueFiles,
+    queueFileSize: options.queueFileSize,
+    queueStore: options.queueStore,
+    store,
+    storeError,
+  };
   console.log(`\n${summarizeApp({ ...input, command: commandLine() })}`);
-  if (options.profileDir) console.log(`\nTop self times (CPU profiles in ${options.profileDir})\n${await describeProfiles(options.profileDir, { bundle: entry })}`);
+  if (options.profileDir)
+    console.log(
+      `\nTop self times (CPU profiles in ${options.profileDir})\n${await describeProfiles(options.profileDir, { bundle: entry })}`,
+    );
   if (runs.some((r) => r.error) || storeError) process.exitCode = 1;
 }
 
 /** The command as typed, so the figures in docs can be reproduced. */
 function commandLine(): string {
-  const args = process.argv.slice(2).map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`));
-  if (process.env.npm_lifecycle_event === 'bench:app') return ['npm run bench:app', ...(args.length ? ['--', ...args] : [])].join(' ');
+  const args = process.argv
+    .slice(2)
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`));
+  if (process.env.npm_lifecycle_event === 'bench:app')
+    return ['npm run bench:app', ...(args.length ? ['--', ...args] : [])].join(' ');
   return ['tsx', relative(process.cwd(), process.argv[1] ?? 'bench/app.bench.ts'), ...args].join(' ');
 }
 

@@ -23,18 +23,24 @@ const ferrySource = fileURLToPath(new URL('../src/engine/receiver/server.ts', im
 async function main(options: BenchOptions, workDir: string): Promise<void> {
   const kinds: ServerKind[] = options.peersOnly ? ['tus', 'pipe'] : ['ferry', 'ferry-fast', 'tus', 'pipe'];
   if (!options.peersOnly && !existsSync(ferrySource)) {
-    throw new Error(`Ferry's receiver (${ferrySource}) does not exist yet; run with --peers-only to measure the peers.`);
+    throw new Error(
+      `Ferry's receiver (${ferrySource}) does not exist yet; run with --peers-only to measure the peers.`,
+    );
   }
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`Ferry receiver benchmark — ${new Date().toISOString()}`);
-  console.log(`Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpu}, ${formatBytes(totalmem())} RAM`);
+  console.log(
+    `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpu}, ${formatBytes(totalmem())} RAM`,
+  );
   console.log(`Work dir ${workDir}`);
   warnIfBusy('start');
   console.log('');
 
   const started = Date.now();
   const source = await createRandomFile(join(workDir, 'source.bin'), options.size);
-  console.log(`Source: ${formatBytes(source.size)} of random bytes in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  console.log(
+    `Source: ${formatBytes(source.size)} of random bytes in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 
   const servers: ServerProcess[] = [];
   const big: Measurement[] = [];
@@ -80,14 +86,24 @@ async function main(options: BenchOptions, workDir: string): Promise<void> {
   if (options.memorySweep) {
     const sweepKinds: ServerKind[] = options.peersOnly ? ['tus', 'pipe'] : ['ferry', 'tus'];
     console.log(`\nMemory sweep: ${sweepKinds.map((k) => serverLabels[k]).join(', ')}`);
-    const points = await runMemorySweep(sweepKinds, workDir, source, (p) => console.log(formatSweepPoint(serverLabels[p.kind], p)));
-    for (const kind of sweepKinds) sweep.push({ label: serverLabels[kind], points: points.filter((p) => p.kind === kind) });
+    const points = await runMemorySweep(sweepKinds, workDir, source, (p) =>
+      console.log(formatSweepPoint(serverLabels[p.kind], p)),
+    );
+    for (const kind of sweepKinds)
+      sweep.push({ label: serverLabels[kind], points: points.filter((p) => p.kind === kind) });
   }
 
   warnIfBusy('end');
-  const command = ['npm run bench:receiver', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
-  console.log(`\n${summarize({ labels: kinds.map((k) => serverLabels[k]), big, small, sweep, bigSize: source.size, command })}`);
-  const broken = big.some((m) => m.error) || small.some((r) => r.error) || sweep.some((s) => s.points.some((p) => p.measurement.error));
+  const command = ['npm run bench:receiver', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
+    ' ',
+  );
+  console.log(
+    `\n${summarize({ labels: kinds.map((k) => serverLabels[k]), big, small, sweep, bigSize: source.size, command })}`,
+  );
+  const broken =
+    big.some((m) => m.error) ||
+    small.some((r) => r.error) ||
+    sweep.some((s) => s.points.some((p) => p.measurement.error));
   if (broken) process.exitCode = 1;
 }
 
@@ -95,7 +111,12 @@ async function main(options: BenchOptions, workDir: string): Promise<void> {
  * One untimed upload per server first, so JIT warm-up and first-use buffers
  * do not land in run 1 of whichever server happens to go first.
  */
-async function warmUp(servers: ServerProcess[], client: UploadClient, workDir: string, source: SourceFile): Promise<void> {
+async function warmUp(
+  servers: ServerProcess[],
+  client: UploadClient,
+  workDir: string,
+  source: SourceFile,
+): Promise<void> {
   const size = Math.min(source.size, 64 * 2 ** 20);
   const warm = size === source.size ? source : await createRandomFile(join(workDir, 'warm-up.bin'), size);
   for (const server of servers) {

@@ -33,7 +33,9 @@ const warmUpSize = 64 * 2 ** 20;
 
 async function main(options: SenderBenchOptions, workDir: string): Promise<void> {
   console.log(`Ferry sender benchmark — ${new Date().toISOString()}`);
-  console.log(`Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM`);
+  console.log(
+    `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM`,
+  );
   console.log(`Work dir ${workDir}`);
   warnIfBusy('start');
 
@@ -50,22 +52,44 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
 
   // Senders run bundled on bare Node, as the app runs its engine; --tsx keeps the TypeScript entry.
   const bundledEntry = options.tsx ? undefined : await bundleSenderChild();
-  console.log(bundledEntry ? 'Senders: bundled child on bare Node (esbuild)\n' : 'Senders: TypeScript child under the tsx loader\n');
+  console.log(
+    bundledEntry
+      ? 'Senders: bundled child on bare Node (esbuild)\n'
+      : 'Senders: TypeScript child under the tsx loader\n',
+  );
 
-  const passes: Pass[] = [{ id: 'durable', kind: 'ferry', title: 'receiver durable (fsync, default)', runs: options.runs }];
-  if (options.noDurablePass) passes.push({ id: 'no-durable', kind: 'ferry-fast', title: 'receiver --no-durable', runs: 1 });
+  const passes: Pass[] = [
+    { id: 'durable', kind: 'ferry', title: 'receiver durable (fsync, default)', runs: options.runs },
+  ];
+  if (options.noDurablePass)
+    passes.push({ id: 'no-durable', kind: 'ferry-fast', title: 'receiver --no-durable', runs: 1 });
 
   const runs: SenderRun[] = [];
   for (const pass of passes) {
     const dir = join(workDir, `recv-${pass.id}`);
     await mkdir(dir, { recursive: true });
     const server = await startServerProcess(pass.kind, dir);
-    const ctx: RunContext = { server, workDir, headers, concurrency: options.concurrency, profileDir: options.profileDir, bundledEntry };
+    const ctx: RunContext = {
+      server,
+      workDir,
+      headers,
+      concurrency: options.concurrency,
+      profileDir: options.profileDir,
+      bundledEntry,
+    };
     try {
       console.log(`== ${pass.title}: ${server.endpoint}`);
       // One untimed upload per sender kind, so the receiver's JIT is warm for both.
       for (const variant of bigVariants.filter((v) => v.id === 'ferry' || v.id === 'tusjs')) {
-        const w = await measureSend({ ...ctx, profileDir: undefined }, 'big', `${pass.id}-warm`, 0, variant, [warm], false);
+        const w = await measureSend(
+          { ...ctx, profileDir: undefined },
+          'big',
+          `${pass.id}-warm`,
+          0,
+          variant,
+          [warm],
+          false,
+        );
         if (w.error) console.log(`warm-up  ${variant.label}: FAILED: ${w.error}`);
       }
 
@@ -80,7 +104,9 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
       }
 
       if (small.length > 0) {
-        console.log(`\nSmall files: ${small.length} × ${formatBytes(options.smallSize)}, ${options.concurrency} at once`);
+        console.log(
+          `\nSmall files: ${small.length} × ${formatBytes(options.smallSize)}, ${options.concurrency} at once`,
+        );
         for (let run = 1; run <= pass.runs; run++) {
           for (const variant of rotated(smallVariants, run)) {
             // Small files are cheap to hash, so every run checks every file.
@@ -103,11 +129,18 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
     try {
       // No server needed: adding and holding jobs does not touch the network.
       queue = await runSenderChild(
-        { mode: 'queue', endpoint: 'http://127.0.0.1:9/files/', headers, dir: tinyDir, statePath: join(workDir, 'queue-state.json') },
+        {
+          mode: 'queue',
+          endpoint: 'http://127.0.0.1:9/files/',
+          headers,
+          dir: tinyDir,
+          statePath: join(workDir, 'queue-state.json'),
+        },
         { timeoutMs: 300_000, profileDir: options.profileDir, profileName: 'queue', bundledEntry },
       );
       console.log(formatQueue(queue));
-      if (queue.files !== options.queueFiles) throw new Error(`the queue holds ${queue.files} jobs, ${options.queueFiles} files were added`);
+      if (queue.files !== options.queueFiles)
+        throw new Error(`the queue holds ${queue.files} jobs, ${options.queueFiles} files were added`);
     } catch (error) {
       queueError = error instanceof Error ? error.message : String(error);
       console.log(`queue  FAILED: ${queueError}`);
@@ -115,14 +148,19 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
   }
 
   warnIfBusy('end');
-  console.log(`\n${summarizeSender({ runs, passes, bigSize: source.size, queue, queueError, command: commandLine() })}`);
+  console.log(
+    `\n${summarizeSender({ runs, passes, bigSize: source.size, queue, queueError, command: commandLine() })}`,
+  );
   if (runs.some((r) => r.error) || queueError) process.exitCode = 1;
 }
 
 /** The command as typed, so the figures in docs can be reproduced. */
 function commandLine(): string {
-  const args = process.argv.slice(2).map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`));
-  if (process.env.npm_lifecycle_event === 'bench:sender') return ['npm run bench:sender', ...(args.length ? ['--', ...args] : [])].join(' ');
+  const args = process.argv
+    .slice(2)
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`));
+  if (process.env.npm_lifecycle_event === 'bench:sender')
+    return ['npm run bench:sender', ...(args.length ? ['--', ...args] : [])].join(' ');
   return ['tsx', relative(process.cwd(), process.argv[1] ?? 'bench/sender.bench.ts'), ...args].join(' ');
 }
 

@@ -6,7 +6,11 @@ export interface StartFacts {
   runtimeInstalled: boolean;
 }
 export function hasDisplay(platform: string, env: Record<string, string | undefined>): boolean;
-export function electronExecutable(electronDir: string, env: Record<string, string | undefined>, pathTxt: string): string | null;
+export function electronExecutable(
+  electronDir: string,
+  env: Record<string, string | undefined>,
+  pathTxt: string,
+): string | null;
 export function planStart(facts: StartFacts): { steps: StartStep[] } | { refuse: string };
 export function fetchFailedLine(installerOutput: string): string;
 export function launchFailedLine(error: { code?: string; message: string }): string;

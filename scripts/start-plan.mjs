@@ -27,7 +27,9 @@ export function electronExecutable(electronDir, env, pathTxt) {
 export function planStart({ platform, env, runtimeInstalled }) {
   // Checked first: no point fetching a runtime that could not open a window anyway.
   if (!hasDisplay(platform, env)) {
-    return { refuse: `Ferry: no display here (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop window cannot open; ${pointToServe}` };
+    return {
+      refuse: `Ferry: no display here (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop window cannot open; ${pointToServe}`,
+    };
   }
   return { steps: runtimeInstalled ? ['build', 'launch'] : ['fetch-runtime', 'build', 'launch'] };
 }
@@ -39,7 +41,8 @@ export function planStart({ platform, env, runtimeInstalled }) {
  */
 export function fetchFailedLine(installerOutput) {
   const lines = installerOutput.split('\n').map((line) => line.trim());
-  const first = lines.find((line) => line !== '' && !line.startsWith('cause: ')) ?? 'the installer exited with an error';
+  const first =
+    lines.find((line) => line !== '' && !line.startsWith('cause: ')) ?? 'the installer exited with an error';
   const cause = lines.find((line) => line.startsWith('cause: '))?.slice('cause: '.length);
   const reason = first.replace(/^(TypeError|Error|RequestError|HTTPError):\s*/, '') + (cause ? `: ${cause}` : '');
   const short = reason.length > 160 ? `${reason.slice(0, 157)}...` : reason;

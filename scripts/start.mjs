@@ -61,15 +61,24 @@ globalThis.fetch = async (...args) => {
 };`;
 
 const electronDir = packageDir('electron');
-const plan = planStart({ platform: process.platform, env: process.env, runtimeInstalled: installedRuntime(electronDir) !== null });
+const plan = planStart({
+  platform: process.platform,
+  env: process.env,
+  runtimeInstalled: installedRuntime(electronDir) !== null,
+});
 if ('refuse' in plan) refuse(plan.refuse);
 
 for (const step of plan.steps) {
   if (step === 'fetch-runtime') {
     console.log("Ferry: fetching Electron's runtime (first start only)…");
     // Electron's own installer (its `install-electron` bin); its stack trace is condensed to one line.
-    const result = await run(process.execPath, [`--import=data:text/javascript,${encodeURIComponent(fetchCause)}`, join(electronDir, 'install.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    if (result.error || result.code !== 0 || !installedRuntime(electronDir)) refuse(fetchFailedLine(result.error?.message ?? result.output));
+    const result = await run(
+      process.execPath,
+      [`--import=data:text/javascript,${encodeURIComponent(fetchCause)}`, join(electronDir, 'install.js')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    if (result.error || result.code !== 0 || !installedRuntime(electronDir))
+      refuse(fetchFailedLine(result.error?.message ?? result.output));
   } else if (step === 'build') {
     const electronVite = join(packageDir('electron-vite'), 'bin', 'electron-vite.js');
     const result = await run(process.execPath, [electronVite, 'build'], { cwd: root, stdio: 'inherit' });

@@ -29,15 +29,20 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('boundary check', () => {
   it('lets main/ compose core and electron, core use engine and shared, and preload use shared', () => {
-    const result = check(tree({
-      'src/main/index.ts': "import { app } from 'electron';\nimport { a } from './core/a';\nimport { t } from './electron/tray';",
-      'src/main/core/a.ts': "import { e } from '../../engine/e';\nimport { s } from '../../shared/s';\nimport { b } from './b';\nexport const a = 1;",
-      'src/main/core/b.ts': 'export const b = 1;',
-      'src/main/electron/tray.ts': "import { Tray } from 'electron';\nimport { a } from '../core/a';\nexport const t = 1;",
-      'src/preload/index.ts': "import { contextBridge } from 'electron';\nimport { s } from '../shared/s';",
-      'src/engine/e.ts': 'export const e = 1;',
-      'src/shared/s.ts': 'export const s = 1;',
-    }));
+    const result = check(
+      tree({
+        'src/main/index.ts':
+          "import { app } from 'electron';\nimport { a } from './core/a';\nimport { t } from './electron/tray';",
+        'src/main/core/a.ts':
+          "import { e } from '../../engine/e';\nimport { s } from '../../shared/s';\nimport { b } from './b';\nexport const a = 1;",
+        'src/main/core/b.ts': 'export const b = 1;',
+        'src/main/electron/tray.ts':
+          "import { Tray } from 'electron';\nimport { a } from '../core/a';\nexport const t = 1;",
+        'src/preload/index.ts': "import { contextBridge } from 'electron';\nimport { s } from '../shared/s';",
+        'src/engine/e.ts': 'export const e = 1;',
+        'src/shared/s.ts': 'export const s = 1;',
+      }),
+    );
     expect(result.code, result.output).toBe(0);
   });
 
@@ -53,14 +58,57 @@ describe('boundary check', () => {
     ['src/main/core/a.ts', "import { app } from 'electron';", 'main/core/ must not import'],
     ['src/main/core/a.ts', "import type { BrowserWindow } from 'electron';", 'main/core/ must not import'],
     ['src/main/core/a.ts', "import Store from 'electron-store';", 'main/core/ must not import'],
-    ['src/main/core/a.ts', "import { tray } from '../electron/tray';", 'main/core/ must not import from main/electron/'],
+    [
+      'src/main/core/a.ts',
+      "import { tray } from '../electron/tray';",
+      'main/core/ must not import from main/electron/',
+    ],
     ['src/main/core/a.ts', "import { x } from '../index';", 'main/core/ must not import from main/'],
     ['src/preload/a.ts', "import { x } from '../main/core/b';", 'preload/ must not import from main/core/'],
     ['src/preload/a.ts', "import { x } from '../engine/b';", 'preload/ must not import from engine/'],
     ['src/renderer/src/a.ts', "import { x } from '../../main/core/b';", 'renderer/ must not import from main/core/'],
   ])('fails when %s breaks a rule', (path, source, expected) => {
-    const result = check(tree({ [path]: source, 'src/engine/b.ts': 'export const x = 1;', 'src/main/index.ts': 'export const x = 1;', 'src/main/core/b.ts': 'export const x = 1;', 'src/main/electron/tray.ts': 'export const tray = 1;' }));
+    const result = check(
+      tree({
+        [path]: source,
+        'src/engine/b.ts': 'export const x = 1;',
+        'src/main/index.ts': 'export const x = 1;',
+        'src/main/core/b.ts': 'export const x = 1;',
+        'src/main/electron/tray.ts': 'export const tray = 1;',
+      }),
+    );
     expect(result.code).toBe(1);
     expect(result.output).toContain(expected);
+  });
+
+  it('fails on test code in what ships: vitest or test/ imported by a non-test file', () => {
+    const result = check(
+      tree({
+        'src/engine/a.ts': "import { expect } from 'vitest';",
+        'src/engine/b.ts': "import { kit } from '../../test/support/kit';",
+        'src/engine/c.test.ts': "import { it } from 'vitest';\nimport { kit } from '../../test/support/kit';",
+        'test/support/kit.ts': 'export const kit = 1;',
+      }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("src/engine/a.ts: only *.test.ts files in src/ may import 'vitest'");
+    expect(result.output).toContain('src/engine/b.ts: src/ must not import from outside src/');
+    expect(result.output).not.toContain('c.test.ts');
+  });
+
+  it('fails on an import circle, type-only imports included, and names every file in it', () => {
+    const result = check(
+      tree({
+        'src/engine/a.ts': "import { b } from './b';\nexport const a = 1;",
+        'src/engine/b.ts': "import type { C } from './c';\nexport const b = 1;",
+        'src/engine/c.ts': "import { a } from './a';\nexport type C = number;",
+        'src/engine/d.ts': "import { a } from './a';",
+      }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(
+      /import circle: .*src\/engine\/[abc]\.ts -> .*src\/engine\/[abc]\.ts -> .*src\/engine\/[abc]\.ts\n?/,
+    );
+    expect(result.output).not.toContain('d.ts');
   });
 });

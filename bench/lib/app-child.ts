@@ -31,7 +31,12 @@ function waitForGo(): Promise<void> {
 /** The histogram counts the tick itself; the delay is what lies beyond it. */
 function loopFigures(loop: ReturnType<typeof monitorEventLoopDelay>): LoopFigures {
   const beyond = (ns: number) => (loop.count === 0 ? 0 : Math.max(0, ns / 1e6 - tickMs));
-  return { p50Ms: beyond(loop.percentile(50)), p99Ms: beyond(loop.percentile(99)), maxMs: beyond(loop.max), samples: loop.count };
+  return {
+    p50Ms: beyond(loop.percentile(50)),
+    p99Ms: beyond(loop.percentile(99)),
+    maxMs: beyond(loop.max),
+    samples: loop.count,
+  };
 }
 
 async function send(task: Extract<AppTask, { mode: 'send' }>): Promise<AppResult> {

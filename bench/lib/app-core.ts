@@ -69,7 +69,11 @@ function queuePersistence(kind: QueueStoreKind, stateDir: string): QueuePersiste
 }
 
 /** Settings in memory (defaults: embedded target, 4 files at once, 8 MiB chunks, durable receiver). */
-export function composeHeadlessMain(options: { receiveDir: string; stateDir: string; queueStore: QueueStoreKind }): HeadlessMain {
+export function composeHeadlessMain(options: {
+  receiveDir: string;
+  stateDir: string;
+  queueStore: QueueStoreKind;
+}): HeadlessMain {
   const inner = queuePersistence(options.queueStore, options.stateDir);
   let saves = 0;
   const counted: QueuePersistence = {
@@ -79,11 +83,22 @@ export function composeHeadlessMain(options: { receiveDir: string; stateDir: str
       return inner.save(state);
     },
     // Passed on when the store has it: the queue then writes only what changed, as in the app.
-    ...(inner.saveChanges ? { saveChanges: (changes, current) => ((saves += 1), inner.saveChanges!(changes, current)) } : {}),
+    ...(inner.saveChanges
+      ? { saveChanges: (changes, current) => ((saves += 1), inner.saveChanges!(changes, current)) }
+      : {}),
   };
   // Main logs to a file without blocking; so does this.
-  const logger = pino({ level: 'info' }, pino.destination({ dest: join(options.stateDir, 'ferry.log'), mkdir: true, sync: false }));
-  const core = createFerryCore({ settings: createMemoryKeyValueStore(), queuePersistence: counted, defaultReceiveFolder: options.receiveDir, windowOrigins: [appOrigin], logger });
+  const logger = pino(
+    { level: 'info' },
+    pino.destination({ dest: join(options.stateDir, 'ferry.log'), mkdir: true, sync: false }),
+  );
+  const core = createFerryCore({
+    settings: createMemoryKeyValueStore(),
+    queuePersistence: counted,
+    defaultReceiveFolder: options.receiveDir,
+    windowOrigins: [appOrigin],
+    logger,
+  });
   const counter = createPushCounter();
   const pushes = connectPushes(core, (channel, payload) => counter.push(channel, payload));
   return { core, pushes, counter, saves: () => saves };

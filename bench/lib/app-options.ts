@@ -57,8 +57,11 @@ export function readAppOptions(argv: string[]): AppBenchOptions {
   }
   const quick = values.quick;
   const queueStore = (values['queue-store'] ?? 'json') as QueueStoreKind;
-  if (!stores.includes(queueStore)) throw new RangeError(`--queue-store is one of ${stores.join(', ')}, got "${queueStore}"`);
-  const storeJobs = (values['store-jobs'] ?? '100,1000,10000').split(',').map((part) => wholeNumber(part.trim(), 0, '--store-jobs', true));
+  if (!stores.includes(queueStore))
+    throw new RangeError(`--queue-store is one of ${stores.join(', ')}, got "${queueStore}"`);
+  const storeJobs = (values['store-jobs'] ?? '100,1000,10000')
+    .split(',')
+    .map((part) => wholeNumber(part.trim(), 0, '--store-jobs', true));
   const bytes = (text: string | undefined, fallback: number, flag: string) => {
     const value = text === undefined ? fallback : parseSize(text);
     if (value < 1) throw new RangeError(`${flag} must be at least one byte`);

@@ -22,7 +22,10 @@ const electronStub: Plugin = {
   name: 'electron-stub',
   setup(builder) {
     builder.onResolve({ filter: /^electron$/ }, () => ({ path: 'electron', namespace: 'electron-stub' }));
-    builder.onLoad({ filter: /.*/, namespace: 'electron-stub' }, () => ({ contents: 'export default {};', loader: 'js' }));
+    builder.onLoad({ filter: /.*/, namespace: 'electron-stub' }, () => ({
+      contents: 'export default {};',
+      loader: 'js',
+    }));
   },
 };
 
@@ -76,8 +79,13 @@ export interface AppOutcome {
 }
 
 export function runAppChild(entry: string, task: AppTask, options: AppRunOptions): Promise<AppOutcome> {
-  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(options.profileDir), options.profileName ?? 'app')}`] : [];
-  const child = fork(entry, [JSON.stringify(task)], { execArgv: [...(options.execArgv ?? []), ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const profile = options.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(options.profileDir), options.profileName ?? 'app')}`]
+    : [];
+  const child = fork(entry, [JSON.stringify(task)], {
+    execArgv: [...(options.execArgv ?? []), ...profile],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const windowFigures: WindowFigures = { messages: 0, bytes: 0 };
   let socket: WebSocket | undefined;
   let probe: IdleProbe | undefined;
@@ -88,7 +96,10 @@ export function runAppChild(entry: string, task: AppTask, options: AppRunOptions
     child.kill('SIGKILL');
   };
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => fail(new Error(`the run did not finish within ${Math.round(options.timeoutMs / 1000)} s`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`the run did not finish within ${Math.round(options.timeoutMs / 1000)} s`)),
+      options.timeoutMs,
+    );
     const go = () => {
       probe = startIdleProbe();
       if (child.connected) child.send({ type: 'go' } satisfies ParentToApp);
@@ -115,8 +126,15 @@ export function runAppChild(entry: string, task: AppTask, options: AppRunOptions
       socket?.terminate();
       stopProbe();
       void idle.then((figures) => {
-        if (answer && answer.type !== 'failed' && answer.type !== 'ready') return resolvePromise({ answer, window: options.window ? windowFigures : undefined, idle: figures });
-        reject(new Error(answer?.type === 'failed' ? answer.error : `the app child exited (${signal ?? `code ${code}`}) without an answer`));
+        if (answer && answer.type !== 'failed' && answer.type !== 'ready')
+          return resolvePromise({ answer, window: options.window ? windowFigures : undefined, idle: figures });
+        reject(
+          new Error(
+            answer?.type === 'failed'
+              ? answer.error
+              : `the app child exited (${signal ?? `code ${code}`}) without an answer`,
+          ),
+        );
       });
     });
   });

@@ -19,8 +19,10 @@ export interface AppRun {
 const loopTarget = 20;
 
 const seconds = (r: AppResult) => r.sendMs / 1000;
-const rate = (run: AppRun) => (run.phase === 'big' ? mbPerSec(run.result!.bytes, run.result!.sendMs) : run.result!.files / seconds(run.result!));
-const rateText = (run: AppRun, value: number) => (run.phase === 'big' ? `${fixed(value)} MB/s` : `${fixed(value, 0)} files/s`);
+const rate = (run: AppRun) =>
+  run.phase === 'big' ? mbPerSec(run.result!.bytes, run.result!.sendMs) : run.result!.files / seconds(run.result!);
+const rateText = (run: AppRun, value: number) =>
+  run.phase === 'big' ? `${fixed(value)} MB/s` : `${fixed(value, 0)} files/s`;
 const kb = (bytes: number) => (bytes >= 1e6 ? `${fixed(bytes / 1e6, 2)} MB` : `${fixed(bytes / 1e3, 1)} kB`);
 
 export function formatAppRun(prefix: string, run: AppRun): string {
@@ -30,7 +32,9 @@ export function formatAppRun(prefix: string, run: AppRun): string {
   const control = run.idle ? ` (idle process p99 ${fixed(run.idle.p99Ms)} max ${fixed(run.idle.maxMs)})` : '';
   const loop = `loop p50 ${fixed(r.loop.p50Ms)} p99 ${fixed(r.loop.p99Ms)} max ${fixed(r.loop.maxMs)} ms${control}`;
   const ipc = `IPC ${fixed(r.pushes.count / seconds(r))} pushes/s ${kb(r.pushes.bytes / seconds(r))}/s (median ${kb(r.pushes.laterMedianBytes)})`;
-  const ws = run.window ? `  ws ${fixed(run.window.messages / seconds(r), 0)} msg/s ${kb(run.window.bytes / seconds(r))}/s` : '';
+  const ws = run.window
+    ? `  ws ${fixed(run.window.messages / seconds(r), 0)} msg/s ${kb(run.window.bytes / seconds(r))}/s`
+    : '';
   const verdict = run.error ? `✗ ${run.error}` : `✓ ${run.checked}`;
   return (
     `${head}  ${r.completed}/${r.files} in ${fixed(seconds(r), 2)} s  ${rateText(run, rate(run))}  ${loop}  CPU ${fixed(r.cpuMs / 1000, 2)} s  ` +
@@ -66,7 +70,9 @@ export function summarizeApp(input: AppSummaryInput): string {
   const targets: Target[] = [];
   const phases = (['big', 'queue'] as const).filter((phase) => input.runs.some((r) => r.phase === phase));
   const label = (phase: 'big' | 'queue') =>
-    phase === 'big' ? `1 file, ${formatBytes(input.bigSize)}` : `${input.queueFiles} × ${formatBytes(input.queueFileSize)} in one drop`;
+    phase === 'big'
+      ? `1 file, ${formatBytes(input.bigSize)}`
+      : `${input.queueFiles} × ${formatBytes(input.queueFileSize)} in one drop`;
   const okOf = (phase: 'big' | 'queue') => input.runs.filter((r) => r.phase === phase && r.result && !r.error);
 
   const loopRows = phases.map((phase) => {
@@ -89,16 +95,49 @@ export function summarizeApp(input: AppSummaryInput): string {
       `${m(rs.map((r) => r.loop.p99Ms))} ms`,
       `${m(rs.map((r) => r.loop.maxMs))} ms`,
       idles.length ? `${m(idles.map((i) => i.p99Ms))} / ${m(idles.map((i) => i.maxMs))} ms` : 'n/a',
-      `${m(rs.map((r) => r.cpuMs / 1000), 2)} s`,
+      `${m(
+        rs.map((r) => r.cpuMs / 1000),
+        2,
+      )} s`,
       rs.length ? mib(median(rs.map((r) => r.peakRss))) : 'n/a',
-      `${m(rs.map((r) => r.startupMs), 0)} ms`,
-      failure ? `✗ ${failure.slice(0, 50)}` : ok.some((r) => r.checked === 'sha256') ? '✓ sha256' : ok.length ? '✓ size' : '✗ no run',
+      `${m(
+        rs.map((r) => r.startupMs),
+        0,
+      )} ms`,
+      failure
+        ? `✗ ${failure.slice(0, 50)}`
+        : ok.some((r) => r.checked === 'sha256')
+          ? '✓ sha256'
+          : ok.length
+            ? '✓ size'
+            : '✗ no run',
     ];
   });
   const runsOf = Math.max(...phases.map((phase) => input.runs.filter((r) => r.phase === phase).length), 0);
   if (loopRows.length > 0) {
-    out.push(`Main's responsiveness — one headless main process (core + pushes, queue: ${input.queueStore}), median of ${runsOf} run(s)`);
-    out.push(table(['Send', 'runs', 'wall', 'rate', 'loop p50', 'loop p99', 'loop max', 'idle process p99 / max', 'process CPU', 'peak RSS', 'start-up', 'landed'], loopRows), '');
+    out.push(
+      `Main's responsiveness — one headless main process (core + pushes, queue: ${input.queueStore}), median of ${runsOf} run(s)`,
+    );
+    out.push(
+      table(
+        [
+          'Send',
+          'runs',
+          'wall',
+          'rate',
+          'loop p50',
+          'loop p99',
+          'loop max',
+          'idle process p99 / max',
+          'process CPU',
+          'peak RSS',
+          'start-up',
+          'landed',
+        ],
+        loopRows,
+      ),
+      '',
+    );
 
     const ipcRows = phases.map((phase) => {
       const ok = okOf(phase);
@@ -120,21 +159,61 @@ export function summarizeApp(input: AppSummaryInput): string {
         kb(median(rs.map((r) => r.pushes.laterMedianBytes))),
         kb(median(rs.map((r) => r.pushes.laterP95Bytes))),
         kb(median(rs.map((r) => r.pushes.laterMaxBytes))),
-        m(rs.map((r) => r.pushes.laterMaxJobs), 0),
-        windows.length ? `${m(windows.map((r) => r.window!.messages / seconds(r.result!)), 0)} msg/s, ${kb(median(windows.map((r) => r.window!.bytes / seconds(r.result!))))}/s` : 'no window',
-        m(rs.map((r) => r.saves), 0),
+        m(
+          rs.map((r) => r.pushes.laterMaxJobs),
+          0,
+        ),
+        windows.length
+          ? `${m(
+              windows.map((r) => r.window!.messages / seconds(r.result!)),
+              0,
+            )} msg/s, ${kb(median(windows.map((r) => r.window!.bytes / seconds(r.result!))))}/s`
+          : 'no window',
+        m(
+          rs.map((r) => r.saves),
+          0,
+        ),
       ];
     });
     out.push('Pushes to the window (IPC serialized as JSON; /ws read by a client in another process)');
-    out.push(table(['Send', 'pushes/s', 'IPC bytes/s', 'first push', 'later: median', 'p95', 'max', 'max jobs/push', '/ws to window', 'queue saves'], ipcRows), '');
+    out.push(
+      table(
+        [
+          'Send',
+          'pushes/s',
+          'IPC bytes/s',
+          'first push',
+          'later: median',
+          'p95',
+          'max',
+          'max jobs/push',
+          '/ws to window',
+          'queue saves',
+        ],
+        ipcRows,
+      ),
+      '',
+    );
   }
 
   if (input.store.length > 0) {
-    out.push(`electron-store: store.set('uploadQueue', state), synchronous on main's thread (half the jobs sent, half queued)`);
-    out.push(table(
-      ['jobs', 'bytes/save', 'median', 'p95', 'max', 'JSON alone'],
-      input.store.map((row) => [String(row.jobs), formatBytes(row.bytes), `${fixed(row.medianMs, 2)} ms`, `${fixed(row.p95Ms, 2)} ms`, `${fixed(row.maxMs, 2)} ms`, `${fixed(row.jsonMs, 2)} ms`]),
-    ), '');
+    out.push(
+      `electron-store: store.set('uploadQueue', state), synchronous on main's thread (half the jobs sent, half queued)`,
+    );
+    out.push(
+      table(
+        ['jobs', 'bytes/save', 'median', 'p95', 'max', 'JSON alone'],
+        input.store.map((row) => [
+          String(row.jobs),
+          formatBytes(row.bytes),
+          `${fixed(row.medianMs, 2)} ms`,
+          `${fixed(row.p95Ms, 2)} ms`,
+          `${fixed(row.maxMs, 2)} ms`,
+          `${fixed(row.jsonMs, 2)} ms`,
+        ]),
+      ),
+      '',
+    );
   } else if (input.storeError) {
     out.push(`electron-store save cost: FAILED: ${input.storeError}`, '');
   }

@@ -20,20 +20,36 @@ const queueKey = 'uploadQueue';
  * electron-store reads only to find userData and to serve renderers: the save path is the same.
  */
 export function openQueueStore(dir: string): KeyValueStore & { path: string } {
-  const store = new Store<Record<string, unknown>>({ name: 'queue', cwd: dir, accessPropertiesByDotNotation: false, clearInvalidConfig: false });
+  const store = new Store<Record<string, unknown>>({
+    name: 'queue',
+    cwd: dir,
+    accessPropertiesByDotNotation: false,
+    clearInvalidConfig: false,
+  });
   return { path: store.path, get: (key) => store.get(key), set: (key, value) => store.set(key, value) };
 }
 
 /** Jobs as a drop of `dir` makes them, every other one already sent (URL, digest, finished). */
 async function jobsOf(dir: string, count: number): Promise<UploadJob[]> {
   const queue = createUploadQueue(createMemoryPersistence());
-  const target = { endpoint: 'http://127.0.0.1:41823/files/', headers: { authorization: `Bearer ${randomBytes(24).toString('base64url')}` } };
+  const target = {
+    endpoint: 'http://127.0.0.1:41823/files/',
+    headers: { authorization: `Bearer ${randomBytes(24).toString('base64url')}` },
+  };
   const { added } = await queue.add([dir], target, { allowDuplicates: true });
   if (added.length < count) throw new Error(`the store needs ${count} jobs, the folder made ${added.length}`);
   return added.slice(0, count).map((job, i): UploadJob => {
     if (i % 2) return job;
     const uploadUrl = `${target.endpoint}${randomBytes(16).toString('hex')}`;
-    return { ...job, status: 'completed', acknowledged: job.size, sent: job.size, uploadUrl, sha256: randomBytes(32).toString('hex'), finishedAt: Date.now() };
+    return {
+      ...job,
+      status: 'completed',
+      acknowledged: job.size,
+      sent: job.size,
+      uploadUrl,
+      sha256: randomBytes(32).toString('hex'),
+      finishedAt: Date.now(),
+    };
   });
 }
 

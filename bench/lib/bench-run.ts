@@ -8,14 +8,17 @@ export function warnIfBusy(when: string): void {
   if (process.platform === 'win32') return;
   const [oneMinute = 0] = loadavg();
   const busy = oneMinute > 0.5 * cpus().length;
-  console.log(`Load average (1 min) at ${when}: ${oneMinute.toFixed(2)}${busy ? '  ⚠ the machine is busy; figures will be noisy' : ''}`);
+  console.log(
+    `Load average (1 min) at ${when}: ${oneMinute.toFixed(2)}${busy ? '  ⚠ the machine is busy; figures will be noisy' : ''}`,
+  );
 }
 
 /** A count flag: whole number, at least 1 (or 0 when `zeroOk`), `fallback` when absent. */
 export function wholeNumber(text: string | undefined, fallback: number, flag: string, zeroOk = false): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1)) throw new RangeError(`${flag} needs a whole number, got "${text}"`);
+  if (!Number.isInteger(value) || value < (zeroOk ? 0 : 1))
+    throw new RangeError(`${flag} needs a whole number, got "${text}"`);
   return value;
 }
 

@@ -7,7 +7,10 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
-export async function bundleChild(source: string, extra: { plugins?: Plugin[]; sourcemap?: 'external' } = {}): Promise<string> {
+export async function bundleChild(
+  source: string,
+  extra: { plugins?: Plugin[]; sourcemap?: 'external' } = {},
+): Promise<string> {
   const outfile = join(await mkdtemp(join(tmpdir(), 'ferry-bench-child-')), basename(source).replace(/\.ts$/, '.mjs'));
   await build({
     entryPoints: [source],
@@ -19,7 +22,9 @@ export async function bundleChild(source: string, extra: { plugins?: Plugin[]; s
     logLevel: 'warning',
     ...extra,
     // Some bundled CommonJS packages call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   return outfile;
 }

@@ -47,7 +47,10 @@ function whereOf(bundle?: { path: string; map: SourceMap }): Where {
   return (frame) => {
     if (!frame.url) return '';
     // Profile lines and columns are 0-based, as findEntry takes them.
-    const entry = bundle && frame.url.endsWith(basename(bundle.path)) ? (bundle.map.findEntry(frame.lineNumber, frame.columnNumber) as Partial<SourceMapping>) : {};
+    const entry =
+      bundle && frame.url.endsWith(basename(bundle.path))
+        ? (bundle.map.findEntry(frame.lineNumber, frame.columnNumber) as Partial<SourceMapping>)
+        : {};
     if (entry.originalSource !== undefined && entry.originalLine !== undefined) {
       const source = resolve(dirname(bundle!.path), entry.originalSource.replace(/^file:\/\//, ''));
       return `${relative(repoRoot, source)}:${entry.originalLine + 1}`;
@@ -72,13 +75,22 @@ function rank(samples: Sample[], count: number, where: Where): SelfTime[] {
     .map(([name, us]) => ({ name, ms: us / 1000, share: all > 0 ? us / all : 0 }));
 }
 
-export function topSelfTimes(profile: CpuProfile, count: number, where: Where = whereOf()): { busyMs: number; top: SelfTime[] } {
+export function topSelfTimes(
+  profile: CpuProfile,
+  count: number,
+  where: Where = whereOf(),
+): { busyMs: number; top: SelfTime[] } {
   const busy = samplesOf(profile).filter((sample) => !isIdle(sample));
   return { busyMs: busy.reduce((sum, s) => sum + s.us, 0) / 1000, top: rank(busy, count, where) };
 }
 
 /** Runs of busy samples at least `minMs` long: turns of the loop that kept everything else waiting. */
-export function longSpans(profile: CpuProfile, minMs: number, count: number, where: Where = whereOf()): { spans: number[]; top: SelfTime[] } {
+export function longSpans(
+  profile: CpuProfile,
+  minMs: number,
+  count: number,
+  where: Where = whereOf(),
+): { spans: number[]; top: SelfTime[] } {
   const spans: Sample[][] = [];
   let current: Sample[] = [];
   const close = () => {
@@ -94,15 +106,24 @@ export function longSpans(profile: CpuProfile, minMs: number, count: number, whe
   return { spans: lengths, top: rank(spans.flat(), count, where) };
 }
 
-const line = (t: SelfTime) => `  ${t.ms.toFixed(0).padStart(7)} ms ${(t.share * 100).toFixed(1).padStart(5)} %  ${t.name}`;
+const line = (t: SelfTime) =>
+  `  ${t.ms.toFixed(0).padStart(7)} ms ${(t.share * 100).toFixed(1).padStart(5)} %  ${t.name}`;
 
 /**
  * Every profile under `dir` (one directory per run); worker threads get one line each. With the
  * bundle that ran (and its `.map` beside it), frames are named by their source file and line.
  */
-export async function describeProfiles(dir: string, options: { bundle?: string; count?: number; spanMs?: number } = {}): Promise<string> {
+export async function describeProfiles(
+  dir: string,
+  options: { bundle?: string; count?: number; spanMs?: number } = {},
+): Promise<string> {
   const { count = 12, spanMs = 50 } = options;
-  const map = options.bundle ? await readFile(`${options.bundle}.map`, 'utf8').then((text) => new SourceMap(JSON.parse(text) as never), () => undefined) : undefined;
+  const map = options.bundle
+    ? await readFile(`${options.bundle}.map`, 'utf8').then(
+        (text) => new SourceMap(JSON.parse(text) as never),
+        () => undefined,
+      )
+    : undefined;
   const where = whereOf(map && options.bundle ? { path: options.bundle, map } : undefined);
   const out: string[] = [];
   for (const run of (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory())) {
@@ -112,14 +133,21 @@ export async function describeProfiles(dir: string, options: { bundle?: string; 
       const profile = JSON.parse(await readFile(join(dir, run.name, file), 'utf8')) as CpuProfile;
       const { busyMs, top } = topSelfTimes(profile, count, where);
       if (file.split('.')[4] !== '0') {
-        out.push(`${run.name}  worker thread: ${(busyMs / 1000).toFixed(2)} s busy, mostly ${top[0]?.name ?? 'nothing'}`);
+        out.push(
+          `${run.name}  worker thread: ${(busyMs / 1000).toFixed(2)} s busy, mostly ${top[0]?.name ?? 'nothing'}`,
+        );
         continue;
       }
       out.push(`${run.name}  main thread: ${(busyMs / 1000).toFixed(2)} s busy; top self time`);
       out.push(...top.map(line));
       const long = longSpans(profile, spanMs, count, where);
       const total = long.spans.reduce((sum, ms) => sum + ms, 0);
-      out.push(`${run.name}  ${long.spans.length} busy spans ≥ ${spanMs} ms (${(total / 1000).toFixed(2)} s, longest ${long.spans.slice(0, 5).map((ms) => ms.toFixed(0)).join(', ')} ms); self time inside them`);
+      out.push(
+        `${run.name}  ${long.spans.length} busy spans ≥ ${spanMs} ms (${(total / 1000).toFixed(2)} s, longest ${long.spans
+          .slice(0, 5)
+          .map((ms) => ms.toFixed(0))
+          .join(', ')} ms); self time inside them`,
+      );
       out.push(...long.top.map(line));
     }
   }

@@ -21,7 +21,7 @@ export async function createRandomFile(path: string, size: number): Promise<Sour
   const handle = await open(path, 'w');
   try {
     const buffer = Buffer.allocUnsafe(chunkSize);
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       const chunk = buffer.subarray(0, Math.min(chunkSize, size - written));
       await randomFillAsync(chunk);
       hash.update(chunk);

@@ -29,7 +29,13 @@ export async function measureUpload(
   const result: Measurement = { label: server.label, bytes: source.size };
   try {
     await server.mark();
-    result.transfer = await client.uploadFile(server.endpoint, protocolOf(server.kind), source.path, source.size, filename);
+    result.transfer = await client.uploadFile(
+      server.endpoint,
+      protocolOf(server.kind),
+      source.path,
+      source.size,
+      filename,
+    );
     result.stats = await server.stats();
     const [stored] = await locateStored(server.kind, server.dir, [result.transfer]);
     try {
@@ -44,7 +50,11 @@ export async function measureUpload(
   return result;
 }
 
-async function checkStored(path: string | undefined, source: SourceFile, checkHash: boolean): Promise<'sha256' | 'size'> {
+async function checkStored(
+  path: string | undefined,
+  source: SourceFile,
+  checkHash: boolean,
+): Promise<'sha256' | 'size'> {
   if (path === undefined) throw new Error('stored file not found in the receive dir');
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new Error(`stored file missing: ${path}`);

@@ -53,9 +53,19 @@ interface Target {
 
 export function summarize(input: SummaryInput): string {
   const out: string[] = [];
-  const bigRows = input.labels.map((label) => bigRow(label, input.big.filter((m) => m.label === label)));
+  const bigRows = input.labels.map((label) =>
+    bigRow(
+      label,
+      input.big.filter((m) => m.label === label),
+    ),
+  );
   out.push(`Big upload (${formatBytes(input.bigSize)}, one streaming PATCH/PUT, medians)`);
-  out.push(table(['Server', 'MB/s', 'range', 'RSS growth', 'RSS peak', 'loop p99', 'server CPU/GB', 'stored file'], bigRows.map((r) => r.cells)));
+  out.push(
+    table(
+      ['Server', 'MB/s', 'range', 'RSS growth', 'RSS peak', 'loop p99', 'server CPU/GB', 'stored file'],
+      bigRows.map((r) => r.cells),
+    ),
+  );
 
   const smallByLabel = new Map<string, SmallFilesResult[]>();
   for (const r of input.small) smallByLabel.set(r.label, [...(smallByLabel.get(r.label) ?? []), r]);
@@ -63,7 +73,12 @@ export function summarize(input: SummaryInput): string {
   if (smallRows.length > 0) {
     const first = input.small[0]!;
     out.push('', `Small files (${first.count} files, one request each, medians)`);
-    out.push(table(['Server', 'files/s', 'RSS growth', 'loop p99', 'checked'], smallRows.map((r) => r.cells)));
+    out.push(
+      table(
+        ['Server', 'files/s', 'RSS growth', 'loop p99', 'checked'],
+        smallRows.map((r) => r.cells),
+      ),
+    );
   }
 
   if (input.sweep.length > 0) {
@@ -87,7 +102,11 @@ export function summarize(input: SummaryInput): string {
     const value = a.value / b.value;
     const broken = a.broken || b.broken;
     const shown = `${fixed(value, 2).padStart(6)}${goal === undefined ? '' : `  (target ≥ ${goal})`}`;
-    targets.push({ name, shown: broken ? `${shown}  a server failed or stored a wrong file` : shown, met: goal === undefined ? undefined : !broken && value >= goal });
+    targets.push({
+      name,
+      shown: broken ? `${shown}  a server failed or stored a wrong file` : shown,
+      met: goal === undefined ? undefined : !broken && value >= goal,
+    });
   };
   for (const ferry of ['Ferry', 'Ferry (no fsync)']) {
     ratio(`${ferry} / @tus/server, big upload`, speed(ferry), speed('@tus/server'), 1.3);
@@ -157,7 +176,9 @@ function smallRow(label: string, results: SmallFilesResult[]): Row {
 
 /** Flat means peak RSS growth varies by at most flatSlack across file sizes. */
 function flatness(label: string, points: SweepPoint[]): Target {
-  const peaks = points.flatMap((p) => (p.measurement.stats && !p.measurement.error ? [peakGrowth(p.measurement.stats)] : []));
+  const peaks = points.flatMap((p) =>
+    p.measurement.stats && !p.measurement.error ? [peakGrowth(p.measurement.stats)] : [],
+  );
   const name = `${label}: RSS flat in file size`;
   if (peaks.length < points.length) return { name, shown: 'a sweep upload failed', met: false };
   const spread = Math.max(...peaks) - Math.min(...peaks);

@@ -19,7 +19,9 @@ function reply(message: SenderMessage): void {
 process.on('disconnect', () => process.exit(0));
 
 /** Runs `work` between two GC'd RSS readings, sampling the peak in between. */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; figures: Omit<SenderResult, 'bytes' | 'files' | 'queue' | 'rssFloor'> }> {
+async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; figures: Omit<SenderResult, 'bytes' | 'files' | 'queue' | 'rssFloor'> }> {
   collect();
   const heapBase = process.memoryUsage().heapUsed;
   const rssBase = process.memoryUsage.rss();
@@ -37,7 +39,10 @@ async function measured<T>(work: () => Promise<T>): Promise<{ value: T; figures:
     collect();
     const heapEnd = process.memoryUsage().heapUsed;
     const rssEnd = process.memoryUsage.rss();
-    return { value, figures: { ms, rssBase, rssPeak, rssEnd, heapBase, heapEnd, cpuMs: (used.user + used.system) / 1000 } };
+    return {
+      value,
+      figures: { ms, rssBase, rssPeak, rssEnd, heapBase, heapEnd, cpuMs: (used.user + used.system) / 1000 },
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -55,7 +60,8 @@ async function run(task: SenderTask): Promise<SenderResult> {
     const { value, figures } = await measured(() => holdQueue(task.endpoint, task.headers, task.dir, task.statePath));
     // Restore only after rssEnd is read, so the held figure is one queue's worth.
     const restored = await value.restore();
-    if (restored.restoredJobs !== value.figures.jobs) throw new Error(`restored ${restored.restoredJobs} of ${value.figures.jobs} queued jobs`);
+    if (restored.restoredJobs !== value.figures.jobs)
+      throw new Error(`restored ${restored.restoredJobs} of ${value.figures.jobs} queued jobs`);
     return { ...figures, rssFloor, bytes: 0, files: value.figures.jobs, queue: { ...value.figures, ...restored } };
   }
   // Load only the sender under test, so neither pays for the other's code.

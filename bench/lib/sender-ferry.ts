@@ -2,7 +2,14 @@
 // a pool, wait until idle. Runs inside a sender child.
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { createJsonFilePersistence, createMemoryPersistence, createTusClient, createUploadPool, createUploadQueue, type UploadQueue } from '../../src/engine/sender';
+import {
+  createJsonFilePersistence,
+  createMemoryPersistence,
+  createTusClient,
+  createUploadPool,
+  createUploadQueue,
+  type UploadQueue,
+} from '../../src/engine/sender';
 import type { QueueFigures, SenderVariant } from './sender-protocol';
 
 export interface FerrySend {
@@ -18,7 +25,8 @@ export async function sendWithFerry(task: FerrySend, paths: string[]): Promise<v
   if (paths.length === 0) return;
   const queue = createUploadQueue(createMemoryPersistence());
   const added = await queue.add(paths, { endpoint: task.endpoint, headers: task.headers }, { allowDuplicates: true });
-  if (added.skipped.length > 0) throw new Error(`Ferry skipped ${added.skipped.length} file(s): ${added.skipped[0]!.reason}`);
+  if (added.skipped.length > 0)
+    throw new Error(`Ferry skipped ${added.skipped.length} file(s): ${added.skipped[0]!.reason}`);
   const pool = createUploadPool(queue, createTusClient(), {
     concurrency: task.concurrency,
     chunkSize: task.variant.chunkSize ?? 8 * 2 ** 20,
@@ -66,14 +74,19 @@ export async function holdQueue(
   headers: Record<string, string>,
   dir: string,
   statePath: string,
-): Promise<{ held: UploadQueue; figures: Omit<QueueFigures, 'restoreMs' | 'restoredJobs'>; restore: () => Promise<Pick<QueueFigures, 'restoreMs' | 'restoredJobs'>> }> {
+): Promise<{
+  held: UploadQueue;
+  figures: Omit<QueueFigures, 'restoreMs' | 'restoredJobs'>;
+  restore: () => Promise<Pick<QueueFigures, 'restoreMs' | 'restoredJobs'>>;
+}> {
   const persistence = createJsonFilePersistence(statePath);
   const held = createUploadQueue(persistence);
   const start = performance.now();
   const added = await held.add([dir], { endpoint, headers }, { allowDuplicates: true });
   await held.flush();
   const addMs = performance.now() - start;
-  if (added.skipped.length > 0) throw new Error(`queue skipped ${added.skipped.length} path(s): ${added.skipped[0]!.reason}`);
+  if (added.skipped.length > 0)
+    throw new Error(`queue skipped ${added.skipped.length} path(s): ${added.skipped[0]!.reason}`);
   const stateBytes = (await stat(statePath)).size;
   return {
     held,

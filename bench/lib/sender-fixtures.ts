@@ -23,7 +23,11 @@ async function inBatches<T, R>(items: T[], each: (item: T, index: number) => Pro
 }
 
 /** Distinct random content per file, so every landed file can be told apart by hash. */
-export async function createSmallSet(dir: string, count: number, size: number): Promise<{ path: string; size: number; sha256: string }[]> {
+export async function createSmallSet(
+  dir: string,
+  count: number,
+  size: number,
+): Promise<{ path: string; size: number; sha256: string }[]> {
   await mkdir(dir, { recursive: true });
   return inBatches(Array.from({ length: count }), async (_, i) => {
     const body = randomBytes(size);
@@ -81,7 +85,14 @@ export async function checkLanded(recvDir: string, expected: Expected[], hash: b
 /** Removes landed files nobody checks (warm-ups), found by name. */
 export async function discardLanded(recvDir: string, filenames: string[]): Promise<void> {
   if (filenames.length === 0) return;
-  await removeStored('ferry', await locateStored('ferry', recvDir, filenames.map((filename) => ({ filename, location: '' }))));
+  await removeStored(
+    'ferry',
+    await locateStored(
+      'ferry',
+      recvDir,
+      filenames.map((filename) => ({ filename, location: '' })),
+    ),
+  );
 }
 
 export async function removeAll(paths: string[]): Promise<void> {

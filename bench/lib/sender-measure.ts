@@ -64,10 +64,26 @@ export async function measureSend(
   const warm = phase === 'small' ? sources.slice(0, Math.min(warmUpFiles, sources.length)) : [];
   const warmNames = warm.map((_, i) => `warm-${tag}-${i}.bin`);
   try {
-    const paths = await linkAs(sources.map((s) => s.path), linkDir, names);
-    const warmUpPaths = await linkAs(warm.map((s) => s.path), join(linkDir, 'warm'), warmNames);
+    const paths = await linkAs(
+      sources.map((s) => s.path),
+      linkDir,
+      names,
+    );
+    const warmUpPaths = await linkAs(
+      warm.map((s) => s.path),
+      join(linkDir, 'warm'),
+      warmNames,
+    );
     record.result = await runSenderChild(
-      { mode: 'send', variant, endpoint: ctx.server.endpoint, headers: ctx.headers, concurrency: ctx.concurrency, paths, warmUpPaths },
+      {
+        mode: 'send',
+        variant,
+        endpoint: ctx.server.endpoint,
+        headers: ctx.headers,
+        concurrency: ctx.concurrency,
+        paths,
+        warmUpPaths,
+      },
       {
         timeoutMs: timeoutFor(sources),
         profileDir: ctx.profileDir,

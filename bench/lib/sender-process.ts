@@ -21,7 +21,9 @@ export interface SenderRunOptions {
 export function runSenderChild(task: SenderTask, options: SenderRunOptions): Promise<SenderResult> {
   // A directory per run, not a file name: a loader thread (tsx) writes a profile
   // of its own, and a fixed name would let it overwrite the main thread's.
-  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(options.profileDir), options.profileName ?? 'sender')}`] : [];
+  const profile = options.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(options.profileDir), options.profileName ?? 'sender')}`]
+    : [];
   // Under tsx, inherit its loader flags; --expose-gc lets the child take steady RSS readings.
   const child = fork(options.bundledEntry ?? childEntry, [], {
     execArgv: [...(options.bundledEntry ? [] : process.execArgv), '--expose-gc', ...profile],
@@ -30,7 +32,10 @@ export function runSenderChild(task: SenderTask, options: SenderRunOptions): Pro
   return new Promise((resolvePromise, reject) => {
     let answer: SenderMessage | undefined;
     const timer = setTimeout(() => {
-      answer ??= { type: 'failed', error: `the sender did not finish within ${Math.round(options.timeoutMs / 1000)} s` };
+      answer ??= {
+        type: 'failed',
+        error: `the sender did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
+      };
       child.kill('SIGKILL');
     }, options.timeoutMs);
     const go = () => {
@@ -41,7 +46,10 @@ export function runSenderChild(task: SenderTask, options: SenderRunOptions): Pro
       else if (!options.beforeTimed) go();
       else
         options.beforeTimed().then(go, (error: unknown) => {
-          answer ??= { type: 'failed', error: `before the timed work: ${error instanceof Error ? error.message : String(error)}` };
+          answer ??= {
+            type: 'failed',
+            error: `before the timed work: ${error instanceof Error ? error.message : String(error)}`,
+          };
           child.kill('SIGKILL');
         });
     });
@@ -52,7 +60,13 @@ export function runSenderChild(task: SenderTask, options: SenderRunOptions): Pro
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (answer?.type === 'result') return resolvePromise(answer.result);
-      reject(new Error(answer?.type === 'failed' ? answer.error : `the sender exited (${signal ?? `code ${code}`}) without an answer`));
+      reject(
+        new Error(
+          answer?.type === 'failed'
+            ? answer.error
+            : `the sender exited (${signal ?? `code ${code}`}) without an answer`,
+        ),
+      );
     });
     child.send(task satisfies ParentToSender);
   });

@@ -70,7 +70,8 @@ export interface SenderResult {
 }
 
 /** Child to parent. 'ready' comes after the warm-up, right before the timed work. */
-export type SenderMessage = { type: 'ready' } | { type: 'result'; result: SenderResult } | { type: 'failed'; error: string };
+export type SenderMessage =
+  { type: 'ready' } | { type: 'result'; result: SenderResult } | { type: 'failed'; error: string };
 
 /** Parent to child: the task first; then, for sends, 'go' once the receiver's counters are reset. */
 export type ParentToSender = SenderTask | { mode: 'go' };

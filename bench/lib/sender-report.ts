@@ -8,7 +8,8 @@ const labelWidth = 22;
 /** The issue's memory goal, in decimal megabytes. */
 const rssLimit = 150e6;
 
-const rate = (r: SenderRun) => (r.phase === 'big' ? mbPerSec(r.result!.bytes, r.result!.ms) : r.result!.files / (r.result!.ms / 1000));
+const rate = (r: SenderRun) =>
+  r.phase === 'big' ? mbPerSec(r.result!.bytes, r.result!.ms) : r.result!.files / (r.result!.ms / 1000);
 const unit = (r: SenderRun) => (r.phase === 'big' ? 'MB/s' : 'files/s');
 const mb = (bytes: number) => `${fixed(bytes / 1e6)} MB`;
 
@@ -93,16 +94,37 @@ export function summarizeSender(input: SenderSummaryInput): string {
       if (runs.length === 0) continue;
       const labels = [...new Set(runs.map((r) => r.variant.label))];
       const phaseRows = labels.map((label) => {
-        const row = rowOf(label, runs.filter((r) => r.variant.label === label));
+        const row = rowOf(
+          label,
+          runs.filter((r) => r.variant.label === label),
+        );
         rows.set(`${phase}:${label}`, row);
         return row;
       });
       const count = Math.max(...labels.map((label) => runs.filter((r) => r.variant.label === label).length));
-      const what = phase === 'big' ? `Big file, ${formatBytes(input.bigSize)}` : `Small files, ${runs[0]!.result?.files ?? '?'} files`;
+      const what =
+        phase === 'big'
+          ? `Big file, ${formatBytes(input.bigSize)}`
+          : `Small files, ${runs[0]!.result?.files ?? '?'} files`;
       out.push(`${what} — ${pass.title}, median of ${count} run(s)`);
       const cpuHead = phase === 'big' ? ['sender CPU/GB', 'receiver CPU/GB'] : ['sender CPU', 'receiver CPU'];
-      const head = ['Sender', phase === 'big' ? 'MB/s' : 'files/s', 'range', 'RSS peak', 'RSS loaded', 'peak − loaded', ...cpuHead, 'landed'];
-      out.push(table(head, phaseRows.map((r) => r.cells)), '');
+      const head = [
+        'Sender',
+        phase === 'big' ? 'MB/s' : 'files/s',
+        'range',
+        'RSS peak',
+        'RSS loaded',
+        'peak − loaded',
+        ...cpuHead,
+        'landed',
+      ];
+      out.push(
+        table(
+          head,
+          phaseRows.map((r) => r.cells),
+        ),
+        '',
+      );
     }
     const ratio = (name: string, a: string, b: string, goal?: number) => {
       const x = rows.get(a);
@@ -110,7 +132,11 @@ export function summarizeSender(input: SenderSummaryInput): string {
       if (!x || !y) return;
       const broken = x.broken || y.broken;
       const shown = `${fixed(x.value / y.value, 2).padStart(6)}${goal === undefined ? '' : `  (target ≥ ${goal})`}${broken ? '  a sender failed or landed a wrong file' : ''}`;
-      targets.push({ name: `${name} [${pass.id}]`, shown, met: goal === undefined ? undefined : !broken && x.value / y.value >= goal });
+      targets.push({
+        name: `${name} [${pass.id}]`,
+        shown,
+        met: goal === undefined ? undefined : !broken && x.value / y.value >= goal,
+      });
     };
     ratio('Ferry / tus-js-client, big file', 'big:Ferry', 'big:tus-js-client', 1.5);
     ratio('Ferry / tus-js-client (8 MiB), big file', 'big:Ferry', 'big:tus-js-client (8 MiB)', 1.5);
@@ -122,7 +148,11 @@ export function summarizeSender(input: SenderSummaryInput): string {
       for (const [key, row] of rows) {
         if (!key.startsWith('big:Ferry')) continue;
         const fits = !row.broken && Number.isFinite(row.rssPeak) && row.rssPeak < rssLimit;
-        targets.push({ name: `${key.slice(4)}: peak RSS sending ${formatBytes(input.bigSize)}`, shown: `${mb(row.rssPeak)}  (target < 150 MB)`, met: fits });
+        targets.push({
+          name: `${key.slice(4)}: peak RSS sending ${formatBytes(input.bigSize)}`,
+          shown: `${mb(row.rssPeak)}  (target < 150 MB)`,
+          met: fits,
+        });
       }
     }
   }
@@ -137,21 +167,40 @@ export function summarizeSender(input: SenderSummaryInput): string {
     const r = input.queue;
     const q = r.queue!;
     out.push(`Held queue (Ferry, JSON persistence, one folder of ${q.jobs} files)`);
-    out.push(table(
-      ['files', 'add + save', 'RSS base', 'RSS held', 'held − base', 'peak while adding', 'heap held − base', 'restore', 'state file'],
-      [[
-        String(q.jobs),
-        `${fixed(q.addMs / 1000, 2)} s`,
-        mib(r.rssBase),
-        mib(r.rssEnd),
-        mib(r.rssEnd - r.rssBase, true),
-        mib(r.rssPeak),
-        mib(r.heapEnd - r.heapBase, true),
-        `${fixed(q.restoreMs / 1000, 2)} s`,
-        formatBytes(q.stateBytes),
-      ]],
-    ), '');
-    targets.push({ name: `Ferry RSS holding a ${q.jobs}-file queue`, shown: `${mb(r.rssEnd)}  (target < 150 MB; peak ${mb(r.rssPeak)})`, met: r.rssEnd < rssLimit });
+    out.push(
+      table(
+        [
+          'files',
+          'add + save',
+          'RSS base',
+          'RSS held',
+          'held − base',
+          'peak while adding',
+          'heap held − base',
+          'restore',
+          'state file',
+        ],
+        [
+          [
+            String(q.jobs),
+            `${fixed(q.addMs / 1000, 2)} s`,
+            mib(r.rssBase),
+            mib(r.rssEnd),
+            mib(r.rssEnd - r.rssBase, true),
+            mib(r.rssPeak),
+            mib(r.heapEnd - r.heapBase, true),
+            `${fixed(q.restoreMs / 1000, 2)} s`,
+            formatBytes(q.stateBytes),
+          ],
+        ],
+      ),
+      '',
+    );
+    targets.push({
+      name: `Ferry RSS holding a ${q.jobs}-file queue`,
+      shown: `${mb(r.rssEnd)}  (target < 150 MB; peak ${mb(r.rssPeak)})`,
+      met: r.rssEnd < rssLimit,
+    });
   } else if (input.queueError) {
     targets.push({ name: 'Ferry RSS holding a queue', shown: `failed: ${input.queueError}`, met: false });
   }

@@ -14,7 +14,15 @@ export const bigVariants: SenderVariant[] = [
 
 export const smallVariants: SenderVariant[] = [
   { id: 'ferry', label: 'Ferry', kind: 'ferry', chunkSize: 8 * MiB, parallel: 1, checksum: true },
-  { id: 'tusjs', label: 'tus-js-client', kind: 'tus-js', chunkSize: null, parallel: 1, checksum: false, dataInCreation: true },
+  {
+    id: 'tusjs',
+    label: 'tus-js-client',
+    kind: 'tus-js',
+    chunkSize: null,
+    parallel: 1,
+    checksum: false,
+    dataInCreation: true,
+  },
 ];
 
 /** Rotates the order each run so no sender always goes first (or right after another's write-back). */

@@ -30,7 +30,9 @@ const warmUpCount = 64;
 export function createPayloads(plan: SmallFilesPlan): Buffer[] {
   const pool = randomBytes(plan.size * Math.min(plan.count, 256));
   const slots = pool.length / plan.size;
-  return Array.from({ length: plan.count }, (_, i) => pool.subarray((i % slots) * plan.size, ((i % slots) + 1) * plan.size));
+  return Array.from({ length: plan.count }, (_, i) =>
+    pool.subarray((i % slots) * plan.size, ((i % slots) + 1) * plan.size),
+  );
 }
 
 export async function runSmallFiles(
@@ -59,7 +61,13 @@ export async function runSmallFiles(
   return result;
 }
 
-async function sendAll(server: ServerProcess, agent: Agent, concurrency: number, payloads: Buffer[], tag: string): Promise<UploadRef[]> {
+async function sendAll(
+  server: ServerProcess,
+  agent: Agent,
+  concurrency: number,
+  payloads: Buffer[],
+  tag: string,
+): Promise<UploadRef[]> {
   const client = createUploadClient(agent);
   const protocol = protocolOf(server.kind);
   const refs: UploadRef[] = new Array(payloads.length);
@@ -78,7 +86,16 @@ async function sendAll(server: ServerProcess, agent: Agent, concurrency: number,
 /** Every file must exist with the right size; then it is removed. */
 async function checkAll(server: ServerProcess, refs: UploadRef[], size: number): Promise<void> {
   const paths = await locateStored(server.kind, server.dir, refs);
-  const sizes = await Promise.all(paths.map((path) => (path ? stat(path).then((s) => s.size, () => -1) : -1)));
+  const sizes = await Promise.all(
+    paths.map((path) =>
+      path
+        ? stat(path).then(
+            (s) => s.size,
+            () => -1,
+          )
+        : -1,
+    ),
+  );
   await removeStored(server.kind, paths);
   const bad = sizes.filter((stored) => stored !== size).length;
   if (bad > 0) throw new Error(`${bad} of ${refs.length} small files missing or the wrong size`);

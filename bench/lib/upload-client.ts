@@ -22,7 +22,13 @@ export interface Transfer extends UploadRef {
 }
 
 export interface UploadClient {
-  uploadFile(endpoint: string, protocol: 'tus' | 'put', path: string, size: number, filename: string): Promise<Transfer>;
+  uploadFile(
+    endpoint: string,
+    protocol: 'tus' | 'put',
+    path: string,
+    size: number,
+    filename: string,
+  ): Promise<Transfer>;
   /** One request per file: tus creation-with-upload, or PUT for the pipe. */
   sendSmall(endpoint: string, protocol: 'tus' | 'put', body: Buffer, filename: string): Promise<UploadRef>;
 }
@@ -31,7 +37,12 @@ const tusHeaders = { 'Tus-Resumable': '1.0.0' };
 const readChunk = 2 ** 20;
 
 export function createUploadClient(agent: Agent | false = false): UploadClient {
-  function send(url: string, method: string, headers: Record<string, string>, body?: Buffer | Readable): Promise<Reply> {
+  function send(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body?: Buffer | Readable,
+  ): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = request(url, { method, headers, agent }, (res) => {
         let text = '';

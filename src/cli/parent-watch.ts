@@ -3,7 +3,10 @@
  * and dash (Debian's sh) exits on the SIGTERM that npm passes on to it instead of handing it further:
  * without this, `npm run serve` stopped with SIGTERM would leave serve running, orphaned, unflushed.
  */
-export function watchParent(onLost: () => void, options: { intervalMs?: number; parentPid?: () => number } = {}): () => void {
+export function watchParent(
+  onLost: () => void,
+  options: { intervalMs?: number; parentPid?: () => number } = {},
+): () => void {
   const parentPid = options.parentPid ?? (() => process.ppid);
   const parent = parentPid();
   const timer = setInterval(() => {

@@ -17,21 +17,51 @@ const program = new Command()
   .requiredOption('--to <url>', 'tus endpoint, e.g. http://127.0.0.1:8080/files/')
   .option('--token <token>', 'bearer token for the target')
   .option('--concurrency <n>', 'files at once', asCount, 4)
-  .addOption(new Option('--chunk-size <size>', 'bytes per request (e.g. 8MiB, 64MiB)').argParser(asSize).default(parseSize('8MiB'), '8MiB'))
+  .addOption(
+    new Option('--chunk-size <size>', 'bytes per request (e.g. 8MiB, 64MiB)')
+      .argParser(asSize)
+      .default(parseSize('8MiB'), '8MiB'),
+  )
   .option('--parallel <n>', 'chunks in flight per file (tus concatenation)', asCount, 1)
   .option('--limit-rate <rate>', 'bandwidth limit per second for all files', asSize)
-  .addOption(new Option('--stall-timeout <duration>', 'abort and resume a request with no progress for this long (30, 90s, 2m)').argParser(asDuration).default(30_000, '30s'))
+  .addOption(
+    new Option('--stall-timeout <duration>', 'abort and resume a request with no progress for this long (30, 90s, 2m)')
+      .argParser(asDuration)
+      .default(30_000, '30s'),
+  )
   .option('--no-checksum', 'do not send per-chunk sha256 checksums')
   .option('--state <file>', 'where the resumable queue is kept', join(homedir(), '.ferry', 'send-queue.json'))
   .option('--json', 'print NDJSON progress events and a summary line', false)
   .option('--allow-duplicates', 'queue files even if already queued for this target', false)
-  .option('--growing', 'the files are still being written: follow each until it stops growing, then declare its length', false)
-  .addOption(new Option('--growing-quiet <duration>', 'with --growing, how long a file must stand still to count as finished').argParser(asDuration).default(10_000, '10s'))
+  .option(
+    '--growing',
+    'the files are still being written: follow each until it stops growing, then declare its length',
+    false,
+  )
+  .addOption(
+    new Option('--growing-quiet <duration>', 'with --growing, how long a file must stand still to count as finished')
+      .argParser(asDuration)
+      .default(10_000, '10s'),
+  )
   .showHelpAfterError();
 
 program.parse();
 const paths = program.args;
-const opts = program.opts<{ to: string; token?: string; concurrency: number; chunkSize: number; parallel: number; limitRate?: number; stallTimeout: number; checksum: boolean; state: string; json: boolean; allowDuplicates: boolean; growing: boolean; growingQuiet: number }>();
+const opts = program.opts<{
+  to: string;
+  token?: string;
+  concurrency: number;
+  chunkSize: number;
+  parallel: number;
+  limitRate?: number;
+  stallTimeout: number;
+  checksum: boolean;
+  state: string;
+  json: boolean;
+  allowDuplicates: boolean;
+  growing: boolean;
+  growingQuiet: number;
+}>();
 
 try {
   new URL(opts.to);
@@ -43,7 +73,10 @@ try {
 const target = { endpoint: opts.to, ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}) };
 const queue = createUploadQueue(createJsonFilePersistence(opts.state));
 await queue.restore();
-const { added, duplicates, skipped } = await queue.add(paths, target, { allowDuplicates: opts.allowDuplicates, growing: opts.growing });
+const { added, duplicates, skipped } = await queue.add(paths, target, {
+  allowDuplicates: opts.allowDuplicates,
+  growing: opts.growing,
+});
 for (const entry of skipped) console.error(`ferry send: skipped ${entry.path}: ${entry.reason}`);
 if (skipped.length > 0 && added.length === 0 && duplicates.length === 0) process.exit(2);
 
@@ -51,10 +84,12 @@ if (skipped.length > 0 && added.length === 0 && duplicates.length === 0) process
 const wanted = new Set(added.map((job) => job.id));
 // A Set: a resumed run of thousands of files has as many duplicates as queued jobs.
 const duplicatePaths = new Set(duplicates);
-for (const job of queue.list()) if (duplicatePaths.has(job.path) && job.target.endpoint === target.endpoint) wanted.add(job.id);
+for (const job of queue.list())
+  if (duplicatePaths.has(job.path) && job.target.endpoint === target.endpoint) wanted.add(job.id);
 for (const job of queue.list()) {
   if (!wanted.has(job.id) && job.status === 'queued') queue.update(job.id, { status: 'paused' });
-  if (wanted.has(job.id) && (job.status === 'failed' || job.status === 'paused')) queue.update(job.id, { status: 'queued', error: undefined, attempts: 0 });
+  if (wanted.has(job.id) && (job.status === 'failed' || job.status === 'paused'))
+    queue.update(job.id, { status: 'queued', error: undefined, attempts: 0 });
 }
 const mine = () => queue.list().filter((job) => wanted.has(job.id));
 
@@ -71,8 +106,15 @@ const pool = createUploadPool(queue, createTusClient(), {
 for (const job of mine()) if (job.status === 'completed') pool.recheck(job.id);
 const started = performance.now();
 const isMine = (job: { id: string }) => wanted.has(job.id);
-const display = opts.json ? undefined : createTerminalProgress(mine, () => pool.overall(isMine), (id) => pool.hub.get(id));
-if (opts.json) pool.hub.subscribe((event) => wanted.has(event.uploadId) && process.stdout.write(`${JSON.stringify(event)}\n`));
+const display = opts.json
+  ? undefined
+  : createTerminalProgress(
+      mine,
+      () => pool.overall(isMine),
+      (id) => pool.hub.get(id),
+    );
+if (opts.json)
+  pool.hub.subscribe((event) => wanted.has(event.uploadId) && process.stdout.write(`${JSON.stringify(event)}\n`));
 else display!.start();
 
 let interrupted = false;
@@ -97,20 +139,44 @@ const sha256Of = async (path: string) => (await digests.digestFile('sha256', pat
 
 const jobs = mine();
 const failed = jobs.filter((job) => job.status !== 'completed');
-const alreadyThere = new Set(jobs.filter((job) => job.status === 'completed' && pool.outcome(job.id) === 'already-there'));
+const alreadyThere = new Set(
+  jobs.filter((job) => job.status === 'completed' && pool.outcome(job.id) === 'already-there'),
+);
 const statusOf = (job: (typeof jobs)[number]) => (alreadyThere.has(job) ? 'already-there' : job.status);
 if (opts.json) {
   const files = [];
-  for (const job of jobs) files.push({ path: job.path, name: job.relativePath ?? job.name, size: job.size, status: statusOf(job), url: job.uploadUrl, sha256: job.status === 'completed' ? (job.sha256 ?? (await sha256Of(job.path))) : undefined, error: job.error });
+  for (const job of jobs)
+    files.push({
+      path: job.path,
+      name: job.relativePath ?? job.name,
+      size: job.size,
+      status: statusOf(job),
+      url: job.uploadUrl,
+      sha256: job.status === 'completed' ? (job.sha256 ?? (await sha256Of(job.path))) : undefined,
+      error: job.error,
+    });
   // A path that could not be read is a failed file too, not just a warning.
-  for (const entry of skipped) files.push({ path: entry.path, name: entry.path, size: 0, status: 'failed', url: undefined, sha256: undefined, error: { code: 'SOURCE_UNREADABLE', message: entry.reason } });
+  for (const entry of skipped)
+    files.push({
+      path: entry.path,
+      name: entry.path,
+      size: 0,
+      status: 'failed',
+      url: undefined,
+      sha256: undefined,
+      error: { code: 'SOURCE_UNREADABLE', message: entry.reason },
+    });
   // Bytes sent in this run: a file already there cost none.
   const bytes = jobs.reduce((sum, job) => sum + (statusOf(job) === 'completed' ? job.size : 0), 0);
-  process.stdout.write(`${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, alreadyThere: alreadyThere.size, failed: failed.length + skipped.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ type: 'summary', files, completed: jobs.length - failed.length, alreadyThere: alreadyThere.size, failed: failed.length + skipped.length, bytes, seconds: Number(seconds.toFixed(3)) })}\n`,
+  );
 } else {
   for (const job of failed) console.error(`✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? job.status}`);
   const there = alreadyThere.size > 0 ? `, ${alreadyThere.size} already there,` : '';
-  console.log(`${jobs.length - failed.length - alreadyThere.size}/${jobs.length + skipped.length} files sent${there} in ${seconds.toFixed(1)} s`);
+  console.log(
+    `${jobs.length - failed.length - alreadyThere.size}/${jobs.length + skipped.length} files sent${there} in ${seconds.toFixed(1)} s`,
+  );
 }
 await pool.close();
 await digests.close();

@@ -11,7 +11,7 @@ import { announceSharing, asPin, createTerminalDecider } from './share-terminal'
 
 const program = new Command()
   .name('ferry serve')
-  .description('Run Ferry\'s receiver: tus 1.0 on /files/, multipart on /upload, live progress on /ws')
+  .description("Run Ferry's receiver: tus 1.0 on /files/, multipart on /upload, live progress on /ws")
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--port <port>', 'port (0 picks a free one)', asPort, 0)
   .option('--dir <dir>', 'receive folder', './received')
@@ -19,20 +19,46 @@ const program = new Command()
   .option('--token <token>', 'access token (default: a random one per launch)')
   .option('--no-auth', 'accept requests without a token (trusted networks only)')
   .option('--cors-origin <origin...>', 'extra origins allowed for CORS and WebSocket', [])
-  .option('--expire-after <duration>', 'expire incomplete uploads after this much inactivity', asDuration, parseDuration('24h'))
+  .option(
+    '--expire-after <duration>',
+    'expire incomplete uploads after this much inactivity',
+    asDuration,
+    parseDuration('24h'),
+  )
   .option('--idle-timeout <duration>', 'close connections idle this long', asDuration, parseDuration('60s'))
   .option('--no-durable', 'skip fsync before acknowledging (faster, less safe on power loss)')
-  .option('--lan [address...]', 'share with phones and other computers: also listen on these addresses (default: this machine\'s LAN addresses), print a link and QR code')
+  .option(
+    '--lan [address...]',
+    "share with phones and other computers: also listen on these addresses (default: this machine's LAN addresses), print a link and QR code",
+  )
   .option('--pin <pin>', 'with --lan: the page asks for this PIN first (4 to 12 digits)', asPin)
   .option('--accept', 'with --lan: each new device waits until you answer y/n here', false)
-  .option('--share-idle <duration>', 'with --lan: sharing turns off after this long without a request', asDuration, parseDuration('15m'))
+  .option(
+    '--share-idle <duration>',
+    'with --lan: sharing turns off after this long without a request',
+    asDuration,
+    parseDuration('15m'),
+  )
   .option('--log-level <level>', 'pino log level', 'info')
   .showHelpAfterError();
 
 program.parse();
 const opts = program.opts<{
-  host: string; port: number; dir: string; maxSize: number; token?: string; auth: boolean; corsOrigin: string[];
-  expireAfter: number; idleTimeout: number; durable: boolean; lan?: true | string[]; pin?: string; accept: boolean; shareIdle: number; logLevel: string;
+  host: string;
+  port: number;
+  dir: string;
+  maxSize: number;
+  token?: string;
+  auth: boolean;
+  corsOrigin: string[];
+  expireAfter: number;
+  idleTimeout: number;
+  durable: boolean;
+  lan?: true | string[];
+  pin?: string;
+  accept: boolean;
+  shareIdle: number;
+  logLevel: string;
 }>();
 if (opts.lan && !opts.auth) program.error('ferry serve: --lan needs a token; it cannot be combined with --no-auth');
 
@@ -63,7 +89,12 @@ try {
   if (receiver.token) console.log(`  token:         ${receiver.token}  (Authorization: Bearer …, or ?token=…)`);
   else console.log('  auth:          off (--no-auth)');
   if (opts.lan) {
-    const shared = await receiver.sharing.start({ addresses: opts.lan === true ? [] : opts.lan, pin: opts.pin ?? null, requireAccept: opts.accept, idleMs: opts.shareIdle });
+    const shared = await receiver.sharing.start({
+      addresses: opts.lan === true ? [] : opts.lan,
+      pin: opts.pin ?? null,
+      requireAccept: opts.accept,
+      idleMs: opts.shareIdle,
+    });
     await announceSharing(receiver, shared, { pin: opts.pin });
   }
 } catch (error) {

@@ -55,12 +55,16 @@ export function createTerminalDecider(input: Readable, output: Writable): GuestD
     new Promise<boolean>((resolve) => {
       if (ended) return resolve(false);
       const item = { request, signal, answer: resolve };
-      signal.addEventListener('abort', () => {
-        if (asking !== item) return;
-        output.write('(withdrawn)\n');
-        asking = undefined;
-        next();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          if (asking !== item) return;
+          output.write('(withdrawn)\n');
+          asking = undefined;
+          next();
+        },
+        { once: true },
+      );
       queue.push(item);
       next();
     });
@@ -69,16 +73,25 @@ export function createTerminalDecider(input: Readable, output: Writable): GuestD
 const minutes = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
 
 /** Prints the link, the PIN hint and the QR code, and follows sharing's events on the terminal. */
-export async function announceSharing(receiver: Receiver, status: SharingStatus, options: { pin?: string; out?: Writable } = {}): Promise<void> {
+export async function announceSharing(
+  receiver: Receiver,
+  status: SharingStatus,
+  options: { pin?: string; out?: Writable } = {},
+): Promise<void> {
   const out = options.out ?? process.stdout;
-  out.write(`Sharing with other devices on this network (plain HTTP; turns off after ${minutes(status.idleMs)} without a request):\n`);
+  out.write(
+    `Sharing with other devices on this network (plain HTTP; turns off after ${minutes(status.idleMs)} without a request):\n`,
+  );
   for (const link of status.links) out.write(`  Share link: ${link}\n`);
   if (options.pin) out.write(`  PIN:        ${options.pin} (the page asks for it)\n`);
   if (status.acceptRequired) out.write('  Accept:     each new device asks here first (y/n)\n');
   out.write(`${await receiver.sharing.qr('terminal')}\n`);
-  out.write('Scan the QR code with a phone\'s camera, or open the link on a device on this network.\n');
+  out.write("Scan the QR code with a phone's camera, or open the link on a device on this network.\n");
   receiver.sharing.subscribe((event) => {
     if (event.type === 'guest-joined') out.write(`A device joined: ${event.guest.address}\n`);
-    if (event.type === 'stopped' && event.reason === 'idle') out.write(`Sharing turned off after ${minutes(status.idleMs)} without a request; still receiving on ${receiver.url}\n`);
+    if (event.type === 'stopped' && event.reason === 'idle')
+      out.write(
+        `Sharing turned off after ${minutes(status.idleMs)} without a request; still receiving on ${receiver.url}\n`,
+      );
   });
 }

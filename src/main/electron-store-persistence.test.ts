@@ -7,7 +7,9 @@ import type { UploadJob } from '../shared/upload-job';
 import { createElectronStorePersistence, type KeyValueStore } from './electron-store-persistence';
 
 /** electron-store rewrites its whole file on every set: the fake counts sets and the bytes they cost. */
-function fakeStore(initial: Record<string, unknown> = {}): KeyValueStore & { data: Record<string, unknown>; sets: number; bytes: number } {
+function fakeStore(
+  initial: Record<string, unknown> = {},
+): KeyValueStore & { data: Record<string, unknown>; sets: number; bytes: number } {
   const data = { ...initial };
   const fake = {
     data,
@@ -24,10 +26,27 @@ function fakeStore(initial: Record<string, unknown> = {}): KeyValueStore & { dat
 }
 
 const job: UploadJob = {
-  id: 'j1', path: '/home/a/x.bin', name: 'x.bin', size: 10, mtimeMs: 1, target: { endpoint: 'http://127.0.0.1:1/files/' },
-  status: 'paused', acknowledged: 4, sent: 6, attempts: 0, addedAt: 1, uploadUrl: 'http://127.0.0.1:1/files/abc',
+  id: 'j1',
+  path: '/home/a/x.bin',
+  name: 'x.bin',
+  size: 10,
+  mtimeMs: 1,
+  target: { endpoint: 'http://127.0.0.1:1/files/' },
+  status: 'paused',
+  acknowledged: 4,
+  sent: 6,
+  attempts: 0,
+  addedAt: 1,
+  uploadUrl: 'http://127.0.0.1:1/files/abc',
 };
-const many = (count: number) => Array.from({ length: count }, (_, index): UploadJob => ({ ...job, id: `j${index}`, path: `/home/a/${index}.bin`, name: `${index}.bin`, status: 'queued' }));
+const many = (count: number) =>
+  Array.from({ length: count }, (_, index): UploadJob => ({
+    ...job,
+    id: `j${index}`,
+    path: `/home/a/${index}.bin`,
+    name: `${index}.bin`,
+    status: 'queued',
+  }));
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -75,7 +94,9 @@ describe('electron-store queue persistence', () => {
 
     const restored = createUploadQueue(createElectronStorePersistence(store, { journalPath }));
     await restored.restore();
-    const expected = queue.list().map((entry) => (entry.status === 'running' ? { ...entry, status: 'queued', phase: undefined } : entry));
+    const expected = queue
+      .list()
+      .map((entry) => (entry.status === 'running' ? { ...entry, status: 'queued', phase: undefined } : entry));
     expect(restored.list()).toEqual(expected);
     expect(restored.list()[0]?.id).toBe('j9');
   });

@@ -22,7 +22,10 @@ export interface ElectronStorePersistenceOptions {
  * The sender's persistence port backed by electron-store in the desktop app. A stored queue that no
  * longer parses is kept aside under another key rather than silently dropped.
  */
-export function createElectronStorePersistence(store: KeyValueStore, options: ElectronStorePersistenceOptions = {}): QueuePersistence {
+export function createElectronStorePersistence(
+  store: KeyValueStore,
+  options: ElectronStorePersistenceOptions = {},
+): QueuePersistence {
   // A dash, not a dot: with dot paths a key like `uploadQueue.x` would land inside the queue itself.
   const keepAside = (raw: unknown) => store.set(`${queueKey}-unreadable-${Date.now()}`, raw);
   const snapshot: SnapshotStore = {
@@ -35,7 +38,11 @@ export function createElectronStorePersistence(store: KeyValueStore, options: El
         keepAside(raw);
         return undefined;
       }
-      return { jobs: jobs.data, generation: envelope.data.generation ?? 0, bytes: Buffer.byteLength(JSON.stringify(raw)) };
+      return {
+        jobs: jobs.data,
+        generation: envelope.data.generation ?? 0,
+        bytes: Buffer.byteLength(JSON.stringify(raw)),
+      };
     },
     async write(state) {
       store.set(queueKey, state);
@@ -45,7 +52,8 @@ export function createElectronStorePersistence(store: KeyValueStore, options: El
   const { journalPath } = options;
   if (journalPath) {
     // A damaged journal is kept as a file beside it, not in the store that every save rewrites.
-    const journalAside = (text: string) => writeFileAtomic(`${journalPath}.unreadable-${Date.now()}`, text, false).catch(() => undefined);
+    const journalAside = (text: string) =>
+      writeFileAtomic(`${journalPath}.unreadable-${Date.now()}`, text, false).catch(() => undefined);
     return createJournaledPersistence(snapshot, journalPath, journalAside);
   }
   return {

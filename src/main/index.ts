@@ -43,23 +43,36 @@ function push<C extends PushChannel>(channel: C, payload: PushPayload<C>): void 
 }
 
 registerAppScheme();
-if (!claimSingleInstance({ onSecondLaunch: showWindow, onFiles: (paths) => (addFiles ? addFiles(paths) : pendingFiles.push(...paths)) })) {
+if (
+  !claimSingleInstance({
+    onSecondLaunch: showWindow,
+    onFiles: (paths) => (addFiles ? addFiles(paths) : pendingFiles.push(...paths)),
+  })
+) {
   app.quit();
 } else {
-  void app.whenReady().then(main).catch((error: unknown) => {
-    dialog.showErrorBox('Ferry could not start', (error as Error).message);
-    app.exit(1);
-  });
+  void app
+    .whenReady()
+    .then(main)
+    .catch((error: unknown) => {
+      dialog.showErrorBox('Ferry could not start', (error as Error).message);
+      app.exit(1);
+    });
 }
 
 async function main(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId('dev.ferry.app');
-  const logger = pino({ level: 'info' }, pino.destination({ dest: join(app.getPath('logs'), 'ferry.log'), mkdir: true, sync: false }));
+  const logger = pino(
+    { level: 'info' },
+    pino.destination({ dest: join(app.getPath('logs'), 'ferry.log'), mkdir: true, sync: false }),
+  );
   lockDownSession(session.defaultSession);
   const core = createFerryCore({
     settings: openStore('settings'),
     // The store keeps a snapshot; changes between compactions go to a journal file beside it.
-    queuePersistence: createElectronStorePersistence(openStore('queue'), { journalPath: join(app.getPath('userData'), 'queue.journal') }),
+    queuePersistence: createElectronStorePersistence(openStore('queue'), {
+      journalPath: join(app.getPath('userData'), 'queue.journal'),
+    }),
     defaultReceiveFolder: join(app.getPath('downloads'), 'Ferry'),
     windowOrigins: appOrigins,
     logger,
@@ -77,7 +90,13 @@ async function main(): Promise<void> {
     else if (id === 'open') showWindow();
     else if (id === 'quit') app.quit();
   });
-  const feedback = createDesktopFeedback({ queue: core.queue, settings: core.settings, locale: app.getLocale(), ...ports, showTray: (model) => tray?.update(model) });
+  const feedback = createDesktopFeedback({
+    queue: core.queue,
+    settings: core.settings,
+    locale: app.getLocale(),
+    ...ports,
+    showTray: (model) => tray?.update(model),
+  });
   const onAdded = (ids: string[]) => feedback.notificationPolicy.trackBatch(ids);
   const handlers = createIpcHandlers({
     core,
@@ -99,7 +118,10 @@ async function main(): Promise<void> {
   const quit = createQuitFlow({
     window: () => window,
     trayAvailable: () => tray !== undefined,
-    pending: () => ({ active: core.pool.activeCount(), queued: core.queue.list().filter((job) => job.status === 'queued').length }),
+    pending: () => ({
+      active: core.pool.activeCount(),
+      queued: core.queue.list().filter((job) => job.status === 'queued').length,
+    }),
     async shutdown() {
       pushes.stop();
       feedback.dispose();
@@ -137,7 +159,10 @@ async function main(): Promise<void> {
 
   const adder = createUploadAdder(core, onAdded);
   addFiles = (paths) => {
-    void adder(paths).then(() => push('app:navigate', { view: 'queue' }), (error: unknown) => logger.warn({ err: error }, 'could not add files'));
+    void adder(paths).then(
+      () => push('app:navigate', { view: 'queue' }),
+      (error: unknown) => logger.warn({ err: error }, 'could not add files'),
+    );
     showWindow();
   };
   if (pendingFiles.length > 0) addFiles(pendingFiles.splice(0));

@@ -10,8 +10,10 @@ const electron = vi.hoisted(() => {
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => electron.exposed.set(key, value) },
     ipcRenderer: {
       invoke: vi.fn(async (channel: string, payload: unknown) => ({ ok: true, value: { channel, payload } })),
-      on: (channel: string, listener: (...args: unknown[]) => void) => void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(listener),
-      removeListener: (channel: string, listener: (...args: unknown[]) => void) => void listeners.get(channel)?.delete(listener),
+      on: (channel: string, listener: (...args: unknown[]) => void) =>
+        void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(listener),
+      removeListener: (channel: string, listener: (...args: unknown[]) => void) =>
+        void listeners.get(channel)?.delete(listener),
     },
     webUtils: { getPathForFile: (file: { name: string }) => (file.name === 'virtual' ? '' : `/home/ann/${file.name}`) },
   };
@@ -30,13 +32,22 @@ beforeEach(async () => {
 describe('preload', () => {
   it('exposes only window.ferry, with one function per channel and no raw ipcRenderer', () => {
     expect([...electron.exposed.keys()]).toEqual(['ferry']);
-    expect(Object.keys(api).sort()).toEqual([...invokeChannels.map((channel) => channel.replace(/[:-](\w)/g, (_m, c: string) => c.toUpperCase())), 'on', 'addDroppedFiles'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        ...invokeChannels.map((channel) => channel.replace(/[:-](\w)/g, (_m, c: string) => c.toUpperCase())),
+        'on',
+        'addDroppedFiles',
+      ].sort(),
+    );
     expect(Object.values(api).every((value) => typeof value === 'function')).toBe(true);
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipcRenderer|invoke|send/);
   });
 
   it('invokes the channel with the payload and returns the IpcResult', async () => {
-    expect(await api.uploadsPause({ ids: ['a'] })).toEqual({ ok: true, value: { channel: 'uploads:pause', payload: { ids: ['a'] } } });
+    expect(await api.uploadsPause({ ids: ['a'] })).toEqual({
+      ok: true,
+      value: { channel: 'uploads:pause', payload: { ids: ['a'] } },
+    });
     expect(await api.settingsGet()).toEqual({ ok: true, value: { channel: 'settings:get', payload: {} } });
   });
 

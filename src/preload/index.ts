@@ -14,4 +14,7 @@ const transport: IpcTransport = {
   },
 };
 
-contextBridge.exposeInMainWorld('ferry', buildFerryApi(transport, (file) => webUtils.getPathForFile(file)));
+contextBridge.exposeInMainWorld(
+  'ferry',
+  buildFerryApi(transport, (file) => webUtils.getPathForFile(file)),
+);

@@ -4,7 +4,15 @@ import { defaultSettings, Settings, SettingsPatch, settingsVersion } from './set
 describe('settings schema', () => {
   it('fills every default for a bare version', () => {
     const settings = defaultSettings();
-    expect(settings).toMatchObject({ concurrency: 4, parallelParts: 1, chunkSizeBytes: 8 * 1024 * 1024, rateLimitBytesPerSecond: null, target: { kind: 'embedded' }, language: 'system', theme: 'system' });
+    expect(settings).toMatchObject({
+      concurrency: 4,
+      parallelParts: 1,
+      chunkSizeBytes: 8 * 1024 * 1024,
+      rateLimitBytesPerSecond: null,
+      target: { kind: 'embedded' },
+      language: 'system',
+      theme: 'system',
+    });
   });
 
   it('parses a patch into only the keys that were sent', () => {
@@ -16,8 +24,10 @@ describe('settings schema', () => {
 
   it('receiving from other devices is off by default, and a PIN is 4 to 12 digits', () => {
     expect(defaultSettings().sharing).toEqual({ enabled: false, pin: null, requireAccept: true, idleMinutes: 15 });
-    for (const pin of ['123', '1234567890123', '12a4', ' 1234']) expect(SettingsPatch.safeParse({ sharing: { pin } }).success, pin).toBe(false);
-    for (const pin of ['1234', '123456789012', null]) expect(SettingsPatch.safeParse({ sharing: { pin } }).success).toBe(true);
+    for (const pin of ['123', '1234567890123', '12a4', ' 1234'])
+      expect(SettingsPatch.safeParse({ sharing: { pin } }).success, pin).toBe(false);
+    for (const pin of ['1234', '123456789012', null])
+      expect(SettingsPatch.safeParse({ sharing: { pin } }).success).toBe(true);
     expect(SettingsPatch.safeParse({ sharing: { idleMinutes: 0 } }).success).toBe(false);
     expect(SettingsPatch.safeParse({ sharing: { open: true } }).success).toBe(false);
   });
@@ -32,7 +42,14 @@ describe('settings schema', () => {
   });
 
   it('keeps a tus target with its headers', () => {
-    const parsed = Settings.parse({ version: settingsVersion, target: { kind: 'tus', endpoint: 'https://example.test/files/', headers: { Authorization: 'Bearer x' } } });
-    expect(parsed.target).toEqual({ kind: 'tus', endpoint: 'https://example.test/files/', headers: { Authorization: 'Bearer x' } });
+    const parsed = Settings.parse({
+      version: settingsVersion,
+      target: { kind: 'tus', endpoint: 'https://example.test/files/', headers: { Authorization: 'Bearer x' } },
+    });
+    expect(parsed.target).toEqual({
+      kind: 'tus',
+      endpoint: 'https://example.test/files/',
+      headers: { Authorization: 'Bearer x' },
+    });
   });
 });

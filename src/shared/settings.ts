@@ -12,7 +12,10 @@ export const TargetSetting = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('embedded') }),
   z.object({
     kind: z.literal('tus'),
-    endpoint: z.string().url().refine((url) => /^https?:\/\//i.test(url), 'Only http and https URLs'),
+    endpoint: z
+      .string()
+      .url()
+      .refine((url) => /^https?:\/\//i.test(url), 'Only http and https URLs'),
     /** Extra request headers, e.g. `Authorization`. */
     headers: z.record(z.string().min(1).max(256), z.string().max(8192)).default({}),
   }),
@@ -37,11 +40,18 @@ export type Theme = z.infer<typeof Theme>;
 export const SharingSettings = z.object({
   enabled: z.boolean(),
   /** Asked for by the page before anything else; null is none. */
-  pin: z.string().regex(/^\d{4,12}$/, 'A PIN is 4 to 12 digits').nullable(),
+  pin: z
+    .string()
+    .regex(/^\d{4,12}$/, 'A PIN is 4 to 12 digits')
+    .nullable(),
   /** A new device's first upload waits until someone presses Accept. */
   requireAccept: z.boolean(),
   /** Sharing turns itself off after this long without a request from any device. */
-  idleMinutes: z.number().int().min(1).max(24 * 60),
+  idleMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
 });
 export type SharingSettings = z.infer<typeof SharingSettings>;
 const defaultSharing: SharingSettings = { enabled: false, pin: null, requireAccept: true, idleMinutes: 15 };
@@ -53,9 +63,19 @@ export const Settings = z.object({
   concurrency: z.number().int().min(1).max(16).default(4),
   /** Chunks in flight per file (tus concatenation where the target has it). */
   parallelParts: z.number().int().min(1).max(8).default(1),
-  chunkSizeBytes: z.number().int().min(256 * 1024).max(1024 * MiB).default(8 * MiB),
+  chunkSizeBytes: z
+    .number()
+    .int()
+    .min(256 * 1024)
+    .max(1024 * MiB)
+    .default(8 * MiB),
   /** Bytes per second for all uploads together; null is unlimited. */
-  rateLimitBytesPerSecond: z.number().int().min(16 * 1024).nullable().default(null),
+  rateLimitBytesPerSecond: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .nullable()
+    .default(null),
   /** Where the embedded receiver stores files; empty means `<Downloads>/Ferry`. */
   receiveFolder: z.string().max(4096).default(''),
   /** The embedded receiver's port on 127.0.0.1; 0 picks one at first launch and keeps it. */
@@ -71,7 +91,9 @@ export type Settings = z.infer<typeof Settings>;
 
 const editable = Settings.omit({ version: true, window: true }).shape;
 type Editable = typeof editable;
-type PatchShape = { [K in keyof Editable]: z.ZodOptional<Editable[K] extends z.ZodDefault<infer Inner> ? Inner : Editable[K]> };
+type PatchShape = {
+  [K in keyof Editable]: z.ZodOptional<Editable[K] extends z.ZodDefault<infer Inner> ? Inner : Editable[K]>;
+};
 
 /**
  * What the renderer may change; `version` and `window` belong to main. Built without the defaults, so
@@ -81,7 +103,10 @@ type PatchShape = { [K in keyof Editable]: z.ZodOptional<Editable[K] extends z.Z
 export const SettingsPatch = z
   .object({
     ...(Object.fromEntries(
-      Object.entries(editable).map(([key, schema]) => [key, (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional()]),
+      Object.entries(editable).map(([key, schema]) => [
+        key,
+        (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional(),
+      ]),
     ) as PatchShape),
     sharing: SharingSettings.partial().strict().optional(),
   })

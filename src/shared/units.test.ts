@@ -11,7 +11,9 @@ describe('parseSize', () => {
     ['1.5k', 1536],
   ])('%s → %d', (text, bytes) => expect(parseSize(text)).toBe(bytes));
 
-  it.each(['', 'abc', '-1', '5 parsecs', '1e3'])('rejects %j', (text) => expect(() => parseSize(text)).toThrow(RangeError));
+  it.each(['', 'abc', '-1', '5 parsecs', '1e3'])('rejects %j', (text) =>
+    expect(() => parseSize(text)).toThrow(RangeError),
+  );
 });
 
 describe('parseDuration', () => {

@@ -1,15 +1,26 @@
 /** Parses sizes like `1073741824`, `512KiB`, `8MiB`, `10GiB`, `5MB` into bytes. */
 const sizeUnits: Record<string, number> = {
-  '': 1, b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
 };
 
 export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const factor = match ? sizeUnits[match[2]!.toLowerCase()] : undefined;
-  if (!match || factor === undefined) throw new RangeError(`Not a size: "${text}" (try 1048576, 512KiB, 8MiB or 10GiB)`);
+  if (!match || factor === undefined)
+    throw new RangeError(`Not a size: "${text}" (try 1048576, 512KiB, 8MiB or 10GiB)`);
   const bytes = Math.round(Number(match[1]) * factor);
   if (!Number.isSafeInteger(bytes)) throw new RangeError(`Size too large: "${text}"`);
   return bytes;

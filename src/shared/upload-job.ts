@@ -14,7 +14,12 @@ export const UploadTarget = z.object({
 });
 export type UploadTarget = z.infer<typeof UploadTarget>;
 
-export const PartState = z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), url: z.string().optional(), offset: z.number().int().nonnegative() });
+export const PartState = z.object({
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  url: z.string().optional(),
+  offset: z.number().int().nonnegative(),
+});
 export type PartState = z.infer<typeof PartState>;
 
 export const UploadJob = z.object({

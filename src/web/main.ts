@@ -33,7 +33,9 @@ async function joinShare(link: string): Promise<{ token: string; info: ShareInfo
   if (info.kind !== 'ok') return void view.message(info.kind === 'ended' ? t.ended : t.unreachable);
   let error: string | undefined;
   for (;;) {
-    const pin = info.pinRequired ? await new Promise<string>((resolve) => view.pin(info.device, error, resolve)) : undefined;
+    const pin = info.pinRequired
+      ? await new Promise<string>((resolve) => view.pin(info.device, error, resolve))
+      : undefined;
     const joined = await join(link, pin);
     if (joined.kind === 'joined') {
       saveGuest(link, joined.token);
@@ -41,7 +43,8 @@ async function joinShare(link: string): Promise<{ token: string; info: ShareInfo
     }
     if (joined.kind === 'pin-wrong') error = t.pinWrong(joined.attemptsLeft);
     else if (joined.kind === 'pin-locked') error = t.pinLocked(joined.seconds);
-    else if (joined.kind !== 'pin-required') return void view.message(joined.kind === 'ended' ? t.ended : t.unreachable, info.device);
+    else if (joined.kind !== 'pin-required')
+      return void view.message(joined.kind === 'ended' ? t.ended : t.unreachable, info.device);
   }
 }
 
@@ -91,7 +94,11 @@ function run(link: string, token: string, info: ShareInfo): void {
       const remaining = summary.size - summary.sent;
       // No ETA from the first second or so of a transfer: too little to go on, and it would be eased from there.
       const measured = overallMeter.span(now) >= 1500 && summary.bytesPerSecond > 0 && remaining > 0;
-      summary.etaSeconds = smoothEta(measured ? remaining / summary.bytesPerSecond : null, now, summary.size !== sizeSeen);
+      summary.etaSeconds = smoothEta(
+        measured ? remaining / summary.bytesPerSecond : null,
+        now,
+        summary.size !== sizeSeen,
+      );
       sizeSeen = summary.size;
       main.update(rows, summary, notice(summary), [...dirty]);
       dirty.clear();
@@ -186,7 +193,11 @@ function run(link: string, token: string, info: ShareInfo): void {
     touch();
     for (;;) {
       const waiting = [...rows.values()].filter((row) => row.state === 'waiting');
-      const result = await ask(token, { count: waiting.length, totalBytes: waiting.reduce((sum, row) => sum + row.size, 0), names: waiting.slice(0, 20).map((row) => row.name) });
+      const result = await ask(token, {
+        count: waiting.length,
+        totalBytes: waiting.reduce((sum, row) => sum + row.size, 0),
+        names: waiting.slice(0, 20).map((row) => row.name),
+      });
       if (result.kind === 'waiting') continue;
       if (result.kind === 'unreachable') {
         await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -214,7 +225,8 @@ function run(link: string, token: string, info: ShareInfo): void {
   const orphanKey = (name: string, size: number) => `${size}|${name}`;
   function indexOrphans(): void {
     orphans = new Map();
-    for (const row of rows.values()) if (!row.local && row.state === 'paused') orphans.set(orphanKey(row.name, row.size), row);
+    for (const row of rows.values())
+      if (!row.local && row.state === 'paused') orphans.set(orphanKey(row.name, row.size), row);
   }
   function startRow(row: Row): void {
     const file = files.get(row.key);
@@ -234,7 +246,16 @@ function run(link: string, token: string, info: ShareInfo): void {
         files.set(key, file);
         const existing = rows.get(key);
         if (existing && busy.has(existing.state)) continue;
-        const row: Row = existing ?? { key, name: (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name, size: file.size, sent: 0, bytesPerSecond: 0, etaSeconds: null, state: 'queued', local: true };
+        const row: Row = existing ?? {
+          key,
+          name: (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name,
+          size: file.size,
+          sent: 0,
+          bytesPerSecond: 0,
+          etaSeconds: null,
+          state: 'queued',
+          local: true,
+        };
         row.state = approved ? 'queued' : 'waiting';
         rows.set(key, row);
         if (approved) startRow(row);

@@ -4,20 +4,45 @@ import { createFormat, pickMessages } from './i18n';
 import { applyEvent, rowFromEvent, splitName, summarize, type Row } from './model';
 import { createEtaSmoother, createRateMeter } from './rate';
 
-const row = (over: Partial<Row>): Row => ({ key: 'k', name: 'a', size: 100, sent: 0, bytesPerSecond: 0, etaSeconds: null, state: 'uploading', local: true, ...over });
+const row = (over: Partial<Row>): Row => ({
+  key: 'k',
+  name: 'a',
+  size: 100,
+  sent: 0,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  state: 'uploading',
+  local: true,
+  ...over,
+});
 const event = (over: Partial<ProgressEvent>): ProgressEvent => ({
-  type: 'progress', uploadId: 'u1', seq: 1, status: 'running', offset: 0, length: 100, progress: 0, bytesPerSecond: 0, etaSeconds: null,
-  timestamp: new Date().toISOString(), context: { filename: 'a.bin', source: 'tus' }, ...over,
+  type: 'progress',
+  uploadId: 'u1',
+  seq: 1,
+  status: 'running',
+  offset: 0,
+  length: 100,
+  progress: 0,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  timestamp: new Date().toISOString(),
+  context: { filename: 'a.bin', source: 'tus' },
+  ...over,
 });
 
 describe('phone page model', () => {
   it('sums rows into the overall line, leaving declined ones out', () => {
-    const summary = summarize([row({ key: '1', sent: 50, state: 'uploading' }), row({ key: '2', sent: 100, state: 'done' }), row({ key: '3', state: 'declined' }), row({ key: '4', local: false, state: 'paused', sent: 10 })]);
+    const summary = summarize([
+      row({ key: '1', sent: 50, state: 'uploading' }),
+      row({ key: '2', sent: 100, state: 'done' }),
+      row({ key: '3', state: 'declined' }),
+      row({ key: '4', local: false, state: 'paused', sent: 10 }),
+    ]);
     expect(summary).toMatchObject({ done: 1, total: 3, sent: 160, size: 300, orphans: 1, active: true });
     expect(summary.fraction).toBeCloseTo(160 / 300);
   });
 
-  it('takes stored offsets from /ws, never going back, and the receiver\'s word on completion', () => {
+  it("takes stored offsets from /ws, never going back, and the receiver's word on completion", () => {
     const r = row({});
     applyEvent(r, event({ offset: 60 }));
     applyEvent(r, event({ offset: 40 }));
@@ -29,8 +54,21 @@ describe('phone page model', () => {
   });
 
   it('shows an upload known only from the receiver as paused, under its folder path', () => {
-    const orphan = rowFromEvent(event({ status: 'paused', offset: 30, context: { filename: 'b.mov', source: 'tus', relativePath: 'trip/b.mov' } }));
-    expect(orphan).toMatchObject({ key: 'id:u1', name: 'trip/b.mov', sent: 30, size: 100, state: 'paused', local: false });
+    const orphan = rowFromEvent(
+      event({
+        status: 'paused',
+        offset: 30,
+        context: { filename: 'b.mov', source: 'tus', relativePath: 'trip/b.mov' },
+      }),
+    );
+    expect(orphan).toMatchObject({
+      key: 'id:u1',
+      name: 'trip/b.mov',
+      sent: 30,
+      size: 100,
+      state: 'paused',
+      local: false,
+    });
     expect(rowFromEvent(event({ status: 'completed', offset: 100 })).state).toBe('done');
   });
 

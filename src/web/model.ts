@@ -1,7 +1,17 @@
 // The page's state as plain data, and the pure rules that turn it into words and numbers.
 import type { ProgressEvent } from '../shared/progress-event';
 
-export type RowState = 'queued' | 'waiting' | 'uploading' | 'checking' | 'retrying' | 'paused-offline' | 'paused' | 'done' | 'declined' | 'failed';
+export type RowState =
+  | 'queued'
+  | 'waiting'
+  | 'uploading'
+  | 'checking'
+  | 'retrying'
+  | 'paused-offline'
+  | 'paused'
+  | 'done'
+  | 'declined'
+  | 'failed';
 
 export interface Row {
   /** Stable per file: its path, size and modification time (or `id:<uploadId>` for one known only from the receiver). */
@@ -105,4 +115,7 @@ export function splitName(name: string): { stem: string; ext: string } {
   return { stem: name.slice(0, dot), ext: name.slice(dot) };
 }
 
-export const fileKey = (file: File) => [(file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name, file.size, file.lastModified].join('|');
+export const fileKey = (file: File) =>
+  [(file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name, file.size, file.lastModified].join(
+    '|',
+  );

@@ -21,7 +21,10 @@ async function call(path: string, token: string, body?: unknown): Promise<Respon
   try {
     const response = await fetch(path, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
     });
@@ -54,14 +57,18 @@ export async function join(linkToken: string, pin?: string): Promise<JoinResult>
   const response = await call('/share/join', linkToken, pin === undefined ? {} : { pin });
   if (isTrouble(response)) return response;
   if (response.status === 201) return { kind: 'joined', ...((await response.json()) as ShareInfo & { token: string }) };
-  if (response.status === 429) return { kind: 'pin-locked', seconds: Number(response.headers.get('Retry-After')) || 60 };
+  if (response.status === 429)
+    return { kind: 'pin-locked', seconds: Number(response.headers.get('Retry-After')) || 60 };
   const error = await errorOf(response);
   if (error.code === 'PIN_REQUIRED') return { kind: 'pin-required' };
   if (error.code === 'PIN_WRONG') return { kind: 'pin-wrong', attemptsLeft: error.attemptsLeft ?? 0 };
   return { kind: 'unreachable' };
 }
 
-export async function ask(guestToken: string, files: { count: number; totalBytes: number; names: string[] }): Promise<AskResult> {
+export async function ask(
+  guestToken: string,
+  files: { count: number; totalBytes: number; names: string[] },
+): Promise<AskResult> {
   const response = await call('/share/ask', guestToken, { files });
   if (isTrouble(response)) return response;
   if (!response.ok) return { kind: 'unreachable' };

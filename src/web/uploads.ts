@@ -41,7 +41,8 @@ const inlineLimit = 1024 * 1024;
 // Long enough to ride out a phone switching networks or a Wi-Fi drop of a minute or so.
 const retryDelays = [0, 1000, 3000, 5000, 10_000, 15_000, 30_000, 30_000, 60_000, 60_000];
 
-const statusOf = (error: Error | DetailedError) => ('originalResponse' in error ? (error.originalResponse?.getStatus() ?? 0) : 0);
+const statusOf = (error: Error | DetailedError) =>
+  'originalResponse' in error ? (error.originalResponse?.getStatus() ?? 0) : 0;
 
 /** The same file picked again after a reload finds its upload again: path, size and time, per receiver. */
 function fingerprint(file: File, options: { endpoint?: string | null }): Promise<string> {
@@ -81,7 +82,11 @@ export function createUploader(deps: UploaderDeps): Uploader {
     return new Upload(item.file, {
       endpoint: `${location.origin}/files/`,
       headers: { Authorization: `Bearer ${deps.token}` },
-      metadata: { filename: item.file.name, filetype: item.file.type || 'application/octet-stream', ...(path ? { relativePath: path } : {}) },
+      metadata: {
+        filename: item.file.name,
+        filetype: item.file.type || 'application/octet-stream',
+        ...(path ? { relativePath: path } : {}),
+      },
       chunkSize: deps.chunkSize,
       retryDelays,
       uploadDataDuringCreation: item.file.size <= inlineLimit,
@@ -90,13 +95,20 @@ export function createUploader(deps: UploaderDeps): Uploader {
       fingerprint,
       onShouldRetry(error) {
         const status = statusOf(error);
-        const retry = navigator.onLine && (status === 0 || status >= 500 || status === 409 || status === 423 || status === 429);
+        const retry =
+          navigator.onLine && (status === 0 || status >= 500 || status === 409 || status === 423 || status === 429);
         if (retry) set(item, 'retrying');
         return retry;
       },
       onProgress() {
         // Bytes still leaving the buffer after the network went away do not make it "uploading" again.
-        if (navigator.onLine && item.row.state !== 'uploading' && item.row.state !== 'checking' && item.row.state !== 'done') set(item, 'uploading');
+        if (
+          navigator.onLine &&
+          item.row.state !== 'uploading' &&
+          item.row.state !== 'checking' &&
+          item.row.state !== 'done'
+        )
+          set(item, 'uploading');
       },
       onUploadUrlAvailable() {
         const url = item.upload?.url;
@@ -111,7 +123,12 @@ export function createUploader(deps: UploaderDeps): Uploader {
         const status = statusOf(error);
         finish(item);
         if (status === 401) return deps.accessEnded();
-        if (!navigator.onLine || status === 0) return set(item, navigator.onLine ? 'failed' : 'paused-offline', navigator.onLine ? deps.t.errorOther : undefined);
+        if (!navigator.onLine || status === 0)
+          return set(
+            item,
+            navigator.onLine ? 'failed' : 'paused-offline',
+            navigator.onLine ? deps.t.errorOther : undefined,
+          );
         set(item, 'failed', failureText(status));
       },
     });

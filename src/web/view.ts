@@ -4,7 +4,11 @@ import { splitName, type Row, type Summary } from './model';
 
 type Attrs = Record<string, string>;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
   node.append(...children);
@@ -39,7 +43,12 @@ interface RowParts {
 }
 
 function header(t: Messages, device: string | undefined): HTMLElement {
-  return el('header', { class: 'top' }, el('div', { class: 'brand' }, 'Ferry'), ...(device ? [el('h1', { class: 'device' }, t.sendTo(device))] : []));
+  return el(
+    'header',
+    { class: 'top' },
+    el('div', { class: 'brand' }, 'Ferry'),
+    ...(device ? [el('h1', { class: 'device' }, t.sendTo(device))] : []),
+  );
 }
 
 export function createView(root: HTMLElement, t: Messages, format: Format) {
@@ -56,15 +65,24 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
         if (row.etaSeconds !== null && row.bytesPerSecond > 0) parts.push(format.duration(row.etaSeconds));
         return parts.join(' · ');
       }
-      case 'queued': return t.stateQueued;
-      case 'waiting': return t.stateWaiting;
-      case 'checking': return t.stateChecking;
-      case 'retrying': return `${t.stateRetrying} · ${percent}`;
-      case 'paused-offline': return `${t.statePausedOffline} · ${percent}`;
-      case 'paused': return `${t.statePaused} · ${percent}`;
-      case 'done': return t.stateDone;
-      case 'declined': return t.stateDeclined;
-      case 'failed': return t.stateFailed(row.error ?? t.errorOther);
+      case 'queued':
+        return t.stateQueued;
+      case 'waiting':
+        return t.stateWaiting;
+      case 'checking':
+        return t.stateChecking;
+      case 'retrying':
+        return `${t.stateRetrying} · ${percent}`;
+      case 'paused-offline':
+        return `${t.statePausedOffline} · ${percent}`;
+      case 'paused':
+        return `${t.statePaused} · ${percent}`;
+      case 'done':
+        return t.stateDone;
+      case 'declined':
+        return t.stateDeclined;
+      case 'failed':
+        return t.stateFailed(row.error ?? t.errorOther);
     }
   }
 
@@ -74,7 +92,16 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
     },
 
     pin(device: string, error: string | undefined, submit: (pin: string) => void): void {
-      const input = el('input', { id: 'pin', name: 'pin', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]*', maxlength: '12', required: '', 'aria-describedby': 'pin-hint' });
+      const input = el('input', {
+        id: 'pin',
+        name: 'pin',
+        inputmode: 'numeric',
+        autocomplete: 'one-time-code',
+        pattern: '[0-9]*',
+        maxlength: '12',
+        required: '',
+        'aria-describedby': 'pin-hint',
+      });
       const form = el(
         'form',
         { class: 'pin', novalidate: '' },
@@ -95,11 +122,21 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
 
     main(device: string, handlers: MainHandlers): MainView {
       const files = el('input', { id: 'files', type: 'file', multiple: '', class: 'visually-hidden', tabindex: '-1' });
-      const folder = el('input', { id: 'folder', type: 'file', multiple: '', webkitdirectory: '', class: 'visually-hidden', tabindex: '-1' });
+      const folder = el('input', {
+        id: 'folder',
+        type: 'file',
+        multiple: '',
+        webkitdirectory: '',
+        class: 'visually-hidden',
+        tabindex: '-1',
+      });
       const chooseFiles = el('button', { type: 'button', class: 'button primary big' }, t.chooseFiles);
       const chooseFolder = el('button', { type: 'button', class: 'button secondary' }, t.chooseFolder);
       const supportsFolders = 'webkitdirectory' in folder;
-      for (const [button, input] of [[chooseFiles, files], [chooseFolder, folder]] as const) {
+      for (const [button, input] of [
+        [chooseFiles, files],
+        [chooseFolder, folder],
+      ] as const) {
         button.addEventListener('click', () => input.click());
         input.addEventListener('change', () => {
           if (input.files && input.files.length > 0) handlers.picked([...input.files]);
@@ -110,7 +147,13 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
       const bytes = el('span', { class: 'bytes' });
       const fill = el('div', { class: 'fill' });
       const speed = el('div', { class: 'sub' });
-      const overall = el('section', { class: 'overall', 'aria-label': t.overallLabel, hidden: '' }, el('div', { class: 'line' }, count, bytes), el('div', { class: 'bar' }, fill), speed);
+      const overall = el(
+        'section',
+        { class: 'overall', 'aria-label': t.overallLabel, hidden: '' },
+        el('div', { class: 'line' }, count, bytes),
+        el('div', { class: 'bar' }, fill),
+        speed,
+      );
       const notice = el('div', { class: 'notice', role: 'status', hidden: '' });
       const list = el('ul', { class: 'rows' });
       const parts = new Map<string, RowParts>();
@@ -118,7 +161,15 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
         header(t, device),
         overall,
         notice,
-        el('div', { class: 'pick' }, chooseFiles, ...(supportsFolders ? [chooseFolder] : []), el('p', { class: 'drop-hint' }, t.dropHint), files, folder),
+        el(
+          'div',
+          { class: 'pick' },
+          chooseFiles,
+          ...(supportsFolders ? [chooseFolder] : []),
+          el('p', { class: 'drop-hint' }, t.dropHint),
+          files,
+          folder,
+        ),
         list,
         el('footer', {}, t.plainHttp),
       );
@@ -147,7 +198,17 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
           retry,
         };
         found.item.append(
-          el('div', { class: 'head' }, el('span', { class: 'name', title: row.name }, el('span', { class: 'stem' }, stem), el('span', { class: 'ext' }, ext)), found.size),
+          el(
+            'div',
+            { class: 'head' },
+            el(
+              'span',
+              { class: 'name', title: row.name },
+              el('span', { class: 'stem' }, stem),
+              el('span', { class: 'ext' }, ext),
+            ),
+            found.size,
+          ),
           el('div', { class: 'bar' }, found.fill),
           el('div', { class: 'foot' }, found.status, retry),
         );
@@ -178,7 +239,10 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
           notice.hidden = !current;
           if (current) {
             notice.className = `notice ${current.kind}`;
-            notice.replaceChildren(el('strong', {}, current.text), ...(current.hint ? [el('span', {}, current.hint)] : []));
+            notice.replaceChildren(
+              el('strong', {}, current.text),
+              ...(current.hint ? [el('span', {}, current.hint)] : []),
+            );
           }
           for (const key of keys ?? rows.keys()) {
             const row = rows.get(key);

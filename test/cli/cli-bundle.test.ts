@@ -42,12 +42,15 @@ it('is fresh when the bundles are newer than every source', async () => {
   expect(await isCliStale(root, [])).toBe(false);
 });
 
-it.each(['src/engine/sender/deep/new-file.ts', 'src/shared/units.ts', 'src/cli/send.ts'])('is stale once %s is newer than the oldest bundle', async (source) => {
-  await bundlesAt(20);
-  await touch('dist/cli/send.js', 40);
-  await touch(source, 30);
-  expect(await isCliStale(root, [])).toBe(true);
-});
+it.each(['src/engine/sender/deep/new-file.ts', 'src/shared/units.ts', 'src/cli/send.ts'])(
+  'is stale once %s is newer than the oldest bundle',
+  async (source) => {
+    await bundlesAt(20);
+    await touch('dist/cli/send.js', 40);
+    await touch(source, 30);
+    expect(await isCliStale(root, [])).toBe(true);
+  },
+);
 
 it('ignores tests, which are not bundled', async () => {
   await bundlesAt(20);
@@ -62,7 +65,9 @@ it('is stale when the build script itself changed', async () => {
 });
 
 it('reports a build error as one line with its location', () => {
-  const error = Object.assign(new Error('Build failed with 1 error'), { errors: [{ text: 'Expected ";" but found "}"', location: { file: 'src/cli/send.ts', line: 3, column: 7 } }] });
+  const error = Object.assign(new Error('Build failed with 1 error'), {
+    errors: [{ text: 'Expected ";" but found "}"', location: { file: 'src/cli/send.ts', line: 3, column: 7 } }],
+  });
   expect(buildFailureLine(error)).toBe('src/cli/send.ts:3:7: Expected ";" but found "}"');
   expect(buildFailureLine(new Error('esbuild is not installed'))).toBe('esbuild is not installed');
 });

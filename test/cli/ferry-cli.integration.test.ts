@@ -7,7 +7,10 @@ import { ensureCli, projectRoot } from '../../scripts/cli-bundle.mjs';
 beforeAll(() => ensureCli());
 
 function ferry(args: string[]) {
-  return spawnSync(process.execPath, [join(projectRoot, 'scripts', 'ferry.mjs'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [join(projectRoot, 'scripts', 'ferry.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 it('--help lists both commands and exits 0', () => {

@@ -14,14 +14,24 @@ afterAll(async () => {
 async function serveShared(args: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-serve-share-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts', '--port', '0', '--dir', dir, '--log-level', 'warn', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/serve.ts', '--port', '0', '--dir', dir, '--log-level', 'warn', ...args],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code ?? signal}${code === 0 ? '' : `: ${stderr}`}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(`${code ?? signal}${code === 0 ? '' : `: ${stderr}`}`)),
+  );
   // The announcement ends with a line after the QR code.
-  await eventually(() => stdout.includes('Scan the QR code') || child.exitCode !== null, 20_000, 'the share link and QR code');
+  await eventually(
+    () => stdout.includes('Scan the QR code') || child.exitCode !== null,
+    20_000,
+    'the share link and QR code',
+  );
   const link = new URL(/Share link: (\S+)/.exec(stdout)?.[1] ?? 'http://invalid');
   return {
     child,
@@ -49,9 +59,21 @@ describe('npm run serve -- --lan', () => {
 
       const base = serve.link.origin;
       const linkToken = serve.link.searchParams.get('t')!;
-      expect((await send(`${base}/share/join`, { method: 'POST', headers: { Authorization: `Bearer ${linkToken}` }, body: '{"pin":"000000"}' })).status).toBe(401);
+      expect(
+        (
+          await send(`${base}/share/join`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${linkToken}` },
+            body: '{"pin":"000000"}',
+          })
+        ).status,
+      ).toBe(401);
       const guest = await guestToken(base, linkToken, { pin: '135790' });
-      const asking = send(`${base}/share/ask`, { method: 'POST', headers: { Authorization: `Bearer ${guest}` }, body: JSON.stringify({ files: { count: 2, totalBytes: 2048, names: ['a.txt', 'b.txt'] } }) });
+      const asking = send(`${base}/share/ask`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${guest}` },
+        body: JSON.stringify({ files: { count: 2, totalBytes: 2048, names: ['a.txt', 'b.txt'] } }),
+      });
       await eventually(() => serve.output().includes('Accept? [y/N]'), 10_000, 'the prompt');
       expect(serve.output()).toContain('wants to send 2 files (2.0 KiB): a.txt, b.txt');
       serve.child.stdin.write('y\n');
@@ -68,7 +90,11 @@ describe('npm run serve -- --lan', () => {
     try {
       const base = serve.link.origin;
       const guest = await guestToken(base, serve.link.searchParams.get('t')!);
-      const asking = send(`${base}/share/ask`, { method: 'POST', headers: { Authorization: `Bearer ${guest}` }, body: '{"files":{"count":1,"totalBytes":1,"names":["x"]}}' });
+      const asking = send(`${base}/share/ask`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${guest}` },
+        body: '{"files":{"count":1,"totalBytes":1,"names":["x"]}}',
+      });
       await eventually(() => serve.output().includes('Accept? [y/N]'), 10_000, 'the prompt');
       serve.child.stdin.write('\n');
       expect((await asking).json()).toEqual({ state: 'declined' });
@@ -78,7 +104,11 @@ describe('npm run serve -- --lan', () => {
   });
 
   it('refuses --lan together with --no-auth', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts', '--lan', '127.0.0.2', '--no-auth', '--port', '0'], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/serve.ts', '--lan', '127.0.0.2', '--no-auth', '--port', '0'],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('--lan needs a token');
   });

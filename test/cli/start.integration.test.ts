@@ -31,22 +31,33 @@ function start(env: NodeJS.ProcessEnv) {
 }
 
 it('explains in one line that the runtime could not be downloaded, and exits 1', () => {
-  const result = start(isolatedEnv({
-    DISPLAY: ':99',
-    // Port 9 is one fetch refuses outright: nothing is sent anywhere.
-    ELECTRON_MIRROR: 'http://127.0.0.1:9/',
-    electron_config_cache: join(scratch, 'cache'),
-    // An empty runtime folder: the same outcome whether or not this machine has fetched one before.
-    ELECTRON_OVERRIDE_DIST_PATH: join(scratch, 'dist'),
-  }));
+  const result = start(
+    isolatedEnv({
+      DISPLAY: ':99',
+      // Port 9 is one fetch refuses outright: nothing is sent anywhere.
+      ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+      electron_config_cache: join(scratch, 'cache'),
+      // An empty runtime folder: the same outcome whether or not this machine has fetched one before.
+      ELECTRON_OVERRIDE_DIST_PATH: join(scratch, 'dist'),
+    }),
+  );
   expect(result.status, result.stderr).toBe(1);
-  expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Ferry: Electron's runtime could not be downloaded \(fetch failed.*\).*`npm run serve`/)]);
+  expect(result.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(/^Ferry: Electron's runtime could not be downloaded \(fetch failed.*\).*`npm run serve`/),
+  ]);
   expect(result.stdout.trim()).toBe("Ferry: fetching Electron's runtime (first start only)…");
 });
 
-it.runIf(process.platform === 'linux')('explains in one line that there is no display, before fetching anything', () => {
-  const result = start(isolatedEnv({ ELECTRON_MIRROR: 'http://127.0.0.1:9/', electron_config_cache: join(scratch, 'cache') }));
-  expect(result.status).toBe(1);
-  expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Ferry: no display here .*`npm run serve`/)]);
-  expect(result.stdout).toBe('');
-});
+it.runIf(process.platform === 'linux')(
+  'explains in one line that there is no display, before fetching anything',
+  () => {
+    const result = start(
+      isolatedEnv({ ELECTRON_MIRROR: 'http://127.0.0.1:9/', electron_config_cache: join(scratch, 'cache') }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Ferry: no display here .*`npm run serve`/),
+    ]);
+    expect(result.stdout).toBe('');
+  },
+);

@@ -23,13 +23,19 @@ afterEach(async () => {
 });
 afterAll(async () => browser?.close());
 
-function startSharing(sharing: { requireAccept: boolean; pin?: string }, options: Partial<AppHarnessOptions> = {}): Promise<AppHarness> {
+function startSharing(
+  sharing: { requireAccept: boolean; pin?: string },
+  options: Partial<AppHarnessOptions> = {},
+): Promise<AppHarness> {
   return startApp({
     browser,
     lanAddresses: ['127.0.0.2'],
     phonePage: true,
     deviceName: 'Test desk',
-    settings: { version: settingsVersion, sharing: { enabled: true, pin: sharing.pin ?? null, requireAccept: sharing.requireAccept, idleMinutes: 15 } },
+    settings: {
+      version: settingsVersion,
+      sharing: { enabled: true, pin: sharing.pin ?? null, requireAccept: sharing.requireAccept, idleMinutes: 15 },
+    },
     ...options,
   });
 }
@@ -43,7 +49,8 @@ async function linkFromWindow(app: AppHarness): Promise<string> {
   return field.inputValue();
 }
 
-const visibleFiles = async (dir: string) => (await readdir(dir).catch(() => [])).filter((name) => !name.startsWith('.'));
+const visibleFiles = async (dir: string) =>
+  (await readdir(dir).catch(() => [])).filter((name) => !name.startsWith('.'));
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -65,7 +72,10 @@ describeInBrowser('receiving from another device in the window', () => {
     const qr = page.getByTestId('share-qr');
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
     expect((await qr.boundingBox())!.width).toBeGreaterThanOrEqual(180);
-    await waitFor('the QR code decoded', () => qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0) || undefined);
+    await waitFor(
+      'the QR code decoded',
+      () => qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0) || undefined,
+    );
     expect(await page.getByTestId('sharing-indicator').textContent()).toMatch(/Sharing · 15 min left/);
 
     const file = await makeFile(join(app.dir, 'phone', 'report.pdf'), 400_000, 'report.pdf');
@@ -81,14 +91,29 @@ describeInBrowser('receiving from another device in the window', () => {
     expect(await prompt.textContent()).toContain(`${request!.address} wants to send 1 file (400 kB).`);
     expect(await axeSerious(page)).toEqual([]);
     // The safe answer has the focus; Accept is one Tab away.
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Decline');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement
+            .textContent,
+      ),
+    ).toBe('Decline');
     await prompt.getByRole('button', { name: 'Accept' }).click();
     await prompt.waitFor({ state: 'detached' });
 
     await phone.page.locator('.row.state-done').waitFor({ timeout: 30_000 });
     expect(await sha256Of(join(core.receiverInfo().receiveFolder, 'report.pdf'))).toBe(file.sha256);
     // The device is listed as connected and accepted, with its upload.
-    await waitFor('the device row', async () => /1 upload · Accepted/.test((await page.getByTestId('share-device').textContent().catch(() => '')) ?? '') || undefined);
+    await waitFor(
+      'the device row',
+      async () =>
+        /1 upload · Accepted/.test(
+          (await page
+            .getByTestId('share-device')
+            .textContent()
+            .catch(() => '')) ?? '',
+        ) || undefined,
+    );
     expect(phone.errors).toEqual([]);
     expect(await csp()).toEqual([]);
     await phone.context.close();
@@ -127,7 +152,10 @@ describeInBrowser('receiving from another device in the window', () => {
     expect(await axeSerious(page)).toEqual([]);
     expect(await listening(port)).toBe(true);
     const token = new URL(link).searchParams.get('t')!;
-    const info = (origin: string) => fetch(`${origin}/share/info`, { headers: { authorization: `Bearer ${token}` } }).then((response) => response.status);
+    const info = (origin: string) =>
+      fetch(`${origin}/share/info`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (response) => response.status,
+      );
     expect(await info(new URL(link).origin)).toBe(200);
 
     // The switch, by keyboard: focus it and press Space.
@@ -146,7 +174,10 @@ describeInBrowser('receiving from another device in the window', () => {
     const own = await makeFile(join(app.dir, 'own', 'notes.txt'), 50_000, 'notes.txt');
     app.ports.dialogs.nextFiles.push([own.path]);
     await page.keyboard.press('Control+O');
-    await waitFor('the window\'s own upload', () => core.queue.list().find((job) => job.name === 'notes.txt')?.status === 'completed' || undefined);
+    await waitFor(
+      "the window's own upload",
+      () => core.queue.list().find((job) => job.name === 'notes.txt')?.status === 'completed' || undefined,
+    );
     expect(await sha256Of(join(core.receiverInfo().receiveFolder, 'notes.txt'))).toBe(own.sha256);
   });
 });

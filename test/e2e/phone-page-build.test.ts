@@ -12,7 +12,11 @@ describe('phone page build', () => {
   it('stays small: JS + CSS under the gzip budget', async () => {
     const root = await buildWebPage();
     const assets = await readdir(join(root, 'assets'));
-    const weights = await Promise.all(assets.filter((name) => /\.(js|css)$/.test(name)).map(async (name) => gzipSync(await readFile(join(root, 'assets', name)), { level: 9 }).length));
+    const weights = await Promise.all(
+      assets
+        .filter((name) => /\.(js|css)$/.test(name))
+        .map(async (name) => gzipSync(await readFile(join(root, 'assets', name)), { level: 9 }).length),
+    );
     const total = weights.reduce((sum, size) => sum + size, 0);
     console.log(`phone page weight: ${(total / 1024).toFixed(1)} KB gzipped (JS + CSS, ${weights.length} files)`);
     expect(weights.length).toBeGreaterThanOrEqual(2);

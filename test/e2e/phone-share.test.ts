@@ -57,7 +57,10 @@ describeInBrowser('phone page gates', () => {
     expect(await page.locator('.row.state-waiting').count()).toBe(1);
     await eventually(() => shared!.receiver.sharing.pending().length === 1, 5_000, 'the prompt');
     const [request] = shared.receiver.sharing.pending();
-    expect(request).toMatchObject({ files: { count: 1, totalBytes: 400_000, names: ['report.pdf'] }, address: '127.0.0.1' });
+    expect(request).toMatchObject({
+      files: { count: 1, totalBytes: 400_000, names: ['report.pdf'] },
+      address: '127.0.0.1',
+    });
     expect(request!.userAgent).toContain('Chrome');
     shared.receiver.sharing.decide(request!.id, true);
     await page.locator('.row.state-done').waitFor({ timeout: 20_000 });

@@ -44,15 +44,20 @@ describeInBrowser('phone page', () => {
     ]);
     const { context, page, errors } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}&chunk=262144`);
     const progressFrames: Array<{ uploadId: string; offset: number }> = [];
-    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
-      const message = JSON.parse(String(payload)) as { type: string; uploadId: string; offset: number };
-      if (message.type === 'progress') progressFrames.push(message);
-    }));
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { type: string; uploadId: string; offset: number };
+        if (message.type === 'progress') progressFrames.push(message);
+      }),
+    );
     const pageUrl = new URL(page.url());
     expect(pageUrl.host).toBe(`127.0.0.2:${shared.port}`);
     await page.getByText('Send files to Test desk').waitFor();
 
-    await page.setInputFiles('#files', picked.map((file) => file.path));
+    await page.setInputFiles(
+      '#files',
+      picked.map((file) => file.path),
+    );
     await page.setInputFiles('#folder', join(sources, 'album'));
     await page.locator('.row.state-done').nth(4).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('.overall .count').textContent()).toBe('5 of 5 files');
@@ -71,7 +76,7 @@ describeInBrowser('phone page', () => {
 
   it.each([
     ['from the URL it stored', false],
-    ['from the receiver\'s list when the browser forgot the URL', true],
+    ["from the receiver's list when the browser forgot the URL", true],
   ])('resumes after a reload, %s, once the same file is chosen again', async (_how, forget) => {
     shared = await startSharedReceiver({}, { webRoot });
     const file = await makeFile(join(sources, 'resume', 'long-video.mp4'), 6_000_000, 'long-video.mp4');
@@ -79,7 +84,8 @@ describeInBrowser('phone page', () => {
     const { context, page, errors } = await openPhone(browser, url);
     // A slow link: every chunk waits a little before it leaves the browser.
     await page.route('**/files/**', async (route) => {
-      if (route.request().method() === 'PATCH' || route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 120));
+      if (route.request().method() === 'PATCH' || route.request().method() === 'POST')
+        await new Promise((resolve) => setTimeout(resolve, 120));
       await route.continue().catch(() => undefined);
     });
     await page.getByText('Send files to Test desk').waitFor();

@@ -38,7 +38,12 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
     await make('photo.jpg', 2 * MiB);
     await make('trip/day1/clip.mov', 3 * MiB);
     await make('trip/map.png', 300 * 1024);
-    await app.bridge.setDropPaths({ 'movie.bin': files['movie.bin']!.path, 'notes.txt': files['notes.txt']!.path, 'photo.jpg': files['photo.jpg']!.path, trip: join(source, 'trip') });
+    await app.bridge.setDropPaths({
+      'movie.bin': files['movie.bin']!.path,
+      'notes.txt': files['notes.txt']!.path,
+      'photo.jpg': files['photo.jpg']!.path,
+      trip: join(source, 'trip'),
+    });
 
     await dropFiles(page, ['movie.bin', 'notes.txt', 'photo.jpg', 'trip']);
     const rows = page.locator('[data-testid="queue-row"]');
@@ -48,14 +53,28 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
     // the receiver acknowledged as stored, which for checksummed chunks moves a chunk (8 MiB) at a time.
     const bar = page.getByRole('progressbar', { name: /movie\.bin/ });
     const seen = new Set<number>();
-    await waitFor('movie.bin done', async () => {
-      const value = Number(await bar.getAttribute('aria-valuenow'));
-      seen.add(value);
-      return (await page.locator(`[data-job-id="${jobIdByName(core, 'movie.bin')}"]`).getAttribute('data-state')) === 'done';
-    }, 30_000, 100);
+    await waitFor(
+      'movie.bin done',
+      async () => {
+        const value = Number(await bar.getAttribute('aria-valuenow'));
+        seen.add(value);
+        return (
+          (await page.locator(`[data-job-id="${jobIdByName(core, 'movie.bin')}"]`).getAttribute('data-state')) ===
+          'done'
+        );
+      },
+      30_000,
+      100,
+    );
     const between = [...seen].filter((value) => value > 0 && value < 100);
     expect(between.length).toBeGreaterThanOrEqual(2);
-    await waitFor('every row done', async () => (await page.$$eval('[data-testid="queue-row"]', (all) => all.every((row) => row.getAttribute('data-state') === 'done'))) || undefined);
+    await waitFor(
+      'every row done',
+      async () =>
+        (await page.$$eval('[data-testid="queue-row"]', (all) =>
+          all.every((row) => row.getAttribute('data-state') === 'done'),
+        )) || undefined,
+    );
 
     const received = core.receiverInfo().receiveFolder;
     for (const file of Object.values(files)) expect(await sha256File(join(received, file.landed))).toBe(file.sha);
@@ -70,10 +89,16 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
     await writeRandomFile(join(source, 'first.bin'), 40 * MiB);
     await writeRandomFile(join(source, 'second.bin'), 40 * MiB);
     app.ports.dialogs.nextFiles.push([join(source, 'first.bin'), join(source, 'second.bin')]);
-    await page.getByRole('button', { name: /add files/i }).first().click();
+    await page
+      .getByRole('button', { name: /add files/i })
+      .first()
+      .click();
     const first = () => jobIdByName(core, 'first.bin');
     const second = () => jobIdByName(core, 'second.bin');
-    await waitFor('both uploading', async () => (await storedBytes(core, first())) > 0 && (await storedBytes(core, second())) > 0);
+    await waitFor(
+      'both uploading',
+      async () => (await storedBytes(core, first())) > 0 && (await storedBytes(core, second())) > 0,
+    );
 
     const settled = async (jobId: string) => {
       // A request in flight may still land its last slice; after that the offset stands still.
@@ -82,14 +107,22 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       return { before, after: await storedBytes(core, jobId) };
     };
-    const grows = (jobId: string) => waitFor(`${jobId} growing`, async () => {
-      const start = await storedBytes(core, jobId);
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      return (await storedBytes(core, jobId)) > start;
-    }, 15_000);
+    const grows = (jobId: string) =>
+      waitFor(
+        `${jobId} growing`,
+        async () => {
+          const start = await storedBytes(core, jobId);
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          return (await storedBytes(core, jobId)) > start;
+        },
+        15_000,
+      );
 
     await page.getByRole('button', { name: 'Pause first.bin' }).click();
-    await waitFor('first paused', async () => (await page.locator(`[data-job-id="${first()}"]`).getAttribute('data-state')) === 'paused');
+    await waitFor(
+      'first paused',
+      async () => (await page.locator(`[data-job-id="${first()}"]`).getAttribute('data-state')) === 'paused',
+    );
     const paused = await settled(first());
     expect(paused.after).toBe(paused.before);
     await grows(second());
@@ -98,7 +131,13 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
     await grows(first());
 
     await page.getByRole('button', { name: /^pause all$/i }).click();
-    await waitFor('all paused', async () => (await page.$$eval('[data-testid="queue-row"]', (all) => all.every((row) => row.getAttribute('data-state') === 'paused'))) || undefined);
+    await waitFor(
+      'all paused',
+      async () =>
+        (await page.$$eval('[data-testid="queue-row"]', (all) =>
+          all.every((row) => row.getAttribute('data-state') === 'paused'),
+        )) || undefined,
+    );
     const [a, b] = await Promise.all([settled(first()), settled(second())]);
     expect(a.after).toBe(a.before);
     expect(b.after).toBe(b.before);

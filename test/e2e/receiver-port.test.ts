@@ -43,7 +43,13 @@ describeInBrowser('the window when the receiver moves', () => {
     await waitFor('the receiver on the new port', () => core.receiverInfo().port === port || undefined, 10_000);
 
     // The reloaded page: connected over /ws to the new origin, which its fresh CSP allows.
-    await waitFor('connected on the new port', async () => (await status().getAttribute('data-connection')) === 'open' && (await status().textContent())?.includes(`:${port}`), 10_000);
+    await waitFor(
+      'connected on the new port',
+      async () =>
+        (await status().getAttribute('data-connection')) === 'open' &&
+        (await status().textContent())?.includes(`:${port}`),
+      10_000,
+    );
     const csp = await watchCspViolations(app.page);
     expect(await app.page.getByLabel('Port', { exact: true }).inputValue()).toBe(String(port));
     expect(core.receiverInfo().origin).toBe(`http://127.0.0.1:${port}`);

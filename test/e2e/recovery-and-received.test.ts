@@ -15,7 +15,9 @@ const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function receivedBytesMetric(port: number): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${testToken}` } });
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Bearer ${testToken}` },
+  });
   const match = /^ferry_received_bytes_total (\d+)/m.exec(await response.text());
   return Number(match?.[1] ?? NaN);
 }
@@ -39,13 +41,26 @@ describeInBrowser('the window through faults, outside uploads and live settings'
     serve = await startServe(serveDir, 0);
     const port = serve.port;
     const { page, core } = app;
-    await core.updateSettings({ target: { kind: 'tus', endpoint: `http://127.0.0.1:${port}/files/`, headers: { Authorization: `Bearer ${testToken}` } } });
+    await core.updateSettings({
+      target: {
+        kind: 'tus',
+        endpoint: `http://127.0.0.1:${port}/files/`,
+        headers: { Authorization: `Bearer ${testToken}` },
+      },
+    });
     const source = join(app.dir, 'big.bin');
     const sha = await writeRandomFile(source, 24 * MiB);
     app.ports.dialogs.nextFiles.push([source]);
-    await page.getByRole('button', { name: /add files/i }).first().click();
+    await page
+      .getByRole('button', { name: /add files/i })
+      .first()
+      .click();
     const id = () => jobIdByName(core, 'big.bin');
-    await waitFor('some bytes acknowledged', () => (core.queue.get(id())?.acknowledged ?? 0) >= 8 * MiB || undefined, 30_000);
+    await waitFor(
+      'some bytes acknowledged',
+      () => (core.queue.get(id())?.acknowledged ?? 0) >= 8 * MiB || undefined,
+      30_000,
+    );
 
     await stopServe(serve, 'SIGKILL');
     const row = page.locator(`[data-job-id="${id()}"]`);
@@ -69,13 +84,28 @@ describeInBrowser('the window through faults, outside uploads and live settings'
   it('(d) an upload from outside the app appears live in Received, then among the finished files', async () => {
     app = await startApp({ browser });
     const { page, core } = app;
-    await page.getByRole('tab', { name: /received/i }).or(page.getByRole('button', { name: /^received/i })).first().click();
+    await page
+      .getByRole('tab', { name: /received/i })
+      .or(page.getByRole('button', { name: /^received/i }))
+      .first()
+      .click();
     const { origin, token } = core.receiverInfo();
     const boundary = 'ferry-e2e-boundary';
     const body = Buffer.alloc(4 * MiB, 7);
-    const upload = request(`${origin}/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'user-agent': 'curl/8.5.0' } });
-    const answered = new Promise<number>((resolve, reject) => upload.on('response', (response) => (response.resume(), resolve(response.statusCode ?? 0))).on('error', reject));
-    upload.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="from-outside.dat"\r\ncontent-type: application/octet-stream\r\n\r\n`);
+    const upload = request(`${origin}/upload`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'user-agent': 'curl/8.5.0',
+      },
+    });
+    const answered = new Promise<number>((resolve, reject) =>
+      upload.on('response', (response) => (response.resume(), resolve(response.statusCode ?? 0))).on('error', reject),
+    );
+    upload.write(
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="from-outside.dat"\r\ncontent-type: application/octet-stream\r\n\r\n`,
+    );
     // Half the bytes, then a pause: the row must show up while the file is still arriving.
     upload.write(body.subarray(0, 2 * MiB));
     await page.getByRole('progressbar', { name: /from-outside\.dat/ }).waitFor({ timeout: 10_000 });
@@ -95,7 +125,10 @@ describeInBrowser('the window through faults, outside uploads and live settings'
     await mkdir(source);
     await writeRandomFile(join(source, 'long.bin'), 96 * MiB);
     app.ports.dialogs.nextFiles.push([join(source, 'long.bin')]);
-    await page.getByRole('button', { name: /add files/i }).first().click();
+    await page
+      .getByRole('button', { name: /add files/i })
+      .first()
+      .click();
     const id = () => jobIdByName(core, 'long.bin');
     await waitFor('uploading', async () => (await storedBytes(core, id())) > 2 * MiB, 20_000);
     const rate = async () => {
@@ -106,14 +139,20 @@ describeInBrowser('the window through faults, outside uploads and live settings'
     };
     const before = await rate();
 
-    await page.getByRole('tab', { name: /settings/i }).or(page.getByRole('button', { name: /^settings/i })).first().click();
+    await page
+      .getByRole('tab', { name: /settings/i })
+      .or(page.getByRole('button', { name: /^settings/i }))
+      .first()
+      .click();
     const field = page.getByLabel('Limit in MB/s');
     await field.fill('1');
     await field.press('Enter');
     await waitFor('limit applied', () => core.settings.get().rateLimitBytesPerSecond === 1_000_000 || undefined, 5_000);
     await sleep(1_000);
     const after = await rate();
-    console.log(`receiver rate: ${(before / 1e6).toFixed(2)} MB/s before, ${(after / 1e6).toFixed(2)} MB/s after lowering the limit to 1 MB/s`);
+    console.log(
+      `receiver rate: ${(before / 1e6).toFixed(2)} MB/s before, ${(after / 1e6).toFixed(2)} MB/s after lowering the limit to 1 MB/s`,
+    );
     expect(before).toBeGreaterThan(4_000_000);
     expect(after).toBeLessThan(1_500_000);
   });

@@ -21,11 +21,15 @@ async function addManyFiles(app: AppHarness, count: number, bytes?: number): Pro
     if (bytes !== undefined) await truncate(path, bytes);
   }
   app.ports.dialogs.nextFiles.push(paths);
-  await app.page.getByRole('button', { name: /add files/i }).first().click();
+  await app.page
+    .getByRole('button', { name: /add files/i })
+    .first()
+    .click();
   await waitFor(`${count} jobs`, () => app.core.queue.list().length === count || undefined, 60_000);
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** About one mouse-wheel notch: what a person scrolling through a long list moves per frame. */
 const wheelStepPx = 100;
@@ -39,30 +43,38 @@ const measuredFrames = 240;
  * adds no work of its own beyond the scroll itself.
  */
 async function scrollFrameTimes(page: Page, warmUp: number, measured: number, step: number): Promise<number[]> {
-  return page.evaluate(async ([warmUpCount, count, stepPx]) => {
-    const dom = globalThis as unknown as { document: { querySelector(s: string): { scrollTop: number; scrollHeight: number; clientHeight: number } | null }; requestAnimationFrame(cb: (t: number) => void): void };
-    const body = dom.document.querySelector('.grid-body');
-    if (!body) throw new Error('no scrolling list');
-    const max = body.scrollHeight - body.clientHeight;
-    let position = body.scrollTop;
-    let direction = 1;
-    const frames: number[] = [];
-    let last: number | undefined;
-    await new Promise<void>((resolve) => {
-      const step = (now: number) => {
-        if (last !== undefined) frames.push(now - last);
-        last = now;
-        if (frames.length >= warmUpCount + count) return resolve();
-        if (position + stepPx > max) direction = -1;
-        else if (position - stepPx < 0) direction = 1;
-        position += direction * stepPx;
-        body.scrollTop = position;
-        dom.requestAnimationFrame(step);
+  return page.evaluate(
+    async ([warmUpCount, count, stepPx]) => {
+      const dom = globalThis as unknown as {
+        document: {
+          querySelector(s: string): { scrollTop: number; scrollHeight: number; clientHeight: number } | null;
+        };
+        requestAnimationFrame(cb: (t: number) => void): void;
       };
-      dom.requestAnimationFrame(step);
-    });
-    return frames.slice(warmUpCount);
-  }, [warmUp, measured, step] as const);
+      const body = dom.document.querySelector('.grid-body');
+      if (!body) throw new Error('no scrolling list');
+      const max = body.scrollHeight - body.clientHeight;
+      let position = body.scrollTop;
+      let direction = 1;
+      const frames: number[] = [];
+      let last: number | undefined;
+      await new Promise<void>((resolve) => {
+        const step = (now: number) => {
+          if (last !== undefined) frames.push(now - last);
+          last = now;
+          if (frames.length >= warmUpCount + count) return resolve();
+          if (position + stepPx > max) direction = -1;
+          else if (position - stepPx < 0) direction = 1;
+          position += direction * stepPx;
+          body.scrollTop = position;
+          dom.requestAnimationFrame(step);
+        };
+        dom.requestAnimationFrame(step);
+      });
+      return frames.slice(warmUpCount);
+    },
+    [warmUp, measured, step] as const,
+  );
 }
 
 describeInBrowser('the window at scale, in Chinese, and for every person', () => {
@@ -84,7 +96,11 @@ describeInBrowser('the window at scale, in Chinese, and for every person', () =>
     await addManyFiles(app, 10_000, 4 * 1024 * 1024);
     const { page } = app;
     await page.locator('[data-testid="queue-row"]').first().waitFor();
-    await waitFor('the overall line counts them all', async () => /10,000/.test((await page.getByTestId('overall').textContent()) ?? '') || undefined, 20_000);
+    await waitFor(
+      'the overall line counts them all',
+      async () => /10,000/.test((await page.getByTestId('overall').textContent()) ?? '') || undefined,
+      20_000,
+    );
     const rendered = await page.locator('[data-testid="queue-row"]').count();
     expect(rendered).toBeLessThan(200);
 
@@ -94,8 +110,12 @@ describeInBrowser('the window at scale, in Chinese, and for every person', () =>
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
-    const load = loadavg().map((value) => value.toFixed(2)).join(' ');
-    console.log(`10,000 rows: ${frames.length} frames scrolling ${wheelStepPx} px a frame after ${warmUpFrames} to warm up, median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; JS heap ${(heap.usedSize / 1e6).toFixed(1)} MB used of ${(heap.totalSize / 1e6).toFixed(1)} MB; load average ${load} on ${availableParallelism()} cores`);
+    const load = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
+    console.log(
+      `10,000 rows: ${frames.length} frames scrolling ${wheelStepPx} px a frame after ${warmUpFrames} to warm up, median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; JS heap ${(heap.usedSize / 1e6).toFixed(1)} MB used of ${(heap.totalSize / 1e6).toFixed(1)} MB; load average ${load} on ${availableParallelism()} cores`,
+    );
     expect(frames.length).toBe(measuredFrames);
     // The target itself: the frames are the scroll's own cost (no measuring reads, warmed up, 240 of
     // them), so a miss here is a slow window or a machine too loaded to tell, never noise to loosen.

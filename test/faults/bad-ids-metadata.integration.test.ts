@@ -13,7 +13,10 @@ beforeAll(async () => {
   await mkdir(ferry, { recursive: true });
   const now = new Date().toISOString();
   await writeFile(join(ferry, 'victim'), 'do not touch');
-  await writeFile(join(ferry, 'victim.info'), JSON.stringify({ id: 'victim', length: 12, metadata: {}, status: 'created', createdAt: now, touchedAt: now }));
+  await writeFile(
+    join(ferry, 'victim.info'),
+    JSON.stringify({ id: 'victim', length: 12, metadata: {}, status: 'created', createdAt: now, touchedAt: now }),
+  );
   await writeFile(join(running.dir, 'outside.txt'), 'do not touch');
 });
 
@@ -21,16 +24,33 @@ const pollutedNow = () => ({}) as Record<string, unknown>;
 
 describe('upload ids that decode to separators, NUL or ..', () => {
   const hostileIds = [
-    '..%2Fvictim', '%2e%2e%2Fvictim', '..%2F..%2Foutside.txt', '%2E%2E', '..%5Cvictim', 'abcdefgh%5C..%5Cvictim',
-    'abcdefgh%00', '%00abcdefghij', 'abcdefgh%2Fijkl', '%252e%252e%252fvictim', '%2Fetc%2Fpasswd', 'C%3A%5Cwindows',
-    'abcdefgh%0d%0aX-Injected:%201', '%C0%AE%C0%AE%2Fvictim', '%', 'abcdefgh%zz', 'AAAAAAAAAAAAAAAAAAAAAA',
+    '..%2Fvictim',
+    '%2e%2e%2Fvictim',
+    '..%2F..%2Foutside.txt',
+    '%2E%2E',
+    '..%5Cvictim',
+    'abcdefgh%5C..%5Cvictim',
+    'abcdefgh%00',
+    '%00abcdefghij',
+    'abcdefgh%2Fijkl',
+    '%252e%252e%252fvictim',
+    '%2Fetc%2Fpasswd',
+    'C%3A%5Cwindows',
+    'abcdefgh%0d%0aX-Injected:%201',
+    '%C0%AE%C0%AE%2Fvictim',
+    '%',
+    'abcdefgh%zz',
+    'AAAAAAAAAAAAAAAAAAAAAA',
   ];
 
   for (const method of ['HEAD', 'PATCH', 'DELETE'] as const) {
     it(`${method} answers 404 and touches nothing`, async () => {
       const before = await listFiles(running.dir);
       for (const id of hostileIds) {
-        const reply = method === 'PATCH' ? await patch(running.target, id, 0, Buffer.from('x')) : await call(running.target, method, `/files/${id}`);
+        const reply =
+          method === 'PATCH'
+            ? await patch(running.target, id, 0, Buffer.from('x'))
+            : await call(running.target, method, `/files/${id}`);
         expect(reply.status, `${method} /files/${id}`).toBe(404);
         expect(reply.headers['x-injected']).toBeUndefined();
       }
@@ -39,8 +59,16 @@ describe('upload ids that decode to separators, NUL or ..', () => {
   }
 
   it('refuses raw (unencoded) traversal in the request line without reaching outside', async () => {
-    for (const target of ['/files/../.ferry/victim', '/files/..\\..\\outside.txt', '/files//victim', '/files/./../victim']) {
-      const { reply } = await rawRoundTrip(running.port, `HEAD ${target} HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\nAuthorization: Bearer ${testToken}\r\nTus-Resumable: 1.0.0\r\nConnection: close\r\n\r\n`);
+    for (const target of [
+      '/files/../.ferry/victim',
+      '/files/..\\..\\outside.txt',
+      '/files//victim',
+      '/files/./../victim',
+    ]) {
+      const { reply } = await rawRoundTrip(
+        running.port,
+        `HEAD ${target} HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\nAuthorization: Bearer ${testToken}\r\nTus-Resumable: 1.0.0\r\nConnection: close\r\n\r\n`,
+      );
       expect(reply?.status, target).toBeGreaterThanOrEqual(400);
       expect(reply?.status, target).toBeLessThan(500);
     }
@@ -53,7 +81,10 @@ describe('hostile Upload-Metadata', () => {
   it('keeps prototype-named keys as plain data (or refuses them) and pollutes nothing', async () => {
     for (const key of prototypeKeys) {
       const header = `${key} ${Buffer.from('{"polluted":"yes"}').toString('base64')},filename ${Buffer.from('proto.bin').toString('base64')}`;
-      const created = await call(running.target, 'POST', '/files/', { 'Upload-Length': '3', 'Upload-Metadata': header });
+      const created = await call(running.target, 'POST', '/files/', {
+        'Upload-Length': '3',
+        'Upload-Metadata': header,
+      });
       expect([201, 400], key).toContain(created.status);
       if (created.status === 201) {
         const head = await call(running.target, 'HEAD', new URL(created.headers.location!).pathname);
@@ -90,7 +121,10 @@ describe('hostile Upload-Metadata', () => {
   for (const [label, header] of Object.entries(badHeaders)) {
     it(`answers 400 for metadata that is ${label}`, async () => {
       const before = await listFiles(running.dir);
-      const reply = await call(running.target, 'POST', '/files/', { 'Upload-Length': '3', 'Upload-Metadata': header }).catch((error: Error) => ({ status: -1, body: error.message }));
+      const reply = await call(running.target, 'POST', '/files/', {
+        'Upload-Length': '3',
+        'Upload-Metadata': header,
+      }).catch((error: Error) => ({ status: -1, body: error.message }));
       // Node itself refuses a control character in a header before it reaches us; that is fine too.
       if (reply.status !== -1) expect(reply.status).toBe(400);
       expect(await listFiles(running.dir)).toEqual(before);
@@ -99,7 +133,14 @@ describe('hostile Upload-Metadata', () => {
 
   it('takes a large but legal metadata set', async () => {
     const pairs = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`key${i}`, `value ${i}`]));
-    expect((await call(running.target, 'POST', '/files/', { 'Upload-Length': '3', 'Upload-Metadata': encodeMetadata(pairs) })).status).toBe(201);
+    expect(
+      (
+        await call(running.target, 'POST', '/files/', {
+          'Upload-Length': '3',
+          'Upload-Metadata': encodeMetadata(pairs),
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 
@@ -108,7 +149,8 @@ describe('hostile numeric headers', () => {
 
   it('answers 400 to a malformed Upload-Length and creates nothing', async () => {
     const before = await listFiles(running.dir);
-    for (const value of badNumbers) expect((await call(running.target, 'POST', '/files/', { 'Upload-Length': value })).status, value).toBe(400);
+    for (const value of badNumbers)
+      expect((await call(running.target, 'POST', '/files/', { 'Upload-Length': value })).status, value).toBe(400);
     expect(await listFiles(running.dir)).toEqual(before);
   });
 
@@ -116,7 +158,13 @@ describe('hostile numeric headers', () => {
     const created = await call(running.target, 'POST', '/files/', { 'Upload-Length': '10' });
     const path = new URL(created.headers.location!).pathname;
     for (const value of badNumbers) {
-      const reply = await call(running.target, 'PATCH', path, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': value }, Buffer.from('abc'));
+      const reply = await call(
+        running.target,
+        'PATCH',
+        path,
+        { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': value },
+        Buffer.from('abc'),
+      );
       expect(reply.status, value).toBe(400);
     }
     expect((await call(running.target, 'HEAD', path)).headers['upload-offset']).toBe('0');

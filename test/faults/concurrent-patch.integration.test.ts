@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patterned, receiverForFile } from './support/fixtures';
-import { call, createUpload, headOffset, openExchange, patch, patchHead, waitFor, type Reply } from './support/http-kit';
+import {
+  call,
+  createUpload,
+  headOffset,
+  openExchange,
+  patch,
+  patchHead,
+  waitFor,
+  type Reply,
+} from './support/http-kit';
 
 // RELIABILITY case 17: two clients PATCH one upload at once. One writer at a time, no interleaved bytes.
 const running = receiverForFile();
@@ -72,7 +81,10 @@ describe('two clients PATCH the same upload', () => {
     await Promise.all([sendingA, sendingB]);
     const winners = replies.filter((reply) => reply?.status === 204).length;
     expect(winners).toBeLessThanOrEqual(1);
-    for (const [reply, exchange] of [[replies[0], a], [replies[1], b]] as const) {
+    for (const [reply, exchange] of [
+      [replies[0], a],
+      [replies[1], b],
+    ] as const) {
       if (reply?.status !== 204) expectLoserAnswer(reply, exchange.received());
     }
     const offset = await headOffset(target, id);
@@ -107,7 +119,10 @@ describe('two clients PATCH the same upload', () => {
 
     await Promise.all([client(patternA), client(patternB)]);
     expect(await headOffset(target, id)).toBe(length);
-    expect(statuses.every((status) => [204, 400, 409].includes(status)), statuses.join(',')).toBe(true);
+    expect(
+      statuses.every((status) => [204, 400, 409].includes(status)),
+      statuses.join(','),
+    ).toBe(true);
     const runs = runsOf(await readFile(join(running.dir, 'contended-3.bin')));
     expect(runs).not.toContain('x');
     // Each writer switch needs a PATCH that took over.

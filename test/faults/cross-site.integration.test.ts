@@ -75,11 +75,26 @@ describe('CORS', () => {
     seen.push(reply);
     return reply;
   };
-  const preflight = (origin: string) => askFor('OPTIONS', '/files/', origin, { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,tus-resumable,upload-length' });
+  const preflight = (origin: string) =>
+    askFor('OPTIONS', '/files/', origin, {
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'authorization,tus-resumable,upload-length',
+    });
 
   it('gives an unknown origin no allow-origin header, on preflight and on real requests', async () => {
-    for (const origin of ['http://evil.example', 'null', 'http://app.example:5173.evil.example', 'http://app.example', 'https://app.example:5173', `${appOrigin}/`]) {
-      for (const reply of [await preflight(origin), await askFor('GET', '/metrics', origin), await askFor('POST', '/files/', origin, { 'Upload-Length': '1' })]) {
+    for (const origin of [
+      'http://evil.example',
+      'null',
+      'http://app.example:5173.evil.example',
+      'http://app.example',
+      'https://app.example:5173',
+      `${appOrigin}/`,
+    ]) {
+      for (const reply of [
+        await preflight(origin),
+        await askFor('GET', '/metrics', origin),
+        await askFor('POST', '/files/', origin, { 'Upload-Length': '1' }),
+      ]) {
         expect(reply.headers['access-control-allow-origin'], origin).toBeUndefined();
         expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
       }

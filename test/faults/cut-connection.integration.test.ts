@@ -59,10 +59,14 @@ describe('a PATCH whose connection is cut mid-body', () => {
     const exchange = openExchange(port, `${head}\r\n\r\n`);
     exchange.send(source.subarray(0, 50_000));
     let id = '';
-    await waitFor(async () => {
-      id = (await running.receiver.store.list()).find((info) => !before.has(info.id))?.id ?? '';
-      return id !== '' && (await storedOffset(id)) === 50_000;
-    }, 5_000, 'the created upload to hold the prefix');
+    await waitFor(
+      async () => {
+        id = (await running.receiver.store.list()).find((info) => !before.has(info.id))?.id ?? '';
+        return id !== '' && (await storedOffset(id)) === 50_000;
+      },
+      5_000,
+      'the created upload to hold the prefix',
+    );
     exchange.socket.resetAndDestroy();
     expect(await headOffset(running.target, id)).toBe(50_000);
     expect((await patch(running.target, id, 50_000, source.subarray(50_000))).status).toBe(204);

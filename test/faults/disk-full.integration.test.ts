@@ -5,7 +5,16 @@ import { readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, listFiles, placedHash, settledLeftovers, sha256, startReceiver, stateDirOf, type Running } from './support/fixtures';
+import {
+  leftovers,
+  listFiles,
+  placedHash,
+  settledLeftovers,
+  sha256,
+  startReceiver,
+  stateDirOf,
+  type Running,
+} from './support/fixtures';
 import { call, createUpload, headOffset, openExchange, patch, patchHead } from './support/http-kit';
 
 // RELIABILITY cases 3 and 4: the disk fills during a write or before creation, or turns read-only.
@@ -39,7 +48,10 @@ const filler = () => join(mnt, 'filler.bin');
 async function fillDisk(leaveBytes: number): Promise<void> {
   const fs = await statfs(mnt);
   const free = fs.bavail * fs.bsize;
-  const have = await stat(filler()).then((s) => s.size, () => 0);
+  const have = await stat(filler()).then(
+    (s) => s.size,
+    () => 0,
+  );
   await writeFile(filler(), Buffer.alloc(Math.max(0, have + free - leaveBytes)));
 }
 
@@ -58,43 +70,52 @@ afterAll(async () => {
 });
 
 describe('receiving onto a small tmpfs', () => {
-  it.skipIf(skip)('answers 507 with the saved offset, spares other uploads, and finishes once space is freed', async () => {
-    const { target, port } = running!;
-    const stateDir = stateDirOf(mnt);
-    // 8 MiB is below the store's free-space reserve, so lengths are declared on the first PATCH.
-    const other = randomBytes(512 * 1024);
-    const otherId = await createUpload(target, null, { filename: 'other.bin' });
-    expect((await patch(target, otherId, 0, other.subarray(0, 256 * 1024), { 'Upload-Length': String(other.length) })).status).toBe(204);
+  it.skipIf(skip)(
+    'answers 507 with the saved offset, spares other uploads, and finishes once space is freed',
+    async () => {
+      const { target, port } = running!;
+      const stateDir = stateDirOf(mnt);
+      // 8 MiB is below the store's free-space reserve, so lengths are declared on the first PATCH.
+      const other = randomBytes(512 * 1024);
+      const otherId = await createUpload(target, null, { filename: 'other.bin' });
+      expect(
+        (await patch(target, otherId, 0, other.subarray(0, 256 * 1024), { 'Upload-Length': String(other.length) }))
+          .status,
+      ).toBe(204);
 
-    const source = randomBytes(4 * 1024 * 1024);
-    const id = await createUpload(target, null, { filename: 'big.bin' });
-    await fillDisk(1536 * 1024);
-    const exchange = openExchange(port, patchHead(port, id, 0, source.length, { 'Upload-Length': String(source.length) }));
-    exchange.send(source);
-    const reply = await exchange.reply;
-    exchange.socket.destroy();
-    expect(reply?.status, exchange.received()).toBe(507);
-    const saved = Number(reply?.headers['upload-offset']);
-    const onDisk = await readFile(join(stateDir, id));
-    expect(saved).toBeGreaterThan(0);
-    expect(saved).toBeLessThan(source.length);
-    expect(saved).toBe(onDisk.length);
-    expect(sha256(onDisk)).toBe(sha256(source.subarray(0, saved)));
+      const source = randomBytes(4 * 1024 * 1024);
+      const id = await createUpload(target, null, { filename: 'big.bin' });
+      await fillDisk(1536 * 1024);
+      const exchange = openExchange(
+        port,
+        patchHead(port, id, 0, source.length, { 'Upload-Length': String(source.length) }),
+      );
+      exchange.send(source);
+      const reply = await exchange.reply;
+      exchange.socket.destroy();
+      expect(reply?.status, exchange.received()).toBe(507);
+      const saved = Number(reply?.headers['upload-offset']);
+      const onDisk = await readFile(join(stateDir, id));
+      expect(saved).toBeGreaterThan(0);
+      expect(saved).toBeLessThan(source.length);
+      expect(saved).toBe(onDisk.length);
+      expect(sha256(onDisk)).toBe(sha256(source.subarray(0, saved)));
 
-    // The other upload and the server itself are untouched; HEAD never turns into a 5xx.
-    expect(await headOffset(target, otherId)).toBe(256 * 1024);
-    expect(sha256(await readFile(join(stateDir, otherId)))).toBe(sha256(other.subarray(0, 256 * 1024)));
-    expect((await call(target, 'GET', '/healthz')).status).toBe(200);
-    expect(await headOffset(target, id)).toBe(saved);
+      // The other upload and the server itself are untouched; HEAD never turns into a 5xx.
+      expect(await headOffset(target, otherId)).toBe(256 * 1024);
+      expect(sha256(await readFile(join(stateDir, otherId)))).toBe(sha256(other.subarray(0, 256 * 1024)));
+      expect((await call(target, 'GET', '/healthz')).status).toBe(200);
+      expect(await headOffset(target, id)).toBe(saved);
 
-    await rm(filler());
-    expect((await patch(target, id, saved, source.subarray(saved))).status).toBe(204);
-    expect((await patch(target, otherId, 256 * 1024, other.subarray(256 * 1024))).status).toBe(204);
-    expect(await placedHash(mnt, 'big.bin')).toBe(sha256(source));
-    expect(await placedHash(mnt, 'other.bin')).toBe(sha256(other));
-    // Status writes that hit the full disk must not leave temp files behind.
-    expect(await settledLeftovers(stateDir)).toEqual([]);
-  });
+      await rm(filler());
+      expect((await patch(target, id, saved, source.subarray(saved))).status).toBe(204);
+      expect((await patch(target, otherId, 256 * 1024, other.subarray(256 * 1024))).status).toBe(204);
+      expect(await placedHash(mnt, 'big.bin')).toBe(sha256(source));
+      expect(await placedHash(mnt, 'other.bin')).toBe(sha256(other));
+      // Status writes that hit the full disk must not leave temp files behind.
+      expect(await settledLeftovers(stateDir)).toEqual([]);
+    },
+  );
 
   it.skipIf(skip)('refuses creation on a full disk with a clear 5xx and leaves no half-created upload', async () => {
     const { target } = running!;
@@ -105,7 +126,10 @@ describe('receiving onto a small tmpfs', () => {
       const known = await call(target, 'POST', '/files/', { 'Upload-Length': '1000' });
       expect(known.status).toBe(507);
       // A deferred length skips the free-space check, so this one really hits ENOSPC while creating.
-      const deferred = await call(target, 'POST', '/files/', { 'Upload-Defer-Length': '1', 'Upload-Metadata': 'filename ZC5iaW4=' });
+      const deferred = await call(target, 'POST', '/files/', {
+        'Upload-Defer-Length': '1',
+        'Upload-Metadata': 'filename ZC5iaW4=',
+      });
       expect(deferred.status).toBeGreaterThanOrEqual(500);
       // Soft: a generic 500 INTERNAL_ERROR is a 5xx, but not one the UI can explain as "disk full".
       expect.soft(deferred.status).toBe(507);
@@ -127,7 +151,9 @@ describe('receiving onto a small tmpfs', () => {
     try {
       const created = await call(target, 'POST', '/files/', { 'Upload-Defer-Length': '1' });
       expect(created.status).toBeGreaterThanOrEqual(500);
-      expect.soft(created.headers['x-ferry-error'], 'a read-only folder deserves its own code').not.toBe('INTERNAL_ERROR');
+      expect
+        .soft(created.headers['x-ferry-error'], 'a read-only folder deserves its own code')
+        .not.toBe('INTERNAL_ERROR');
       const written = await patch(target, existing, 0, Buffer.from('abc'), { 'Upload-Length': '3' });
       expect(written.status).toBeGreaterThanOrEqual(500);
       // HEAD must stay answerable: a 5xx HEAD makes tus clients restart from zero.

@@ -2,7 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { receiverForFile, settledLeftovers, stateDirOf } from './support/fixtures';
-import { call, createUpload, headOffset, openExchange, patch, patchHead, sleep, testToken, waitFor } from './support/http-kit';
+import {
+  call,
+  createUpload,
+  headOffset,
+  openExchange,
+  patch,
+  patchHead,
+  sleep,
+  testToken,
+  waitFor,
+} from './support/http-kit';
 
 // "Nothing lost" includes file descriptors and temp files returning to baseline after aborted uploads.
 // The receiver runs in this process, so /proc/self/fd is the server's descriptor table.
@@ -50,14 +60,28 @@ async function abuseRound(round: number): Promise<void> {
   await holder.reply;
   holder.socket.destroy();
   // Unauthorized and foreign-Host uploads with bodies, a creation-with-upload cut short, and a multipart cut short.
-  await call({ port, token: 'wrong' }, 'PATCH', `/files/${id}`, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' }, randomBytes(50_000));
-  const post = openExchange(port, `POST /files/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${testToken}\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 9000\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 9000\r\n\r\n`);
+  await call(
+    { port, token: 'wrong' },
+    'PATCH',
+    `/files/${id}`,
+    { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' },
+    randomBytes(50_000),
+  );
+  const post = openExchange(
+    port,
+    `POST /files/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${testToken}\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 9000\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 9000\r\n\r\n`,
+  );
   post.send(randomBytes(3_000));
   await sleep(30);
   post.socket.resetAndDestroy();
   const boundary = `b${round}`;
-  const form = openExchange(port, `POST /upload HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${testToken}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n`);
-  form.send(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut-${round}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const form = openExchange(
+    port,
+    `POST /upload HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${testToken}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n`,
+  );
+  form.send(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut-${round}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   form.send(randomBytes(20_000));
   await sleep(30);
   form.socket.resetAndDestroy();
@@ -75,7 +99,11 @@ describe('resources after a battery of aborted uploads', () => {
 
     // Closing connections linger briefly by design; give them a moment, then compare.
     const tolerance = 3;
-    await waitFor(() => openFds() <= baseline + tolerance, 10_000, `fds to return to ~${baseline} (now ${openFds()})`).catch(() => undefined);
+    await waitFor(
+      () => openFds() <= baseline + tolerance,
+      10_000,
+      `fds to return to ~${baseline} (now ${openFds()})`,
+    ).catch(() => undefined);
     expect(openFds()).toBeLessThanOrEqual(baseline + tolerance);
     expect(await settledLeftovers(stateDirOf(running.dir))).toEqual([]);
     // Partial multipart files are deleted: nothing named cut-*.bin remains in the receive folder.

@@ -21,7 +21,9 @@ beforeAll(async () => {
   prototype.sync = function (this: { fd: number }) {
     if (fault.inode >= 0 && fstatSync(this.fd).ino === fault.inode) {
       fault.inode = -1;
-      return Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', errno: -5, syscall: 'fsync' }));
+      return Promise.reject(
+        Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', errno: -5, syscall: 'fsync' }),
+      );
     }
     return original.call(this);
   };
@@ -43,7 +45,11 @@ describe('an fsync that fails with EIO during a PATCH', () => {
     const failed = await patch(running.target, id, 200_000, second, { 'Upload-Checksum': checksumOf(second) });
     expect(fault.inode, 'the fault fired').toBe(-1);
     expect(failed.status).toBeGreaterThanOrEqual(500);
-    expect([failed.status, failed.headers['x-ferry-error'], failed.headers['upload-offset']]).toEqual([500, 'STORAGE_FAILED', '200000']);
+    expect([failed.status, failed.headers['x-ferry-error'], failed.headers['upload-offset']]).toEqual([
+      500,
+      'STORAGE_FAILED',
+      '200000',
+    ]);
     expect(await headOffset(running.target, id)).toBe(200_000);
     expect((await stat(join(stateDirOf(running.dir), id))).size).toBe(200_000);
     // The hub never counted the lost chunk either.

@@ -27,21 +27,39 @@ const foreignHosts = (port: number): Record<string, string | null> => ({
 });
 
 function request(method: string, path: string, hostLine: string | null, extra: string[] = [], version = '1.1'): string {
-  const lines = [`${method} ${path} HTTP/${version}`, ...(hostLine === null ? [] : [hostLine]), ...extra, 'Connection: close'];
+  const lines = [
+    `${method} ${path} HTTP/${version}`,
+    ...(hostLine === null ? [] : [hostLine]),
+    ...extra,
+    'Connection: close',
+  ];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-const upgradeLines = ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
+const upgradeLines = [
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Version: 13',
+];
 
 function upgrade(hostLine: string | null, extra: string[] = []): string {
-  const lines = [`GET /ws?token=${testToken} HTTP/1.1`, ...(hostLine === null ? [] : [hostLine]), ...upgradeLines, ...extra];
+  const lines = [
+    `GET /ws?token=${testToken} HTTP/1.1`,
+    ...(hostLine === null ? [] : [hostLine]),
+    ...upgradeLines,
+    ...extra,
+  ];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
 describe('Host check on HTTP', () => {
   it('answers our own names normally (the control)', async () => {
     for (const name of ['127.0.0.1', 'localhost', 'LOCALHOST']) {
-      const { reply } = await rawRoundTrip(running.port, request('GET', `/metrics?token=${testToken}`, `Host: ${name}:${running.port}`));
+      const { reply } = await rawRoundTrip(
+        running.port,
+        request('GET', `/metrics?token=${testToken}`, `Host: ${name}:${running.port}`),
+      );
       expect(reply?.status, name).toBe(200);
     }
   });
@@ -53,7 +71,10 @@ describe('Host check on HTTP', () => {
       const auth = [`Authorization: Bearer ${testToken}`, 'Tus-Resumable: 1.0.0'];
       for (const version of hostLine === null ? ['1.1', '1.0'] : ['1.1']) {
         const get = await rawRoundTrip(running.port, request('GET', '/metrics', line, auth, version));
-        const post = await rawRoundTrip(running.port, request('POST', '/files/', line, [...auth, 'Upload-Length: 10', 'Content-Length: 0'], version));
+        const post = await rawRoundTrip(
+          running.port,
+          request('POST', '/files/', line, [...auth, 'Upload-Length: 10', 'Content-Length: 0'], version),
+        );
         for (const { reply } of [get, post]) {
           // Node itself refuses an HTTP/1.1 request with no Host (400) before our check sees it.
           const allowed = hostLine === null && version === '1.1' ? [400, 403, 421] : [403, 421];
@@ -81,10 +102,21 @@ describe('Host and Origin checks on WebSocket upgrades', () => {
     });
   }
 
-  const foreignOrigins = ['http://evil.example', 'null', 'http://127.0.0.2', `http://127.0.0.1:${1}`, 'http://192.168.1.10', 'file://', 'http://localhost.evil.example'];
+  const foreignOrigins = [
+    'http://evil.example',
+    'null',
+    'http://127.0.0.2',
+    `http://127.0.0.1:${1}`,
+    'http://192.168.1.10',
+    'file://',
+    'http://localhost.evil.example',
+  ];
   it('refuses upgrades from foreign origins, bare-IP origins and "null" with 403', async () => {
     for (const origin of foreignOrigins) {
-      const { reply } = await rawRoundTrip(running.port, upgrade(`Host: 127.0.0.1:${running.port}`, [`Origin: ${origin}`]));
+      const { reply } = await rawRoundTrip(
+        running.port,
+        upgrade(`Host: 127.0.0.1:${running.port}`, [`Origin: ${origin}`]),
+      );
       expect(reply?.status, origin).toBe(403);
       expect(reply?.body ?? '').not.toContain('"type"');
     }

@@ -12,8 +12,10 @@ beforeAll(async () => {
 
 const host = () => `Host: 127.0.0.1:${running.port}`;
 const auth = `Authorization: Bearer ${testToken}\r\nTus-Resumable: 1.0.0`;
-const createHead = () => `POST /files/ HTTP/1.1\r\n${host()}\r\n${auth}\r\nUpload-Length: 100\r\nContent-Type: application/offset+octet-stream`;
-const patchHeadLines = () => `PATCH /files/${uploadId} HTTP/1.1\r\n${host()}\r\n${auth}\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream`;
+const createHead = () =>
+  `POST /files/ HTTP/1.1\r\n${host()}\r\n${auth}\r\nUpload-Length: 100\r\nContent-Type: application/offset+octet-stream`;
+const patchHeadLines = () =>
+  `PATCH /files/${uploadId} HTTP/1.1\r\n${host()}\r\n${auth}\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream`;
 
 /** Sends `raw`, expects a 4xx and a closed connection, and checks that no file appeared or grew. */
 async function expectRefused(raw: string, allowed: number[] = [400, 431]) {
@@ -44,7 +46,10 @@ describe('oversized headers and header floods', () => {
     // Node keeps the first 2000 headers; the token after them must not be honoured half-way.
     const flood = Array.from({ length: 2100 }, () => 'a: b').join('\r\n');
     const before = await listFiles(running.dir);
-    const { reply } = await rawRoundTrip(running.port, `POST /files/ HTTP/1.1\r\n${host()}\r\n${flood}\r\n${auth}\r\nUpload-Length: 100\r\nContent-Length: 0\r\n\r\n`);
+    const { reply } = await rawRoundTrip(
+      running.port,
+      `POST /files/ HTTP/1.1\r\n${host()}\r\n${flood}\r\n${auth}\r\nUpload-Length: 100\r\nContent-Length: 0\r\n\r\n`,
+    );
     expect(reply?.status).toBeGreaterThanOrEqual(400);
     expect(reply?.status).toBeLessThan(500);
     expect(await listFiles(running.dir)).toEqual(before);
@@ -61,11 +66,15 @@ describe('request-smuggling shapes', () => {
 
   it('refuses Content-Length together with Transfer-Encoding', async () => {
     const hidden = smuggled();
-    await expectRefused(`${createHead()}\r\nContent-Length: ${hidden.length + 5}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${hidden}`);
+    await expectRefused(
+      `${createHead()}\r\nContent-Length: ${hidden.length + 5}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${hidden}`,
+    );
   });
 
   it('refuses Transfer-Encoding together with Content-Length on a PATCH', async () => {
-    await expectRefused(`${patchHeadLines()}\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
+    await expectRefused(
+      `${patchHeadLines()}\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+    );
   });
 
   it('refuses duplicate, differing Content-Length headers', async () => {
@@ -78,13 +87,19 @@ describe('request-smuggling shapes', () => {
 
   it('refuses obfuscated framing headers', async () => {
     await expectRefused(`${patchHeadLines()}\r\nContent-Length : 3\r\n\r\nabc`);
-    await expectRefused(`${patchHeadLines()}\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, [400, 501]);
+    await expectRefused(
+      `${patchHeadLines()}\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+      [400, 501],
+    );
     await expectRefused(`${patchHeadLines()}\r\nTransfer-Encoding: xchunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, [400, 501]);
   });
 
   it('refuses a malformed chunked body part-way and keeps nothing of the bad chunk framing', async () => {
     const before = await listFiles(running.dir);
-    const { reply } = await rawRoundTrip(running.port, `${patchHeadLines()}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`);
+    const { reply } = await rawRoundTrip(
+      running.port,
+      `${patchHeadLines()}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`,
+    );
     expect(reply?.status ?? 400).toBe(400);
     expect(await listFiles(running.dir)).toEqual(before);
     expect(await headOffset(running.target, uploadId)).toBe(0);

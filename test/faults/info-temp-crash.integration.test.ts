@@ -39,7 +39,9 @@ describe('crash between writing an info temp file and renaming it', () => {
 
   it('never adopts an uncommitted but well-formed temp record', async () => {
     // The temp claims a different length and completion; it was never renamed, so it never happened.
-    const { dir, id, source, stateDir } = await upToTheCrash((old) => JSON.stringify({ ...JSON.parse(old), length: 5, status: 'completed' }));
+    const { dir, id, source, stateDir } = await upToTheCrash((old) =>
+      JSON.stringify({ ...JSON.parse(old), length: 5, status: 'completed' }),
+    );
     const again = await startReceiver({ dir });
     try {
       const head = await call(again.target, 'HEAD', `/files/${id}`);

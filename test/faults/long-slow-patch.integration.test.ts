@@ -17,16 +17,19 @@ describe('a long, slow, steady request', () => {
     const viaPost = randomBytes(slices * 4096);
     const id = await createUpload(target, viaPatch.length, { filename: 'slow-patch.bin' });
     const patching = openExchange(port, patchHead(port, id, 0, viaPatch.length));
-    const posting = openExchange(port, [
-      'POST /files/ HTTP/1.1',
-      `Host: 127.0.0.1:${port}`,
-      `Authorization: Bearer ${testToken}`,
-      'Tus-Resumable: 1.0.0',
-      `Upload-Length: ${viaPost.length}`,
-      `Upload-Metadata: filename ${Buffer.from('slow-post.bin').toString('base64')}`,
-      'Content-Type: application/offset+octet-stream',
-      `Content-Length: ${viaPost.length}`,
-    ].join('\r\n') + '\r\n\r\n');
+    const posting = openExchange(
+      port,
+      [
+        'POST /files/ HTTP/1.1',
+        `Host: 127.0.0.1:${port}`,
+        `Authorization: Bearer ${testToken}`,
+        'Tus-Resumable: 1.0.0',
+        `Upload-Length: ${viaPost.length}`,
+        `Upload-Metadata: filename ${Buffer.from('slow-post.bin').toString('base64')}`,
+        'Content-Type: application/offset+octet-stream',
+        `Content-Length: ${viaPost.length}`,
+      ].join('\r\n') + '\r\n\r\n',
+    );
 
     const startedAt = Date.now();
     await Promise.all([patching.pace(viaPatch, 4096, sliceEveryMs), posting.pace(viaPost, 4096, sliceEveryMs)]);

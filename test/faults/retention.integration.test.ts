@@ -33,7 +33,8 @@ async function writeRecords(folder: string, count: number, finishedAt: (n: numbe
   await mkdir(folder, { recursive: true });
   for (let n = 0; n < count; n += 500) {
     const batch = [];
-    for (let k = n; k < Math.min(count, n + 500); k++) batch.push(writeFile(join(folder, `${idOf(k)}.info`), JSON.stringify(landed(idOf(k), finishedAt(k)))));
+    for (let k = n; k < Math.min(count, n + 500); k++)
+      batch.push(writeFile(join(folder, `${idOf(k)}.info`), JSON.stringify(landed(idOf(k), finishedAt(k)))));
     await Promise.all(batch);
   }
 }
@@ -55,7 +56,9 @@ describe(`startup with ${records.toLocaleString('en')} finished uploads on disk`
       const head = await call(running.target, 'HEAD', `/files/${idOf(records - 7)}`);
       expect([head.status, head.headers['upload-offset']]).toEqual([200, '1234']);
       const snapshot = JSON.stringify(running.receiver.hub.snapshot());
-      console.log(`[retention] startup with ${records} finished records: ${ms.toFixed(0)} ms, snapshot ${snapshot.length} bytes, ${running.receiver.hub.snapshot().length} uploads, ${(await running.receiver.store.listActive()).length} records in memory`);
+      console.log(
+        `[retention] startup with ${records} finished records: ${ms.toFixed(0)} ms, snapshot ${snapshot.length} bytes, ${running.receiver.hub.snapshot().length} uploads, ${(await running.receiver.store.listActive()).length} records in memory`,
+      );
       expect(ms).toBeLessThan(2_000);
       expect(running.receiver.hub.snapshot()).toEqual([]);
       expect(snapshot.length).toBeLessThan(1_000);
@@ -74,7 +77,9 @@ describe(`startup with ${records.toLocaleString('en')} finished uploads on disk`
     let second;
     try {
       const snapshot = JSON.stringify(first.running.receiver.hub.snapshot());
-      console.log(`[retention] first start over ${records} records kept the old way: ${first.ms.toFixed(0)} ms, snapshot ${snapshot.length} bytes`);
+      console.log(
+        `[retention] first start over ${records} records kept the old way: ${first.ms.toFixed(0)} ms, snapshot ${snapshot.length} bytes`,
+      );
       expect(first.running.receiver.hub.snapshot()).toEqual([]);
       expect(snapshot.length).toBeLessThan(1_000);
       await writeFile(join(dir, `${idOf(10)}.bin`), 'x');
@@ -151,7 +156,15 @@ describe('retention of finished uploads', () => {
     await mkdir(stateDir, { recursive: true });
     const at = new Date().toISOString();
     // A crash mid-join: the final's record and part of its bytes, never answered to its client.
-    const final: UploadInfo = { id: 'crashedfinal01', length: 100, metadata: { filename: 'never.bin' }, status: 'created', createdAt: at, touchedAt: at, concat: { kind: 'final', parts: ['somepart0001'] } };
+    const final: UploadInfo = {
+      id: 'crashedfinal01',
+      length: 100,
+      metadata: { filename: 'never.bin' },
+      status: 'created',
+      createdAt: at,
+      touchedAt: at,
+      concat: { kind: 'final', parts: ['somepart0001'] },
+    };
     await writeFile(join(stateDir, final.id), Buffer.alloc(40));
     await writeFile(join(stateDir, `${final.id}.info`), JSON.stringify(final));
     const { receiver, target } = await startReceiver({ dir, retainFinishedMs: 300, sweepIntervalMs: 3_600_000 });

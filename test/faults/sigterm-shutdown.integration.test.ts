@@ -3,7 +3,16 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, placedHash, removeTempDirs, sha256, startReceiver, stateDirOf, tempDir } from './support/fixtures';
-import { createUpload, headOffset, openExchange, patch, patchHead, sleep, waitFor, type Target } from './support/http-kit';
+import {
+  createUpload,
+  headOffset,
+  openExchange,
+  patch,
+  patchHead,
+  sleep,
+  waitFor,
+  type Target,
+} from './support/http-kit';
 import { startServe, stopServe, type ServeProcess } from './support/serve-process';
 
 // RELIABILITY case 14: SIGTERM while PATCHes are in flight. They flush and answer; the process exits in time.
@@ -49,7 +58,10 @@ describe('SIGTERM during uploads', () => {
     const exit = await server.exited;
     const tookMs = Date.now() - signalledAt;
 
-    for (const [reply, exchange] of [[flowingReply, flowing], [quietReply, quiet]] as const) {
+    for (const [reply, exchange] of [
+      [flowingReply, flowing],
+      [quietReply, quiet],
+    ] as const) {
       expect(reply?.status, exchange.received()).toBe(503);
       expect(reply?.headers['retry-after']).toBeTruthy();
       expect(reply?.headers['upload-offset']).toMatch(/^\d+$/);

@@ -42,14 +42,20 @@ const checksumOf = (data: Buffer) => `sha256 ${createHash('sha256').update(data)
 const idOf = (location: string) => location.slice(location.lastIndexOf('/') + 1);
 
 async function finishedPart(data: Buffer, on: Running = running): Promise<string> {
-  const created = await call(on.target, 'POST', '/files/', { 'Upload-Length': String(data.length), 'Upload-Concat': 'partial' });
+  const created = await call(on.target, 'POST', '/files/', {
+    'Upload-Length': String(data.length),
+    'Upload-Concat': 'partial',
+  });
   const id = idOf(created.headers.location!);
   expect((await patch(on.target, id, 0, data)).status).toBe(204);
   return id;
 }
 
 const seal = (partIds: string[], metadata: Record<string, string>, on: Running = running) =>
-  call(on.target, 'POST', '/files/', { 'Upload-Concat': `final;${partIds.map((id) => `/files/${id}`).join(' ')}`, 'Upload-Metadata': encodeMetadata(metadata) });
+  call(on.target, 'POST', '/files/', {
+    'Upload-Concat': `final;${partIds.map((id) => `/files/${id}`).join(' ')}`,
+    'Upload-Metadata': encodeMetadata(metadata),
+  });
 
 describe('sealing longer than the idle timeout', () => {
   it('a final POST whose sha256 re-read outlasts the idle timeout still answers 201', async () => {
@@ -67,11 +73,17 @@ describe('sealing longer than the idle timeout', () => {
   it('an upload completed by its body, checked longer than the idle timeout, still answers 201', async () => {
     const data = randomBytes(100_000);
     hashing.delayMs = idleTimeoutMs * 4;
-    const created = await call(running.target, 'POST', '/files/', {
-      'Upload-Length': String(data.length),
-      'Content-Type': 'application/offset+octet-stream',
-      'Upload-Metadata': encodeMetadata({ filename: 'slow-body.bin', sha256: sha256(data) }),
-    }, data);
+    const created = await call(
+      running.target,
+      'POST',
+      '/files/',
+      {
+        'Upload-Length': String(data.length),
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Metadata': encodeMetadata({ filename: 'slow-body.bin', sha256: sha256(data) }),
+      },
+      data,
+    );
     expect(created.status).toBe(201);
     expect(await placedHash(running.dir, 'slow-body.bin')).toBe(sha256(data));
   });
@@ -89,20 +101,38 @@ describe('sealing longer than the idle timeout', () => {
 describe('a running digest across rolled-back chunks', () => {
   it('a 460 chunk and an interrupted one keep the digest: the one-part seal reads nothing again', async () => {
     const source = randomBytes(600_000);
-    const created = await call(relaxed.target, 'POST', '/files/', { 'Upload-Length': String(source.length), 'Upload-Concat': 'partial', 'Upload-Metadata': encodeMetadata({ filename: 'kept-digest.bin' }) });
+    const created = await call(relaxed.target, 'POST', '/files/', {
+      'Upload-Length': String(source.length),
+      'Upload-Concat': 'partial',
+      'Upload-Metadata': encodeMetadata({ filename: 'kept-digest.bin' }),
+    });
     const id = idOf(created.headers.location!);
     const first = source.subarray(0, 200_000);
     expect((await patch(relaxed.target, id, 0, first, { 'Upload-Checksum': checksumOf(first) })).status).toBe(204);
     const second = source.subarray(200_000, 400_000);
-    expect((await patch(relaxed.target, id, 200_000, second, { 'Upload-Checksum': checksumOf(first) })).status).toBe(460);
+    expect((await patch(relaxed.target, id, 200_000, second, { 'Upload-Checksum': checksumOf(first) })).status).toBe(
+      460,
+    );
     // A sender that stalls mid-chunk: half the chunk, then the connection goes.
-    const cut = openExchange(relaxed.port, patchHead(relaxed.port, id, 200_000, second.length, { 'Upload-Checksum': checksumOf(second) }));
+    const cut = openExchange(
+      relaxed.port,
+      patchHead(relaxed.port, id, 200_000, second.length, { 'Upload-Checksum': checksumOf(second) }),
+    );
     cut.send(second.subarray(0, 100_000));
     await sleep(100);
     cut.socket.destroy();
-    await waitFor(() => !relaxed.receiver.hub.get(id) || relaxed.receiver.hub.get(id)?.status !== 'running', 5_000, 'the cut chunk to settle');
-    for (const [offset, chunk] of [[200_000, second], [400_000, source.subarray(400_000)]] as const) {
-      expect((await patch(relaxed.target, id, offset, chunk, { 'Upload-Checksum': checksumOf(chunk) })).status).toBe(204);
+    await waitFor(
+      () => !relaxed.receiver.hub.get(id) || relaxed.receiver.hub.get(id)?.status !== 'running',
+      5_000,
+      'the cut chunk to settle',
+    );
+    for (const [offset, chunk] of [
+      [200_000, second],
+      [400_000, source.subarray(400_000)],
+    ] as const) {
+      expect((await patch(relaxed.target, id, offset, chunk, { 'Upload-Checksum': checksumOf(chunk) })).status).toBe(
+        204,
+      );
     }
     expect((await seal([id], { filename: 'kept-digest.bin', sha256: sha256(source) }, relaxed)).status).toBe(201);
     expect(hashing.fileReads).toBe(0);
@@ -116,7 +146,11 @@ describe('a DELETE of a part while a final joins it', () => {
     const parts = [await finishedPart(a, relaxed), await finishedPart(b, relaxed)];
     hashing.delayMs = 600;
     const reading = new Promise<void>((resolve) => hashing.started.push(resolve));
-    const sealing = seal(parts, { filename: 'joined-while-deleted.bin', sha256: sha256(Buffer.concat([a, b])) }, relaxed);
+    const sealing = seal(
+      parts,
+      { filename: 'joined-while-deleted.bin', sha256: sha256(Buffer.concat([a, b])) },
+      relaxed,
+    );
     // The join is checking the joined file now: a DELETE of one of its parts arrives.
     await reading;
     const deleting = call(relaxed.target, 'DELETE', `/files/${parts[1]}`);
@@ -126,6 +160,8 @@ describe('a DELETE of a part while a final joins it', () => {
     // Once the join is done; had it taken longer than the lock wait, a retryable 423.
     expect(deleted.status).toBe(204);
     expect((await call(relaxed.target, 'HEAD', `/files/${parts[1]}`)).status).toBe(404);
-    expect((await call(relaxed.target, 'HEAD', new URL(sealed.headers.location!, 'http://x').pathname)).status).toBe(200);
+    expect((await call(relaxed.target, 'HEAD', new URL(sealed.headers.location!, 'http://x').pathname)).status).toBe(
+      200,
+    );
   });
 });

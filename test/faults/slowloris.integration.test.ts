@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { placedHash, receiverForFile, sha256 } from './support/fixtures';
-import { call, createUpload, openExchange, patchHead, sleep, testToken, waitFor, type RawExchange } from './support/http-kit';
+import {
+  call,
+  createUpload,
+  openExchange,
+  patchHead,
+  sleep,
+  testToken,
+  waitFor,
+  type RawExchange,
+} from './support/http-kit';
 
 // RELIABILITY cases 6 and 24: slowloris headers, stalled bodies; legitimate uploads carry on.
 const headersTimeoutMs = 1_000;

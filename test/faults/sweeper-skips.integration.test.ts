@@ -18,7 +18,11 @@ describe('expiry sweeper', () => {
     // by the clock the upload is stale, so only the running request protects it.
     const exchange = openExchange(running.port, patchHead(running.port, id, 0, source.length));
     const sending = exchange.pace(source, 10_000, 20);
-    await waitFor(async () => ((await running.receiver.store.get(id))?.offset ?? 0) > 100_000, 5_000, 'bytes to arrive');
+    await waitFor(
+      async () => ((await running.receiver.store.get(id))?.offset ?? 0) > 100_000,
+      5_000,
+      'bytes to arrive',
+    );
 
     for (let i = 0; i < 8; i++) {
       expect(await running.receiver.sweep(i % 2 ? Date.now() : farFuture())).not.toContain(id);

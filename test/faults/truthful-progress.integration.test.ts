@@ -26,7 +26,9 @@ describe('progress counts only bytes that are stored for good', () => {
     expect((await patch(running.target, id, 0, good, { 'Upload-Checksum': checksumOf(good) })).status).toBe(204);
     const events = watch(id);
     const rest = source.subarray(good.length);
-    expect((await patch(running.target, id, good.length, rest, { 'Upload-Checksum': checksumOf(good) })).status).toBe(460);
+    expect((await patch(running.target, id, good.length, rest, { 'Upload-Checksum': checksumOf(good) })).status).toBe(
+      460,
+    );
     await sleep(300);
     expect(await headOffset(running.target, id)).toBe(good.length);
     expect(highest(events)).toBeLessThanOrEqual(good.length);
@@ -37,10 +39,17 @@ describe('progress counts only bytes that are stored for good', () => {
     const chunk = randomBytes(2 * 1024 * 1024);
     const id = await createUpload(running.target, chunk.length, { filename: 'cut.bin' });
     const events = watch(id);
-    const exchange = openExchange(running.port, patchHead(running.port, id, 0, chunk.length, { 'Upload-Checksum': checksumOf(chunk) }));
+    const exchange = openExchange(
+      running.port,
+      patchHead(running.port, id, 0, chunk.length, { 'Upload-Checksum': checksumOf(chunk) }),
+    );
     exchange.send(chunk.subarray(0, 1024 * 1024));
     // The bytes are in the data file, unverified, before the sender stalls and goes.
-    await waitFor(async () => ((await running.receiver.store.get(id))?.offset ?? 0) >= 1024 * 1024, 5_000, 'the bytes to land');
+    await waitFor(
+      async () => ((await running.receiver.store.get(id))?.offset ?? 0) >= 1024 * 1024,
+      5_000,
+      'the bytes to land',
+    );
     await sleep(200);
     exchange.socket.destroy();
     await waitFor(() => running.receiver.hub.get(id)?.status === 'paused', 5_000, 'the cut chunk to settle');

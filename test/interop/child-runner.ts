@@ -19,7 +19,10 @@ export interface ChildRun {
 }
 
 export function runTsx(script: string, args: string[]): ChildRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let stderr = '';
   createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
@@ -57,15 +60,29 @@ export interface ServeRun extends ChildRun {
 
 /** Starts the headless receiver CLI and waits for its "Listening on" line. */
 export async function startServe(port: number, dir: string): Promise<ServeRun> {
-  const run = runTsx(fileURLToPath(new URL('../../src/cli/serve.ts', import.meta.url)), ['--dir', dir, '--port', String(port), '--token', token, '--log-level', 'warn']);
+  const run = runTsx(fileURLToPath(new URL('../../src/cli/serve.ts', import.meta.url)), [
+    '--dir',
+    dir,
+    '--port',
+    String(port),
+    '--token',
+    token,
+    '--log-level',
+    'warn',
+  ]);
   let early: string | undefined;
   void run.exited.then(({ code, signal }) => {
     early = `serve exited early (code ${code}, signal ${signal}): ${run.stderr()}`;
   });
-  const url = await waitFor('serve to listen', () => {
-    if (early) throw new Error(early);
-    const line = run.lines.find((entry) => entry.startsWith('Listening on '));
-    return line?.slice('Listening on '.length).trim();
-  }, 60_000, 20);
+  const url = await waitFor(
+    'serve to listen',
+    () => {
+      if (early) throw new Error(early);
+      const line = run.lines.find((entry) => entry.startsWith('Listening on '));
+      return line?.slice('Listening on '.length).trim();
+    },
+    60_000,
+    20,
+  );
   return { ...run, url };
 }

@@ -28,7 +28,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls until `probe` yields a value; throws with `what` in the message on timeout. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 10): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+  intervalMs = 10,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -70,7 +75,12 @@ export function uploadWith(input: UploadInput, options: UploadOptions): Promise<
       ...options,
       headers: { ...authHeaders, ...options.headers },
       onBeforeRequest: async (req) => {
-        requests.push({ method: req.getMethod(), url: req.getURL(), offset: req.getHeader('Upload-Offset'), concat: req.getHeader('Upload-Concat') });
+        requests.push({
+          method: req.getMethod(),
+          url: req.getURL(),
+          offset: req.getHeader('Upload-Offset'),
+          concat: req.getHeader('Upload-Concat'),
+        });
         await options.onBeforeRequest?.(req);
       },
       onAfterResponse: (req, res) => {
@@ -84,7 +94,9 @@ export function uploadWith(input: UploadInput, options: UploadOptions): Promise<
 }
 
 /** A tus HEAD straight from the test, to read the receiver's own view of an upload. */
-export async function headUpload(url: string): Promise<{ status: number; offset: number; length: number; concat: string | null }> {
+export async function headUpload(
+  url: string,
+): Promise<{ status: number; offset: number; length: number; concat: string | null }> {
   const res = await fetch(url, { method: 'HEAD', headers: { ...authHeaders, 'Tus-Resumable': '1.0.0' } });
   return {
     status: res.status,

@@ -19,7 +19,9 @@ function pacedStream(pace: Pace): Transform {
     transform(chunk: Buffer, _encoding, done) {
       passed += chunk.length;
       // Hold each chunk until the running average is back under the rate.
-      const dueMs = Number.isFinite(pace.bytesPerSecond) ? (passed / pace.bytesPerSecond) * 1000 - (Date.now() - startedAt) : 0;
+      const dueMs = Number.isFinite(pace.bytesPerSecond)
+        ? (passed / pace.bytesPerSecond) * 1000 - (Date.now() - startedAt)
+        : 0;
       if (dueMs <= 1) done(null, chunk);
       else setTimeout(() => done(null, chunk), dueMs);
     },

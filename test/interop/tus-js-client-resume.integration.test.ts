@@ -7,7 +7,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../src/engine/receiver/server';
 import type { ProgressEvent } from '../../src/shared/progress-event';
 import { runUploader, startServe, type ChildRun } from './child-runner';
-import { MiB, freePort, headUpload, makeTempDir, removeDir, sha256File, token, uploadWith, waitFor, writeRandomFile } from './fixtures';
+import {
+  MiB,
+  freePort,
+  headUpload,
+  makeTempDir,
+  removeDir,
+  sha256File,
+  token,
+  uploadWith,
+  waitFor,
+  writeRandomFile,
+} from './fixtures';
 import { pacedFileReader } from './paced-file-reader';
 
 const size = 200 * MiB;
@@ -53,7 +64,14 @@ describe('tus-js-client resuming across SIGKILL', () => {
     const endpoint = `${(await receiver.listen()).url}/files/`;
     const events: ProgressEvent[] = [];
     receiver.hub.subscribe((event) => events.push(event));
-    const config = { file: source, endpoint, token, storage: join(work, 'url-storage.json'), filename: 'after-client-kill.bin', chunkSize: null };
+    const config = {
+      file: source,
+      endpoint,
+      token,
+      storage: join(work, 'url-storage.json'),
+      filename: 'after-client-kill.bin',
+      chunkSize: null,
+    };
 
     const first = runUploader({ ...config, bytesPerSecond: pacedRate });
     children.push(first);
@@ -75,7 +93,11 @@ describe('tus-js-client resuming across SIGKILL', () => {
     const uploadUrl = firstPatch.url;
     const id = uploadUrl.split('/').at(-1)!;
     // The receiver persists what the dead connection delivered and parks the upload.
-    await waitFor('the upload to pause', () => (receiver!.hub.get(id)?.status === 'paused' ? true : undefined), slowWait);
+    await waitFor(
+      'the upload to pause',
+      () => (receiver!.hub.get(id)?.status === 'paused' ? true : undefined),
+      slowWait,
+    );
     const parked = await headUpload(uploadUrl);
     expect(parked.status).toBe(200);
     expect(parked.offset).toBeGreaterThanOrEqual(storedAtKill!);
@@ -102,60 +124,72 @@ describe('tus-js-client resuming across SIGKILL', () => {
     expect(await sha256File(join(dir, 'after-client-kill.bin'))).toBe(sourceHash);
   });
 
-  it('finishes after the receiver process is killed and restarted on the same port and folder', { timeout: 120_000 }, async () => {
-    const dir = await receiveDir('server-kill');
-    const stateDir = join(dir, '.ferry', 'uploads');
-    const port = await freePort();
-    let server = await startServe(port, dir);
-    children.push(server);
+  it(
+    'finishes after the receiver process is killed and restarted on the same port and folder',
+    { timeout: 120_000 },
+    async () => {
+      const dir = await receiveDir('server-kill');
+      const stateDir = join(dir, '.ferry', 'uploads');
+      const port = await freePort();
+      let server = await startServe(port, dir);
+      children.push(server);
 
-    const pace = { bytesPerSecond: pacedRate };
-    type Phase = 'before-kill' | 'after-kill';
-    let phase = 'before-kill' as Phase;
-    const seen: { phase: Phase; method: string; offset: string | undefined }[] = [];
-    const uploading = uploadWith(createReadStream(source), {
-      endpoint: `${server.url}/files/`,
-      chunkSize: 8 * MiB,
-      metadata: { filename: 'after-receiver-kill.bin' },
-      fileReader: pacedFileReader(pace),
-      // About 30 s of ECONNREFUSED tolerated: a restart is a second or two, more on a loaded machine.
-      retryDelays: [100, 250, 500, 1000, 1000, 2000, 2000, 3000, 3000, 5000, 5000, 5000],
-      onBeforeRequest: (req) => {
-        seen.push({ phase, method: req.getMethod(), offset: req.getHeader('Upload-Offset') });
-      },
-    });
-    uploading.catch(() => undefined);
+      const pace = { bytesPerSecond: pacedRate };
+      type Phase = 'before-kill' | 'after-kill';
+      let phase = 'before-kill' as Phase;
+      const seen: { phase: Phase; method: string; offset: string | undefined }[] = [];
+      const uploading = uploadWith(createReadStream(source), {
+        endpoint: `${server.url}/files/`,
+        chunkSize: 8 * MiB,
+        metadata: { filename: 'after-receiver-kill.bin' },
+        fileReader: pacedFileReader(pace),
+        // About 30 s of ECONNREFUSED tolerated: a restart is a second or two, more on a loaded machine.
+        retryDelays: [100, 250, 500, 1000, 1000, 2000, 2000, 3000, 3000, 5000, 5000, 5000],
+        onBeforeRequest: (req) => {
+          seen.push({ phase, method: req.getMethod(), offset: req.getHeader('Upload-Offset') });
+        },
+      });
+      uploading.catch(() => undefined);
 
-    // The data file's size is the receiver's offset: watch it, then kill mid-upload.
-    const dataFile = await waitFor('the data file', async () => {
-      const names = await readdir(stateDir).catch(() => [] as string[]);
-      const name = names.find((entry) => /^[A-Za-z0-9_-]+$/.test(entry) && entry !== 'quarantine');
-      return name && join(stateDir, name);
-    }, slowWait);
-    const storedAtKill = await waitFor('40 % stored', async () => {
-      const { size: stored } = await stat(dataFile);
-      return stored >= killAt ? stored : undefined;
-    }, slowWait);
-    await server.kill();
-    phase = 'after-kill';
-    const survived = (await stat(dataFile)).size;
-    expect(survived).toBeGreaterThanOrEqual(storedAtKill);
-    expect(survived).toBeLessThan(size);
+      // The data file's size is the receiver's offset: watch it, then kill mid-upload.
+      const dataFile = await waitFor(
+        'the data file',
+        async () => {
+          const names = await readdir(stateDir).catch(() => [] as string[]);
+          const name = names.find((entry) => /^[A-Za-z0-9_-]+$/.test(entry) && entry !== 'quarantine');
+          return name && join(stateDir, name);
+        },
+        slowWait,
+      );
+      const storedAtKill = await waitFor(
+        '40 % stored',
+        async () => {
+          const { size: stored } = await stat(dataFile);
+          return stored >= killAt ? stored : undefined;
+        },
+        slowWait,
+      );
+      await server.kill();
+      phase = 'after-kill';
+      const survived = (await stat(dataFile)).size;
+      expect(survived).toBeGreaterThanOrEqual(storedAtKill);
+      expect(survived).toBeLessThan(size);
 
-    pace.bytesPerSecond = Infinity;
-    server = await startServe(port, dir);
-    children.push(server);
-    const outcome = await uploading;
+      pace.bytesPerSecond = Infinity;
+      server = await startServe(port, dir);
+      children.push(server);
+      const outcome = await uploading;
 
-    // One upload, created before the kill and resumed after it from what the disk kept.
-    expect(seen.filter((req) => req.method === 'POST')).toHaveLength(1);
-    expect(seen.find((req) => req.method === 'POST')?.phase).toBe('before-kill');
-    // Any PATCH after the kill can only have reached the restarted receiver.
-    const resumedPatch = seen.find((req) => req.phase === 'after-kill' && req.method === 'PATCH');
-    expect(resumedPatch?.offset).toBe(String(survived));
-    expect(Number(resumedPatch?.offset)).toBeGreaterThan(0);
-    expect(await headUpload(outcome.url)).toMatchObject({ status: 200, offset: size, length: size });
+      // One upload, created before the kill and resumed after it from what the disk kept.
+      expect(seen.filter((req) => req.method === 'POST')).toHaveLength(1);
+      expect(seen.find((req) => req.method === 'POST')?.phase).toBe('before-kill');
+      // Any PATCH after the kill can only have reached the restarted receiver.
+      const resumedPatch = seen.find((req) => req.phase === 'after-kill' && req.method === 'PATCH');
+      expect(resumedPatch?.offset).toBe(String(survived));
+      expect(Number(resumedPatch?.offset)).toBeGreaterThan(0);
+      expect(await headUpload(outcome.url)).toMatchObject({ status: 200, offset: size, length: size });
 
-    expect(await sha256File(join(dir, 'after-receiver-kill.bin'))).toBe(sourceHash);
-  });
+      expect(await sha256File(join(dir, 'after-receiver-kill.bin'))).toBe(sourceHash);
+    },
+  );
 });

@@ -48,7 +48,11 @@ describe('tus-js-client against the receiver', () => {
 
   it('uploads 200 MB in a single PATCH with chunkSize Infinity', { timeout: 120_000 }, async () => {
     // A path-backed fs.ReadStream becomes tus-js-client's FileSource: sliceable, never buffered whole.
-    const outcome = await uploadWith(createReadStream(source), { endpoint, chunkSize: Infinity, metadata: { filename: 'single.bin' } });
+    const outcome = await uploadWith(createReadStream(source), {
+      endpoint,
+      chunkSize: Infinity,
+      metadata: { filename: 'single.bin' },
+    });
 
     const patches = outcome.requests.filter((req) => req.method === 'PATCH');
     expect(patches.map((req) => req.offset)).toEqual(['0']);
@@ -69,14 +73,20 @@ describe('tus-js-client against the receiver', () => {
 
     const patches = outcome.requests.filter((req) => req.method === 'PATCH');
     expect(patches).toHaveLength(size / chunkSize);
-    expect(patches.map((req) => Number(req.offset))).toEqual(Array.from({ length: size / chunkSize }, (_, i) => i * chunkSize));
+    expect(patches.map((req) => Number(req.offset))).toEqual(
+      Array.from({ length: size / chunkSize }, (_, i) => i * chunkSize),
+    );
     expect(outcome.responses.filter((res) => res.method === 'PATCH').every((res) => res.status === 204)).toBe(true);
     expect(await landed()).toEqual(['batch/2024/chunked.bin']);
     expect(await sha256File(join(dir, 'batch/2024/chunked.bin'))).toBe(sourceHash);
   });
 
   it('uploads 200 MB as four parallel partial uploads and a final concatenation', { timeout: 120_000 }, async () => {
-    const outcome = await uploadWith(createReadStream(source), { endpoint, parallelUploads: 4, metadata: { filename: 'parallel.bin' } });
+    const outcome = await uploadWith(createReadStream(source), {
+      endpoint,
+      parallelUploads: 4,
+      metadata: { filename: 'parallel.bin' },
+    });
 
     const posts = outcome.requests.filter((req) => req.method === 'POST');
     expect(posts.filter((req) => req.concat === 'partial')).toHaveLength(4);

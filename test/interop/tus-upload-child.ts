@@ -45,8 +45,20 @@ const upload = new Upload(createReadStream(config.file), {
   // Strict: the resumed run must succeed on its first attempt, not after a retry hides a refusal.
   retryDelays: null,
   ...(config.bytesPerSecond ? { fileReader: pacedFileReader({ bytesPerSecond: config.bytesPerSecond }) } : {}),
-  onBeforeRequest: (req) => emit({ type: 'request', method: req.getMethod(), url: req.getURL(), offset: req.getHeader('Upload-Offset') ?? null }),
-  onAfterResponse: (req, res) => emit({ type: 'response', method: req.getMethod(), status: res.getStatus(), offset: res.getHeader('Upload-Offset') ?? null }),
+  onBeforeRequest: (req) =>
+    emit({
+      type: 'request',
+      method: req.getMethod(),
+      url: req.getURL(),
+      offset: req.getHeader('Upload-Offset') ?? null,
+    }),
+  onAfterResponse: (req, res) =>
+    emit({
+      type: 'response',
+      method: req.getMethod(),
+      status: res.getStatus(),
+      offset: res.getHeader('Upload-Offset') ?? null,
+    }),
   // Keep-alive sockets could hold the process open; leave as soon as the verdict is written.
   onSuccess: () => emit({ type: 'success', url: upload.url }, () => process.exit(0)),
   onError: (error) => emit({ type: 'error', message: error.message }, () => process.exit(1)),

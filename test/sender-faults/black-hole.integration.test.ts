@@ -1,6 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { landedHash, makeFile, queueFiles, removeTempDirs, sleep, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
+import {
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  sleep,
+  startStack,
+  tempDir,
+  testPool,
+  waitFor,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 6: a black-hole connection (no FIN, no data). The stall detector fires, the

@@ -1,5 +1,14 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
+import {
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  runToIdle,
+  startStack,
+  tempDir,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 5: the connection is cut (FIN) or reset (RST) mid-body. The client backs off,

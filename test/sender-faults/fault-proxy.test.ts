@@ -64,7 +64,7 @@ describe('fault proxy', () => {
     const { socket, got } = await open(proxy.port);
     const line = Buffer.concat([randomBytes(5000).map((b) => (b === 10 ? 11 : b)), Buffer.from('\n')]);
     socket.end(line);
-    for (const started = Date.now(); total(got) < line.length && Date.now() - started < 2000; ) await sleep(10);
+    for (const started = Date.now(); total(got) < line.length && Date.now() - started < 2000;) await sleep(10);
     expect(Buffer.concat(got).equals(line)).toBe(true);
     expect(proxy.stats).toMatchObject({ connections: 1, upstreamBytes: line.length, downstreamBytes: line.length });
   });

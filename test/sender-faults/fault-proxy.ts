@@ -63,7 +63,15 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 export async function createFaultProxy(target: { host?: string; port: number }): Promise<FaultProxy> {
   const host = target.host ?? '127.0.0.1';
-  const stats: ProxyStats = { connections: 0, open: 0, upstreamBytes: 0, downstreamBytes: 0, cuts: 0, resets: 0, blackHoles: 0 };
+  const stats: ProxyStats = {
+    connections: 0,
+    open: 0,
+    upstreamBytes: 0,
+    downstreamBytes: 0,
+    cuts: 0,
+    resets: 0,
+    blackHoles: 0,
+  };
   const links = new Set<Link>();
   let defaultMode: FaultMode = { kind: 'pass' };
   let shaping: Shaping = {};
@@ -159,7 +167,14 @@ export async function createFaultProxy(target: { host?: string; port: number }):
     client.setNoDelay(true);
     const upstream = connect({ host, port: target.port });
     upstream.setNoDelay(true);
-    const link: Link = { client, upstream, mode: defaultMode, budget: budgetOf(defaultMode), dead: false, swallowing: false };
+    const link: Link = {
+      client,
+      upstream,
+      mode: defaultMode,
+      budget: budgetOf(defaultMode),
+      dead: false,
+      swallowing: false,
+    };
     links.add(link);
     // A black-holed link whose peer gives up stays silent towards the other peer; a faulted one
     // closes the way the fault decided (a plain destroy here would turn a pending RST into a FIN).

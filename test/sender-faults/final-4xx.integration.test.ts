@@ -1,6 +1,16 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
-import { landedFiles, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
+import {
+  landedFiles,
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  runToIdle,
+  startStack,
+  tempDir,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 9: a final 4xx (400, 403, 413) fails the job at once, with a readable error and
@@ -27,10 +37,19 @@ describe('final answers', () => {
     const file = await makeFile(src, 'final.bin', size);
     // A 413 also carries the receiver's machine-readable code, which the job should keep.
     const headers = code === 'TOO_BIG' ? { 'x-ferry-error': code } : undefined;
-    stack.front.script({ method, when: (e) => method !== 'PATCH' || (e.offset ?? 0) > 0, times: 5, status, headers, body: 'go away' });
+    stack.front.script({
+      method,
+      when: (e) => method !== 'PATCH' || (e.offset ?? 0) > 0,
+      times: 5,
+      status,
+      headers,
+      body: 'go away',
+    });
     const { queue, samples } = await queueFiles([file.path], stack.endpoint);
     const events: ProgressEvent[] = [];
-    const [job] = await runToIdle(queue, { chunkSize: 64 * 1024 }, (pool) => pool.hub.subscribe((event) => events.push(event)));
+    const [job] = await runToIdle(queue, { chunkSize: 64 * 1024 }, (pool) =>
+      pool.hub.subscribe((event) => events.push(event)),
+    );
 
     expect(job!.status).toBe('failed');
     expect(job!.error?.code).toBe(code);
@@ -52,7 +71,10 @@ describe('a vanished upload on resume', () => {
     const src = await tempDir('src');
     const file = await makeFile(src, 'gone.bin', 512 * 1024);
     // A 500 mid-way forces a resume; the resume HEAD then finds the upload gone.
-    stack.front.script({ method: 'PATCH', when: (e) => (e.offset ?? 0) >= 192 * 1024, times: 1, status: 500 }, { method: 'HEAD', times: 1, status });
+    stack.front.script(
+      { method: 'PATCH', when: (e) => (e.offset ?? 0) >= 192 * 1024, times: 1, status: 500 },
+      { method: 'HEAD', times: 1, status },
+    );
     const { queue, samples } = await queueFiles([file.path], stack.endpoint);
     const [job] = await runToIdle(queue, { chunkSize: 64 * 1024 });
 

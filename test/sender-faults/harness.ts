@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createReceiver, type Receiver, type ReceiverOptions } from '../../src/engine/receiver/server';
-import { createMemoryPersistence, createTusClient, createUploadPool, createUploadQueue, type PoolOptions, type UploadPool, type UploadQueue } from '../../src/engine/sender';
+import {
+  createMemoryPersistence,
+  createTusClient,
+  createUploadPool,
+  createUploadQueue,
+  type PoolOptions,
+  type UploadPool,
+  type UploadQueue,
+} from '../../src/engine/sender';
 import type { UploadJob } from '../../src/shared/upload-job';
 import { createFaultProxy, type FaultProxy } from './fault-proxy';
 import { createScriptedFront, type ScriptedFront } from './scripted-front';
@@ -27,7 +35,11 @@ export async function removeTempDirs(): Promise<void> {
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function makeFile(dir: string, name: string, size: number): Promise<{ path: string; hash: string; size: number }> {
+export async function makeFile(
+  dir: string,
+  name: string,
+  size: number,
+): Promise<{ path: string; hash: string; size: number }> {
   const path = join(dir, name);
   const data = randomBytes(size);
   await writeFile(path, data);
@@ -84,7 +96,10 @@ export async function startStack(options: Partial<ReceiverOptions> = {}): Promis
 /** Files that landed in the receive folder (state folder left out). */
 export async function landedFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 export async function landedHash(dir: string, name: string): Promise<string | undefined> {
@@ -96,8 +111,20 @@ export async function landedHash(dir: string, name: string): Promise<string | un
 }
 
 /** Short timeouts everywhere, so faults resolve in seconds. */
-export function testPool(queue: UploadQueue, options: PoolOptions = {}, client = createTusClient({ controlTimeoutMs: 1_500, connectTimeoutMs: 1_000 })): UploadPool {
-  return createUploadPool(queue, client, { concurrency: 2, chunkSize: 64 * 1024, stallTimeoutMs: 1_000, retryDelays: [0, 50, 100], maxAttempts: 30, probeIntervalMs: 200, ...options });
+export function testPool(
+  queue: UploadQueue,
+  options: PoolOptions = {},
+  client = createTusClient({ controlTimeoutMs: 1_500, connectTimeoutMs: 1_000 }),
+): UploadPool {
+  return createUploadPool(queue, client, {
+    concurrency: 2,
+    chunkSize: 64 * 1024,
+    stallTimeoutMs: 1_000,
+    retryDelays: [0, 50, 100],
+    maxAttempts: 30,
+    probeIntervalMs: 200,
+    ...options,
+  });
 }
 
 export async function memoryQueue(): Promise<UploadQueue> {
@@ -107,7 +134,10 @@ export async function memoryQueue(): Promise<UploadQueue> {
 }
 
 /** A watched memory queue (see watchJobs) holding `paths`, sent to `endpoint` with the test token. */
-export async function queueFiles(paths: string[], endpoint: string): Promise<{ queue: UploadQueue; samples: JobSample[] }> {
+export async function queueFiles(
+  paths: string[],
+  endpoint: string,
+): Promise<{ queue: UploadQueue; samples: JobSample[] }> {
   const queue = await memoryQueue();
   const samples = watchJobs(queue);
   await queue.add(paths, { endpoint, headers: auth });
@@ -118,7 +148,11 @@ export async function queueFiles(paths: string[], endpoint: string): Promise<{ q
  * Runs `queue` through a test pool until it is idle, closes the pool and returns the jobs as they
  * ended. `beforeStart` sees the pool before it starts, to subscribe to its progress hub.
  */
-export async function runToIdle(queue: UploadQueue, options: PoolOptions = {}, beforeStart?: (pool: UploadPool) => void): Promise<UploadJob[]> {
+export async function runToIdle(
+  queue: UploadQueue,
+  options: PoolOptions = {},
+  beforeStart?: (pool: UploadPool) => void,
+): Promise<UploadJob[]> {
   const pool = testPool(queue, options);
   beforeStart?.(pool);
   pool.start();
@@ -145,7 +179,16 @@ export function watchJobs(queue: UploadQueue): JobSample[] {
   const update = queue.update.bind(queue);
   queue.update = (id, patch) => {
     const job = update(id, patch);
-    if (job) samples.push({ at: performance.now(), id, status: job.status, phase: job.phase, acknowledged: job.acknowledged, uploadUrl: job.parts?.length === 1 ? job.parts[0]!.url : job.uploadUrl, errorCode: job.error?.code });
+    if (job)
+      samples.push({
+        at: performance.now(),
+        id,
+        status: job.status,
+        phase: job.phase,
+        acknowledged: job.acknowledged,
+        uploadUrl: job.parts?.length === 1 ? job.parts[0]!.url : job.uploadUrl,
+        errorCode: job.error?.code,
+      });
     return job;
   };
   return samples;
@@ -153,5 +196,14 @@ export function watchJobs(queue: UploadQueue): JobSample[] {
 
 /** PATCH bytes the receiver accepted per file, from the front's log (files above one chunk: their POST carries none). */
 export function appendedBytes(front: ScriptedFront, file: string): number {
-  return front.log.filter((e) => e.file === file && e.method === 'PATCH' && e.status === 204 && e.offset !== undefined && e.replyOffset !== undefined).reduce((sum, e) => sum + (e.replyOffset! - e.offset!), 0);
+  return front.log
+    .filter(
+      (e) =>
+        e.file === file &&
+        e.method === 'PATCH' &&
+        e.status === 204 &&
+        e.offset !== undefined &&
+        e.replyOffset !== undefined,
+    )
+    .reduce((sum, e) => sum + (e.replyOffset! - e.offset!), 0);
 }

@@ -3,7 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { landedFiles, landedHash, makeFile, removeTempDirs, sha256, startStack, tempDir, token, waitFor, type Stack } from './harness';
+import {
+  landedFiles,
+  landedHash,
+  makeFile,
+  removeTempDirs,
+  sha256,
+  startStack,
+  tempDir,
+  token,
+  waitFor,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 10: the sender (the `ferry send` CLI) is killed with SIGKILL mid-upload, several
@@ -31,13 +42,33 @@ interface Run {
 }
 
 function send(path: string, endpoint: string, state: string): Run {
-  const args = ['--import', 'tsx', 'src/cli/send.ts', path, '--to', endpoint, '--token', token, '--state', state, '--json', '--chunk-size', String(chunkSize), '--limit-rate', '2MiB', '--stall-timeout', '3'];
+  const args = [
+    '--import',
+    'tsx',
+    'src/cli/send.ts',
+    path,
+    '--to',
+    endpoint,
+    '--token',
+    token,
+    '--state',
+    state,
+    '--json',
+    '--chunk-size',
+    String(chunkSize),
+    '--limit-rate',
+    '2MiB',
+    '--stall-timeout',
+    '3',
+  ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (data: Buffer) => (out += data.toString()));
   child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => (children.delete(child), resolve(code))),
+  );
   return { child, exited, stdout: () => out };
 }
 
@@ -65,7 +96,10 @@ it('resumes after repeated SIGKILLs, re-sending at most a chunk per kill', async
   const file = await makeFile(src, 'killed.bin', 3 * 1024 * 1024);
   const state = join(await tempDir('state'), 'queue.json');
   // Random kill points; the first lands early, right after the upload is created.
-  const points = [40_000 + Math.floor(Math.random() * 150_000), ...[0, 0].map(() => 150_000 + Math.floor(Math.random() * 500_000))];
+  const points = [
+    40_000 + Math.floor(Math.random() * 150_000),
+    ...[0, 0].map(() => 150_000 + Math.floor(Math.random() * 500_000)),
+  ];
   let kills = 0;
   for (const extra of points) if (await sendAndKill(stack, file.path, state, extra)) kills += 1;
   expect(kills, `kill points ${points.join(', ')}`).toBe(3);
@@ -84,7 +118,9 @@ it('resumes after repeated SIGKILLs, re-sending at most a chunk per kill', async
   expect(log.filter((e) => e.method === 'HEAD').length).toBeGreaterThanOrEqual(3);
   // Bytes on the wire: the file, at most one chunk per kill, and request headers per run.
   const slack = 4 * 16 * 1024;
-  expect(stack.proxy.stats.upstreamBytes, `kill points ${points.join(', ')}`).toBeLessThanOrEqual(file.size + kills * chunkSize + slack);
+  expect(stack.proxy.stats.upstreamBytes, `kill points ${points.join(', ')}`).toBeLessThanOrEqual(
+    file.size + kills * chunkSize + slack,
+  );
 });
 
 it('sends a source that changed between runs as a new upload, never a mixed file', async () => {

@@ -1,6 +1,16 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
-import { appendedBytes, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
+import {
+  appendedBytes,
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  runToIdle,
+  startStack,
+  tempDir,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 7: latency and tiny packet slices, both ways. No duplicate appends, no 409
@@ -18,10 +28,19 @@ it('uploads three files through a slow, finely sliced link without a single 409'
   stack = await startStack();
   stack.proxy.setShaping({ latencyMs: 3, sliceBytes: 677 });
   const src = await tempDir('src');
-  const files = [await makeFile(src, 'a.bin', 384 * 1024 + 1), await makeFile(src, 'b.bin', 300 * 1024), await makeFile(src, 'c.bin', 200 * 1024 + 77)];
-  const { queue, samples } = await queueFiles(files.map((f) => f.path), stack.endpoint);
+  const files = [
+    await makeFile(src, 'a.bin', 384 * 1024 + 1),
+    await makeFile(src, 'b.bin', 300 * 1024),
+    await makeFile(src, 'c.bin', 200 * 1024 + 77),
+  ];
+  const { queue, samples } = await queueFiles(
+    files.map((f) => f.path),
+    stack.endpoint,
+  );
   const events: ProgressEvent[] = [];
-  const jobs = await runToIdle(queue, { concurrency: 3, chunkSize: 64 * 1024 }, (pool) => pool.hub.subscribe((event) => events.push(event)));
+  const jobs = await runToIdle(queue, { concurrency: 3, chunkSize: 64 * 1024 }, (pool) =>
+    pool.hub.subscribe((event) => events.push(event)),
+  );
 
   for (const [i, file] of files.entries()) {
     const name = ['a.bin', 'b.bin', 'c.bin'][i]!;

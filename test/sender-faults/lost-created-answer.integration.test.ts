@@ -1,5 +1,15 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { landedFiles, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
+import {
+  landedFiles,
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  runToIdle,
+  startStack,
+  tempDir,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // A small file goes up in the one request that creates its upload. The receiver stores it and the

@@ -1,6 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { landedHash, makeFile, queueFiles, removeTempDirs, sleep, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
+import {
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  sleep,
+  startStack,
+  tempDir,
+  testPool,
+  waitFor,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 12: the network goes down and comes back. The queue pauses (offline or stalled),
@@ -20,7 +31,10 @@ async function twoFilesUnderWay() {
   stack.proxy.setShaping({ latencyMs: 3 });
   const src = await tempDir('src');
   const files = [await makeFile(src, 'one.bin', 1024 * 1024), await makeFile(src, 'two.bin', 1024 * 1024 + 3)];
-  const { queue, samples } = await queueFiles(files.map((f) => f.path), stack.endpoint);
+  const { queue, samples } = await queueFiles(
+    files.map((f) => f.path),
+    stack.endpoint,
+  );
   const pool = testPool(queue, { concurrency: 2, chunkSize: 64 * 1024 });
   pool.start();
   const done = pool.whenIdle();
@@ -34,7 +48,11 @@ it('goes offline when the target refuses connections, and resumes on its own', a
 
   await stack.proxy.stopListening();
   // The queue pauses: both jobs wait as offline, none runs, none fails.
-  await waitFor(() => jobs.every((job) => job.status === 'queued' && job.phase === 'offline') && pool.activeCount() === 0, 5_000, 'the queue to pause');
+  await waitFor(
+    () => jobs.every((job) => job.status === 'queued' && job.phase === 'offline') && pool.activeCount() === 0,
+    5_000,
+    'the queue to pause',
+  );
   await sleep(1_500);
   expect(jobs.every((job) => job.status === 'queued' && job.phase === 'offline')).toBe(true);
   const backAt = performance.now();

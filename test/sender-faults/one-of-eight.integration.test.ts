@@ -1,5 +1,19 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { appendedBytes, auth, landedFiles, landedHash, makeFile, memoryQueue, removeTempDirs, startStack, tempDir, testPool, waitFor, watchJobs, type Stack } from './harness';
+import {
+  appendedBytes,
+  auth,
+  landedFiles,
+  landedHash,
+  makeFile,
+  memoryQueue,
+  removeTempDirs,
+  startStack,
+  tempDir,
+  testPool,
+  waitFor,
+  watchJobs,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 13: eight files; one stalls (only its connections are black-holed, through a
@@ -57,9 +71,18 @@ it('one stalled and one failed file do not hold up the other six', async () => {
   const byName = (name: string) => jobs.find((job) => job.name === name)!;
 
   // The other six finish (one of them failing) while f3 is still stuck.
-  await waitFor(() => jobs.filter((job) => job.name !== 'f3.bin').every((job) => job.status === 'completed' || job.status === 'failed'), 20_000, 'the other files');
+  await waitFor(
+    () =>
+      jobs.filter((job) => job.name !== 'f3.bin').every((job) => job.status === 'completed' || job.status === 'failed'),
+    20_000,
+    'the other files',
+  );
   expect(byName('f3.bin').status).toBe('running');
-  await waitFor(() => samples.some((s) => s.id === byName('f3.bin').id && s.phase === 'stalled'), 5_000, 'f3 to show the stall');
+  await waitFor(
+    () => samples.some((s) => s.id === byName('f3.bin').id && s.phase === 'stalled'),
+    5_000,
+    'f3 to show the stall',
+  );
   expect(byName('f3.bin').acknowledged).toBeLessThan(byName('f3.bin').size);
   stuckProxy.setMode({ kind: 'pass' });
   await done;

@@ -1,5 +1,17 @@
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { auth, landedHash, makeFile, memoryQueue, removeTempDirs, startStack, tempDir, testPool, waitFor, watchJobs, type Stack } from './harness';
+import {
+  auth,
+  landedHash,
+  makeFile,
+  memoryQueue,
+  removeTempDirs,
+  startStack,
+  tempDir,
+  testPool,
+  waitFor,
+  watchJobs,
+  type Stack,
+} from './harness';
 
 // The gate that holds uploads back (a target gone offline, a 429 or 503 with Retry-After) is kept
 // per target: one receiver that does not answer, or asks for a pause, does not stop the others.
@@ -21,7 +33,10 @@ async function twoTargets(names: { held: string[]; free: string[] }) {
   const samples = watchJobs(queue);
   const files = new Map<string, { path: string; hash: string }>();
   // The held target's files come first in the queue.
-  for (const [names_, endpoint] of [[names.held, `${heldProxy.url}/files/`], [names.free, stack.endpoint]] as const) {
+  for (const [names_, endpoint] of [
+    [names.held, `${heldProxy.url}/files/`],
+    [names.free, stack.endpoint],
+  ] as const) {
     for (const name of names_) {
       const file = await makeFile(src, name, 256 * 1024 + files.size);
       files.set(name, file);
@@ -33,14 +48,23 @@ async function twoTargets(names: { held: string[]; free: string[] }) {
 }
 
 it("one target offline: the other target's files go on and finish while it waits", async () => {
-  const { stack, heldProxy, queue, files, byName } = await twoTargets({ held: ['d1.bin', 'd2.bin'], free: ['l1.bin', 'l2.bin', 'l3.bin'] });
+  const { stack, heldProxy, queue, files, byName } = await twoTargets({
+    held: ['d1.bin', 'd2.bin'],
+    free: ['l1.bin', 'l2.bin', 'l3.bin'],
+  });
   await heldProxy.stopListening();
   const pool = testPool(queue, { concurrency: 2 });
   pool.start();
 
-  await waitFor(() => ['l1.bin', 'l2.bin', 'l3.bin'].every((name) => byName(name).status === 'completed'), 10_000, 'the reachable target’s files');
-  for (const name of ['d1.bin', 'd2.bin']) expect([name, byName(name).status, byName(name).phase]).toEqual([name, 'queued', 'offline']);
-  for (const name of ['l1.bin', 'l2.bin', 'l3.bin']) expect(await landedHash(stack.dir, name)).toBe(files.get(name)!.hash);
+  await waitFor(
+    () => ['l1.bin', 'l2.bin', 'l3.bin'].every((name) => byName(name).status === 'completed'),
+    10_000,
+    'the reachable target’s files',
+  );
+  for (const name of ['d1.bin', 'd2.bin'])
+    expect([name, byName(name).status, byName(name).phase]).toEqual([name, 'queued', 'offline']);
+  for (const name of ['l1.bin', 'l2.bin', 'l3.bin'])
+    expect(await landedHash(stack.dir, name)).toBe(files.get(name)!.hash);
 
   await heldProxy.resumeListening();
   await pool.whenIdle();
@@ -51,25 +75,28 @@ it("one target offline: the other target's files go on and finish while it waits
   }
 });
 
-it.each([429, 503])("a %i with Retry-After pauses its target only: the other target's files finish inside the pause", async (status) => {
-  const { stack, queue, samples, files, byName } = await twoTargets({ held: ['a1.bin'], free: ['b1.bin', 'b2.bin'] });
-  stack.front.script({ method: 'POST', file: 'a1.bin', times: 1, status, headers: { 'retry-after': '3' } });
-  const pool = testPool(queue, { concurrency: 2 });
-  pool.start();
-  await pool.whenIdle();
-  await pool.close();
+it.each([429, 503])(
+  "a %i with Retry-After pauses its target only: the other target's files finish inside the pause",
+  async (status) => {
+    const { stack, queue, samples, files, byName } = await twoTargets({ held: ['a1.bin'], free: ['b1.bin', 'b2.bin'] });
+    stack.front.script({ method: 'POST', file: 'a1.bin', times: 1, status, headers: { 'retry-after': '3' } });
+    const pool = testPool(queue, { concurrency: 2 });
+    pool.start();
+    await pool.whenIdle();
+    await pool.close();
 
-  for (const [name, file] of files) {
-    expect(byName(name).status).toBe('completed');
-    expect(await landedHash(stack.dir, name)).toBe(file.hash);
-  }
-  const answer = stack.front.log.find((e) => e.scripted)!;
-  expect(answer.status).toBe(status);
-  // The held target waited out its pause...
-  const nextForA = stack.front.log.find((e) => e.file === 'a1.bin' && e.seq > answer.seq)!;
-  expect(nextForA.at - answer.endedAt!).toBeGreaterThan(2_900);
-  expect(samples.some((s) => s.id === byName('a1.bin').id && s.phase === 'waiting')).toBe(true);
-  // ...while the other one finished inside it.
-  const lastForB = Math.max(...stack.front.log.filter((e) => e.file?.startsWith('b')).map((e) => e.endedAt!));
-  expect(lastForB - answer.endedAt!).toBeLessThan(2_500);
-});
+    for (const [name, file] of files) {
+      expect(byName(name).status).toBe('completed');
+      expect(await landedHash(stack.dir, name)).toBe(file.hash);
+    }
+    const answer = stack.front.log.find((e) => e.scripted)!;
+    expect(answer.status).toBe(status);
+    // The held target waited out its pause...
+    const nextForA = stack.front.log.find((e) => e.file === 'a1.bin' && e.seq > answer.seq)!;
+    expect(nextForA.at - answer.endedAt!).toBeGreaterThan(2_900);
+    expect(samples.some((s) => s.id === byName('a1.bin').id && s.phase === 'waiting')).toBe(true);
+    // ...while the other one finished inside it.
+    const lastForB = Math.max(...stack.front.log.filter((e) => e.file?.startsWith('b')).map((e) => e.endedAt!));
+    expect(lastForB - answer.endedAt!).toBeLessThan(2_500);
+  },
+);

@@ -3,7 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
 import { isTerminal } from '../../src/shared/progress-event';
-import { auth, landedHash, makeFile, memoryQueue, removeTempDirs, sha256, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
+import {
+  auth,
+  landedHash,
+  makeFile,
+  memoryQueue,
+  removeTempDirs,
+  sha256,
+  startStack,
+  tempDir,
+  testPool,
+  waitFor,
+  type Stack,
+} from './harness';
 
 // A job that starts a new upload (the old one is gone, or the source changed) tells its progress
 // stream so: a new attempt begins with a `created` event at offset 0, seq keeps counting, and the
@@ -26,7 +38,8 @@ function problemsIn(events: ProgressEvent[]): string[] {
     const [prev, event] = [events[i - 1]!, events[i]!];
     if (event.seq !== prev.seq + 1) problems.push(`seq ${prev.seq} then ${event.seq}`);
     const newAttempt = attemptOf(event) === attemptOf(prev) + 1 && event.status === 'created';
-    if (attemptOf(event) !== attemptOf(prev) && !newAttempt) problems.push(`attempt ${attemptOf(prev)} then ${attemptOf(event)} (${event.status})`);
+    if (attemptOf(event) !== attemptOf(prev) && !newAttempt)
+      problems.push(`attempt ${attemptOf(prev)} then ${attemptOf(event)} (${event.status})`);
     if (newAttempt) continue;
     if (isTerminal(prev.status)) problems.push(`${event.status} after ${prev.status}`);
     if (event.offset < prev.offset) problems.push(`offset ${prev.offset} then ${event.offset}`);
@@ -34,7 +47,10 @@ function problemsIn(events: ProgressEvent[]): string[] {
   return problems;
 }
 
-async function run(setup: (stack: Stack, path: string) => void, during?: (job: { acknowledged: number }, path: string) => Promise<void>) {
+async function run(
+  setup: (stack: Stack, path: string) => void,
+  during?: (job: { acknowledged: number }, path: string) => Promise<void>,
+) {
   stack = await startStack();
   const src = await tempDir('src');
   const file = await makeFile(src, 'again.bin', 512 * 1024);
@@ -68,7 +84,10 @@ function expectRestartedStream(events: ProgressEvent[], size: number) {
 
 it('a 404 on the resume HEAD: the stream starts a second attempt and the bar follows it', async () => {
   const { job, events, file } = await run((stack) => {
-    stack.front.script({ method: 'PATCH', when: (e) => (e.offset ?? 0) >= 256 * 1024, times: 1, status: 500 }, { method: 'HEAD', times: 1, status: 404 });
+    stack.front.script(
+      { method: 'PATCH', when: (e) => (e.offset ?? 0) >= 256 * 1024, times: 1, status: 500 },
+      { method: 'HEAD', times: 1, status: 404 },
+    );
   });
   expect(job.status).toBe('completed');
   expect(await landedHash(stack!.dir, 'again.bin')).toBe(file.hash);
@@ -77,10 +96,13 @@ it('a 404 on the resume HEAD: the stream starts a second attempt and the bar fol
 
 it('a source changed mid-upload: a second attempt with the new length, seq never repeating', async () => {
   const fresh = randomBytes(300 * 1024);
-  const { job, events } = await run(() => undefined, async (job, path) => {
-    await waitFor(() => job.acknowledged >= 192 * 1024, 10_000, 'part of the file');
-    await writeFile(path, fresh);
-  });
+  const { job, events } = await run(
+    () => undefined,
+    async (job, path) => {
+      await waitFor(() => job.acknowledged >= 192 * 1024, 10_000, 'part of the file');
+      await writeFile(path, fresh);
+    },
+  );
   expect(job.status).toBe('completed');
   expect(await landedHash(stack!.dir, 'again.bin')).toBe(sha256(fresh));
   expectRestartedStream(events, fresh.length);

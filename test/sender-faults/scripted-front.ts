@@ -1,4 +1,11 @@
-import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -76,7 +83,13 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
   const fileOfUpload = new Map<string, string>();
 
   function matchRule(entry: FrontEntry): ScriptRule | undefined {
-    const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === entry.method) && (!r.file || r.file === entry.file) && (!r.when || r.when(entry)));
+    const rule = rules.find(
+      (r) =>
+        r.times > 0 &&
+        (!r.method || r.method === entry.method) &&
+        (!r.file || r.file === entry.file) &&
+        (!r.when || r.when(entry)),
+    );
     if (rule) rule.times -= 1;
     return rule;
   }
@@ -90,7 +103,12 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
       method: req.method ?? 'GET',
       path,
       uploadId,
-      file: req.method === 'POST' ? fileFromMetadata(req.headers['upload-metadata']) : uploadId ? fileOfUpload.get(uploadId) : undefined,
+      file:
+        req.method === 'POST'
+          ? fileFromMetadata(req.headers['upload-metadata'])
+          : uploadId
+            ? fileOfUpload.get(uploadId)
+            : undefined,
       at: performance.now(),
       offset: typeof claimed === 'string' ? Number(claimed) : undefined,
       bodyBytes: 0,
@@ -121,32 +139,37 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
     }
 
     const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!hopByHop.has(name) && value !== undefined) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if (!hopByHop.has(name) && value !== undefined) headers[name] = value;
     headers.host = upstream.host;
-    const forward = request({ hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers, agent }, (reply) => {
-      entry.status = reply.statusCode;
-      if (rule?.dropReply) {
-        entry.scripted = true;
-        entry.replyDropped = true;
-        reply.resume();
-        res.socket?.destroy();
-        return;
-      }
-      const offset = reply.headers['upload-offset'];
-      if (typeof offset === 'string') entry.replyOffset = Number(offset);
-      const out: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(reply.headers)) if (!hopByHop.has(name) && value !== undefined) out[name] = value;
-      const location = reply.headers.location;
-      if (location) {
-        const rewritten = new URL(location, upstreamUrl);
-        rewritten.host = req.headers.host ?? rewritten.host;
-        out.location = rewritten.toString();
-        const id = /\/files\/([^/?]+)/.exec(rewritten.pathname)?.[1];
-        if (id && entry.file) fileOfUpload.set(id, entry.file);
-      }
-      res.writeHead(reply.statusCode ?? 502, out);
-      reply.pipe(res);
-    });
+    const forward = request(
+      { hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers, agent },
+      (reply) => {
+        entry.status = reply.statusCode;
+        if (rule?.dropReply) {
+          entry.scripted = true;
+          entry.replyDropped = true;
+          reply.resume();
+          res.socket?.destroy();
+          return;
+        }
+        const offset = reply.headers['upload-offset'];
+        if (typeof offset === 'string') entry.replyOffset = Number(offset);
+        const out: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(reply.headers))
+          if (!hopByHop.has(name) && value !== undefined) out[name] = value;
+        const location = reply.headers.location;
+        if (location) {
+          const rewritten = new URL(location, upstreamUrl);
+          rewritten.host = req.headers.host ?? rewritten.host;
+          out.location = rewritten.toString();
+          const id = /\/files\/([^/?]+)/.exec(rewritten.pathname)?.[1];
+          if (id && entry.file) fileOfUpload.set(id, entry.file);
+        }
+        res.writeHead(reply.statusCode ?? 502, out);
+        reply.pipe(res);
+      },
+    );
     forward.on('error', (error) => {
       entry.upstreamError = error.message;
       if (!res.headersSent) {

@@ -1,5 +1,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { appendedBytes, landedHash, makeFile, queueFiles, removeTempDirs, runToIdle, startStack, tempDir, type Stack } from './harness';
+import {
+  appendedBytes,
+  landedHash,
+  makeFile,
+  queueFiles,
+  removeTempDirs,
+  runToIdle,
+  startStack,
+  tempDir,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 8: 500, 502 and 503 a few times, then recovery: retried with jittered backoff,
@@ -33,7 +43,13 @@ describe('transient 5xx', () => {
     expect(job!.status).toBe('completed');
     expect(await landedHash(stack.dir, 'flaky.bin')).toBe(file.hash);
     const scripted = stack.front.log.filter((e) => e.scripted);
-    expect(scripted.map((e) => `${e.method} ${e.status}`)).toEqual(['PATCH 500', 'HEAD 502', 'HEAD 503', 'PATCH 503', 'PATCH 500']);
+    expect(scripted.map((e) => `${e.method} ${e.status}`)).toEqual([
+      'PATCH 500',
+      'HEAD 502',
+      'HEAD 503',
+      'PATCH 503',
+      'PATCH 500',
+    ]);
     // A 5xx on the resume HEAD is retried, never answered by starting again from zero.
     expect(stack.front.log.filter(isCreation)).toHaveLength(1);
     expect(appendedBytes(stack.front, 'flaky.bin')).toBe(file.size);
@@ -52,9 +68,23 @@ describe('Retry-After pauses the whole pool', () => {
     // Slow enough that all three files are mid-upload when the answer comes.
     stack.proxy.setShaping({ latencyMs: 4 });
     const src = await tempDir('src');
-    const files = [await makeFile(src, 'a.bin', 768 * 1024), await makeFile(src, 'b.bin', 768 * 1024), await makeFile(src, 'c.bin', 768 * 1024)];
-    stack.front.script({ method: 'PATCH', file: 'b.bin', when: (e) => (e.offset ?? 0) >= 192 * 1024, times: 1, status, headers: { 'retry-after': '1' } });
-    const { queue, samples } = await queueFiles(files.map((f) => f.path), stack.endpoint);
+    const files = [
+      await makeFile(src, 'a.bin', 768 * 1024),
+      await makeFile(src, 'b.bin', 768 * 1024),
+      await makeFile(src, 'c.bin', 768 * 1024),
+    ];
+    stack.front.script({
+      method: 'PATCH',
+      file: 'b.bin',
+      when: (e) => (e.offset ?? 0) >= 192 * 1024,
+      times: 1,
+      status,
+      headers: { 'retry-after': '1' },
+    });
+    const { queue, samples } = await queueFiles(
+      files.map((f) => f.path),
+      stack.endpoint,
+    );
     const jobs = await runToIdle(queue, { concurrency: 3, chunkSize: 32 * 1024 });
 
     for (const [i, name] of ['a.bin', 'b.bin', 'c.bin'].entries()) {
@@ -69,7 +99,9 @@ describe('Retry-After pauses the whole pool', () => {
     // Nothing starts inside the window; a little grace on each side covers the proxy's latency,
     // since a request already on its way when the answer left is not a new one.
     const grace = 40;
-    const inWindow = stack.front.log.filter((e) => e.at > answer.endedAt! + grace && e.at < answer.endedAt! + 1_000 - grace);
+    const inWindow = stack.front.log.filter(
+      (e) => e.at > answer.endedAt! + grace && e.at < answer.endedAt! + 1_000 - grace,
+    );
     expect(inWindow.map((e) => `${e.method} ${e.file} +${Math.round(e.at - answer.endedAt!)} ms`)).toEqual([]);
     expect(samples.some((s) => s.phase === 'waiting')).toBe(true);
     expect(samples.some((s) => s.status === 'failed')).toBe(false);

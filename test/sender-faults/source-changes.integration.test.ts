@@ -2,7 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { UploadPool } from '../../src/engine/sender';
-import { auth, landedFiles, landedHash, makeFile, memoryQueue, removeTempDirs, sha256, sleep, startStack, tempDir, testPool, waitFor, type Stack } from './harness';
+import {
+  auth,
+  landedFiles,
+  landedHash,
+  makeFile,
+  memoryQueue,
+  removeTempDirs,
+  sha256,
+  sleep,
+  startStack,
+  tempDir,
+  testPool,
+  waitFor,
+  type Stack,
+} from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 11: the source changes while it is being sent. The change is detected and the

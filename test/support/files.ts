@@ -12,7 +12,7 @@ export async function writeRandomFile(path: string, bytes: number): Promise<stri
   const hash = createHash('sha256');
   const handle = await open(path, 'wx');
   try {
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const block = randomBytes(Math.min(MiB, bytes - written));
       hash.update(block);
       await handle.write(block);

@@ -3,7 +3,13 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReceiver, type Receiver, type ReceiverOptions, type SharingStartOptions, type SharingStatus } from '../../src/engine/receiver/server';
+import {
+  createReceiver,
+  type Receiver,
+  type ReceiverOptions,
+  type SharingStartOptions,
+  type SharingStatus,
+} from '../../src/engine/receiver/server';
 
 export const appToken = 'app-token';
 export const lanAddress = '127.0.0.2';
@@ -21,7 +27,10 @@ export interface SharedReceiver {
   stop(): Promise<void>;
 }
 
-export async function startSharedReceiver(share: SharingStartOptions = {}, options: Partial<ReceiverOptions> = {}): Promise<SharedReceiver> {
+export async function startSharedReceiver(
+  share: SharingStartOptions = {},
+  options: Partial<ReceiverOptions> = {},
+): Promise<SharedReceiver> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-share-'));
   const receiver = createReceiver({ dir, token: appToken, logger: false, deviceName: 'Test desk', ...options });
   const { url, port } = await receiver.listen();
@@ -50,56 +59,106 @@ export interface Reply {
 }
 
 /** One HTTP request, optionally from a given loopback source address (node's fetch cannot choose one). */
-export function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {}): Promise<Reply> {
+export function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method ?? 'GET', headers: { Connection: 'close', ...init.headers }, localAddress: init.localAddress }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: { Connection: 'close', ...init.headers },
+        localAddress: init.localAddress,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
 }
 
-export async function joinShare(base: string, linkToken: string, options: { pin?: string; localAddress?: string; userAgent?: string } = {}): Promise<Reply> {
+export async function joinShare(
+  base: string,
+  linkToken: string,
+  options: { pin?: string; localAddress?: string; userAgent?: string } = {},
+): Promise<Reply> {
   return send(`${base}/share/join`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${linkToken}`, 'Content-Type': 'application/json', 'User-Agent': options.userAgent ?? 'Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36' },
+    headers: {
+      Authorization: `Bearer ${linkToken}`,
+      'Content-Type': 'application/json',
+      'User-Agent': options.userAgent ?? 'Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36',
+    },
     body: JSON.stringify(options.pin === undefined ? {} : { pin: options.pin }),
     localAddress: options.localAddress,
   });
 }
 
 /** Joins and returns the guest's token. */
-export async function guestToken(base: string, linkToken: string, options: { pin?: string; localAddress?: string } = {}): Promise<string> {
+export async function guestToken(
+  base: string,
+  linkToken: string,
+  options: { pin?: string; localAddress?: string } = {},
+): Promise<string> {
   const reply = await joinShare(base, linkToken, options);
   if (reply.status !== 201) throw new Error(`join answered ${reply.status}: ${reply.text}`);
   return reply.json<{ token: string }>().token;
 }
 
-export const tus = (token: string, extra: Record<string, string> = {}) => ({ 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${token}`, ...extra });
+export const tus = (token: string, extra: Record<string, string> = {}) => ({
+  'Tus-Resumable': '1.0.0',
+  Authorization: `Bearer ${token}`,
+  ...extra,
+});
 
 /** Creates a tus upload; returns its id. */
-export async function createTusUpload(base: string, token: string, length: number, filename = 'file.bin'): Promise<string> {
-  const reply = await send(`${base}/files/`, { method: 'POST', headers: tus(token, { 'Upload-Length': String(length), 'Upload-Metadata': `filename ${Buffer.from(filename).toString('base64')}` }) });
+export async function createTusUpload(
+  base: string,
+  token: string,
+  length: number,
+  filename = 'file.bin',
+): Promise<string> {
+  const reply = await send(`${base}/files/`, {
+    method: 'POST',
+    headers: tus(token, {
+      'Upload-Length': String(length),
+      'Upload-Metadata': `filename ${Buffer.from(filename).toString('base64')}`,
+    }),
+  });
   if (reply.status !== 201) throw new Error(`POST /files/ answered ${reply.status}: ${reply.text}`);
   const location = String(reply.headers.location);
   return location.slice(location.lastIndexOf('/') + 1);
 }
 
 export function patch(base: string, token: string, id: string, offset: number, body: Buffer): Promise<Reply> {
-  return send(`${base}/files/${id}`, { method: 'PATCH', headers: tus(token, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset), 'Content-Length': String(body.length) }), body });
+  return send(`${base}/files/${id}`, {
+    method: 'PATCH',
+    headers: tus(token, {
+      'Content-Type': 'application/offset+octet-stream',
+      'Upload-Offset': String(offset),
+      'Content-Length': String(body.length),
+    }),
+    body,
+  });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` holds, or fails after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

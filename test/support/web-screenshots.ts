@@ -11,7 +11,11 @@ import { eventually, startSharedReceiver, type SharedReceiver } from './sharing'
 const outDir = resolve(process.argv[2] ?? 'docs/screenshots');
 const deviceName = 'Studio PC';
 
-async function withShare<T>(share: Parameters<typeof startSharedReceiver>[0], webRoot: string, run: (shared: SharedReceiver) => Promise<T>): Promise<T> {
+async function withShare<T>(
+  share: Parameters<typeof startSharedReceiver>[0],
+  webRoot: string,
+  run: (shared: SharedReceiver) => Promise<T>,
+): Promise<T> {
   const shared = await startSharedReceiver(share, { webRoot, deviceName });
   try {
     return await run(shared);
@@ -28,9 +32,18 @@ async function slowLink(page: Page, delayMs: number): Promise<void> {
   });
 }
 
-async function uploading(browser: Browser, webRoot: string, sources: string, locale: string, file: string): Promise<void> {
+async function uploading(
+  browser: Browser,
+  webRoot: string,
+  sources: string,
+  locale: string,
+  file: string,
+): Promise<void> {
   await withShare({}, webRoot, async (shared) => {
-    const { context, page } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}&chunk=262144`, { locale, scale: 2 });
+    const { context, page } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}&chunk=262144`, {
+      locale,
+      scale: 2,
+    });
     await slowLink(page, 90);
     await page.locator('#files').waitFor({ state: 'attached' });
     await page.setInputFiles('#files', [join(sources, 'IMG_0412.HEIC'), join(sources, 'notes.pdf')]);

@@ -13,7 +13,8 @@ describe('digest worker', () => {
   it.each(['sha1', 'sha256', 'md5'] as const)('streams pieces of any size into %s', async (algorithm) => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const session = worker.start(algorithm);
-    for (let at = 0; at < data.length; at += 65_536 + 3) session.update(data.subarray(at, Math.min(data.length, at + 65_536 + 3)));
+    for (let at = 0; at < data.length; at += 65_536 + 3)
+      session.update(data.subarray(at, Math.min(data.length, at + 65_536 + 3)));
     expect((await session.finish()).equals(local(algorithm, data))).toBe(true);
   });
 
@@ -31,15 +32,22 @@ describe('digest worker', () => {
   });
 
   // Small bodies are hashed on the calling thread, larger ones on the worker: both must agree.
-  it.each([4096, 300_000])('digests shared and ordinary buffers of %i bytes in one shot without disturbing them', async (size) => {
-    const shared = Buffer.from(new SharedArrayBuffer(size));
-    randomBytes(size).copy(shared);
-    const plain = randomBytes(size + 904);
-    const before = Buffer.from(plain);
-    expect((await worker.digest('sha256', shared.subarray(10, size - 1000))).equals(local('sha256', Buffer.from(shared.subarray(10, size - 1000))))).toBe(true);
-    expect((await worker.digest('md5', plain)).equals(local('md5', plain))).toBe(true);
-    expect(plain.equals(before)).toBe(true);
-  });
+  it.each([4096, 300_000])(
+    'digests shared and ordinary buffers of %i bytes in one shot without disturbing them',
+    async (size) => {
+      const shared = Buffer.from(new SharedArrayBuffer(size));
+      randomBytes(size).copy(shared);
+      const plain = randomBytes(size + 904);
+      const before = Buffer.from(plain);
+      expect(
+        (await worker.digest('sha256', shared.subarray(10, size - 1000))).equals(
+          local('sha256', Buffer.from(shared.subarray(10, size - 1000))),
+        ),
+      ).toBe(true);
+      expect((await worker.digest('md5', plain)).equals(local('md5', plain))).toBe(true);
+      expect(plain.equals(before)).toBe(true);
+    },
+  );
 });
 
 describe('shared-memory pieces', () => {
@@ -66,7 +74,12 @@ describe('files', () => {
     expect((await worker.digestFile('sha256', join(dir, 'f.bin'))).equals(local('sha256', data))).toBe(true);
     // A prefix, across the reader's buffer boundaries: what a growing file declared before it grew on.
     for (const length of [0, 1234, 4 * 1024 * 1024 + 7, 9_000_001]) {
-      expect((await worker.digestFile('sha256', join(dir, 'f.bin'), undefined, length)).equals(local('sha256', data.subarray(0, length))), String(length)).toBe(true);
+      expect(
+        (await worker.digestFile('sha256', join(dir, 'f.bin'), undefined, length)).equals(
+          local('sha256', data.subarray(0, length)),
+        ),
+        String(length),
+      ).toBe(true);
     }
     await rm(dir, { recursive: true, force: true });
   });

@@ -58,7 +58,12 @@ export interface DigestWorker {
   /** Digest of a file's contents (its first `length` bytes, if given), streamed from disk. */
   digestFile(algorithm: DigestAlgorithm, path: string, signal?: AbortSignal, length?: number): Promise<Buffer>;
   /** Feeds `length` bytes of a file from `start` into a running session; resolves with the bytes fed. */
-  feedFile(session: DigestSession, path: string, range: { start: number; length: number }, signal?: AbortSignal): Promise<number>;
+  feedFile(
+    session: DigestSession,
+    path: string,
+    range: { start: number; length: number },
+    signal?: AbortSignal,
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -123,10 +128,20 @@ export function createDigestWorker(): DigestWorker {
     const worker = thread();
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      if (buffer.buffer instanceof SharedArrayBuffer) worker.postMessage({ id, type: 'once', algorithm, bytes: buffer.buffer, offset: buffer.byteOffset, length: buffer.length });
+      if (buffer.buffer instanceof SharedArrayBuffer)
+        worker.postMessage({
+          id,
+          type: 'once',
+          algorithm,
+          bytes: buffer.buffer,
+          offset: buffer.byteOffset,
+          length: buffer.length,
+        });
       else {
         const copy = new Uint8Array(buffer);
-        worker.postMessage({ id, type: 'once', algorithm, bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
+        worker.postMessage({ id, type: 'once', algorithm, bytes: copy.buffer, offset: 0, length: copy.length }, [
+          copy.buffer as ArrayBuffer,
+        ]);
       }
     });
   }
@@ -166,7 +181,9 @@ export function createDigestWorker(): DigestWorker {
           begin();
           const copy = Buffer.allocUnsafeSlow(piece.length);
           copy.set(piece);
-          thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [copy.buffer as ArrayBuffer]);
+          thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [
+            copy.buffer as ArrayBuffer,
+          ]);
           return;
         }
         pending.push(piece);
@@ -183,7 +200,14 @@ export function createDigestWorker(): DigestWorker {
         const ack = nextAck++;
         return new Promise<void>((resolve) => {
           acks.set(ack, resolve);
-          thread().postMessage({ id, type: 'data', bytes: piece.buffer, offset: piece.byteOffset, length: piece.length, ack });
+          thread().postMessage({
+            id,
+            type: 'data',
+            bytes: piece.buffer,
+            offset: piece.byteOffset,
+            length: piece.length,
+            ack,
+          });
         });
       },
       flush,
@@ -224,7 +248,10 @@ export function createDigestWorker(): DigestWorker {
     async feedFile(session, path, range, signal) {
       // Two shared buffers in turn: the disk fills one while the worker hashes the other in place, and
       // reading waits for hashing, so a fast disk cannot pile copies up in the worker's queue.
-      const buffers = [Buffer.from(new SharedArrayBuffer(fileBatchBytes)), Buffer.from(new SharedArrayBuffer(fileBatchBytes))];
+      const buffers = [
+        Buffer.from(new SharedArrayBuffer(fileBatchBytes)),
+        Buffer.from(new SharedArrayBuffer(fileBatchBytes)),
+      ];
       const hashing: Promise<void>[] = [];
       const handle = await open(path, 'r');
       let fed = 0;

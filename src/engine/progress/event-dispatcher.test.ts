@@ -3,8 +3,17 @@ import type { ProgressEvent } from '../../shared/progress-event';
 import { createEventDispatcher } from './event-dispatcher';
 
 const event = (seq: number, status: ProgressEvent['status'] = 'running'): ProgressEvent => ({
-  type: 'progress', uploadId: 'u', seq, status, offset: seq, length: null, progress: null,
-  bytesPerSecond: 0, etaSeconds: null, timestamp: '2025-01-01T00:00:00.000Z', context: { filename: 'f', source: 'tus' },
+  type: 'progress',
+  uploadId: 'u',
+  seq,
+  status,
+  offset: seq,
+  length: null,
+  progress: null,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  timestamp: '2025-01-01T00:00:00.000Z',
+  context: { filename: 'f', source: 'tus' },
 });
 
 describe('createEventDispatcher', () => {
@@ -22,7 +31,10 @@ describe('createEventDispatcher', () => {
     const d = createEventDispatcher();
     const first: number[] = [];
     const second: number[] = [];
-    d.subscribe((e) => { first.push(e.seq); if (e.seq === 0) d.deliver(event(1), false); });
+    d.subscribe((e) => {
+      first.push(e.seq);
+      if (e.seq === 0) d.deliver(event(1), false);
+    });
     d.subscribe((e) => second.push(e.seq));
     d.deliver(event(0), false);
     expect(first).toEqual([0, 1]);
@@ -41,7 +53,12 @@ describe('createEventDispatcher', () => {
     });
     expect(result).toBe('done');
     expect(seen).toEqual([0, 1]);
-    expect(() => d.batch(() => { d.deliver(event(2), false); throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      d.batch(() => {
+        d.deliver(event(2), false);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(seen).toEqual([0, 1, 2]);
   });
 
@@ -66,11 +83,18 @@ describe('createEventDispatcher', () => {
   it('reports what listeners throw and keeps going, even if the reporter throws too', () => {
     const reported: unknown[] = [];
     const d = createEventDispatcher({
-      onTransition: () => { throw new Error('persist'); },
-      onListenerError: (error) => { reported.push((error as Error).message); throw new Error('reporter'); },
+      onTransition: () => {
+        throw new Error('persist');
+      },
+      onListenerError: (error) => {
+        reported.push((error as Error).message);
+        throw new Error('reporter');
+      },
     });
     const seen: number[] = [];
-    d.subscribe(() => { throw new Error('listener'); });
+    d.subscribe(() => {
+      throw new Error('listener');
+    });
     d.subscribe((e) => seen.push(e.seq));
     d.deliver(event(0, 'paused'), true);
     d.deliver(event(1), false);

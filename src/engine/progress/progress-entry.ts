@@ -55,8 +55,16 @@ export function buildEvent(entry: Entry, at: number): ProgressEvent {
 }
 
 /** Every event carries its attempt once there has been a restart; the first attempt's context is as registered. */
-export function contextOf(init: { filename: string; source: UploadSource; context?: Record<string, unknown> }, attempt: number): ProgressContext {
-  return Object.freeze({ ...init.context, filename: init.filename, source: init.source, ...(attempt > 1 ? { attempt } : {}) });
+export function contextOf(
+  init: { filename: string; source: UploadSource; context?: Record<string, unknown> },
+  attempt: number,
+): ProgressContext {
+  return Object.freeze({
+    ...init.context,
+    filename: init.filename,
+    source: init.source,
+    ...(attempt > 1 ? { attempt } : {}),
+  });
 }
 
 export function invalid(message: string): never {

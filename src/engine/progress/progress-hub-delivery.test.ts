@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { isTerminal, type ProgressEvent } from '../../shared/progress-event';
-import { record, setup, upload, at, codeOf, useHubTestClock } from './progress-hub-test-support';
+import { record, setup, upload, at, codeOf, useHubTestClock } from '../../../test/support/progress-hub-test-support';
 
 useHubTestClock();
 
@@ -19,8 +19,14 @@ describe('setLength', () => {
 
 describe('subscribers', () => {
   it('keeps delivering to everyone when a listener or onTransition throws', () => {
-    const { hub, events, errors } = setup({ onTransition: () => { throw new Error('persist failed'); } });
-    hub.subscribe(() => { throw new Error('bad listener'); });
+    const { hub, events, errors } = setup({
+      onTransition: () => {
+        throw new Error('persist failed');
+      },
+    });
+    hub.subscribe(() => {
+      throw new Error('bad listener');
+    });
     const later = record(hub);
     hub.register(upload());
     hub.advance('u1', 10);
@@ -28,13 +34,19 @@ describe('subscribers', () => {
     expect(events.map((e) => e.status)).toEqual(['created', 'running', 'completed']);
     expect(later).toEqual(events);
     expect(errors.map((e) => (e as Error).message)).toEqual([
-      'bad listener', 'persist failed', 'bad listener', 'persist failed', 'bad listener',
+      'bad listener',
+      'persist failed',
+      'bad listener',
+      'persist failed',
+      'bad listener',
     ]);
   });
 
   it('hands out frozen events, so one listener cannot change what the others see', () => {
     const { hub, events, errors } = setup();
-    hub.subscribe((e) => { (e as { offset: number }).offset = 999; });
+    hub.subscribe((e) => {
+      (e as { offset: number }).offset = 999;
+    });
     hub.register(upload());
     expect(errors).toHaveLength(1);
     expect(events[0]!.offset).toBe(0);
@@ -43,7 +55,9 @@ describe('subscribers', () => {
 
   it('keeps every listener in the same order when one calls back into the hub', () => {
     const { hub, events } = setup();
-    hub.subscribe((e) => { if (e.status === 'running') hub.transition(e.uploadId, 'paused'); });
+    hub.subscribe((e) => {
+      if (e.status === 'running') hub.transition(e.uploadId, 'paused');
+    });
     const last = record(hub);
     hub.register(upload());
     hub.transition('u1', 'running');
@@ -82,7 +96,10 @@ describe('snapshot, retention, forget and close', () => {
     hub.register(upload({ uploadId: 'b' }));
     hub.transition('b', 'terminated');
     vi.advanceTimersByTime(4999);
-    expect(hub.snapshot().map((e) => [e.uploadId, e.status])).toEqual([['a', 'created'], ['b', 'terminated']]);
+    expect(hub.snapshot().map((e) => [e.uploadId, e.status])).toEqual([
+      ['a', 'created'],
+      ['b', 'terminated'],
+    ]);
     vi.advanceTimersByTime(1);
     expect(hub.snapshot().map((e) => e.uploadId)).toEqual(['a']);
     expect(hub.get('b')).toBeUndefined();
@@ -147,7 +164,8 @@ describe('many uploads and subscribers at once', () => {
     const others = Array.from({ length: 19 }, () => record(hub));
     const ids = Array.from({ length: 200 }, (_, i) => `up-${i}`);
     const offsets = new Map(ids.map((id) => [id, 0]));
-    for (const id of ids) hub.register(upload({ uploadId: id, length: 1_000_000, source: random() < 0.5 ? 'tus' : 'multipart' }));
+    for (const id of ids)
+      hub.register(upload({ uploadId: id, length: 1_000_000, source: random() < 0.5 ? 'tus' : 'multipart' }));
     for (let step = 0; step < 4000; step++) {
       vi.advanceTimersByTime(Math.floor(random() * 5));
       const id = ids[Math.floor(random() * ids.length)]!;

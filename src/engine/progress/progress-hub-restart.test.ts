@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { attemptOf, setup, upload, useHubTestClock } from './progress-hub-test-support';
+import { attemptOf, setup, upload, useHubTestClock } from '../../../test/support/progress-hub-test-support';
 
 useHubTestClock();
 
@@ -25,7 +25,11 @@ describe('restart', () => {
       [4, 'running', 0, 2],
       [5, 'running', 100, 2],
     ]);
-    expect(events[3]).toMatchObject({ message: 'Starting over', errorCode: 'HTTP_404', context: { filename: 'a.bin', source: 'tus', attempt: 2 } });
+    expect(events[3]).toMatchObject({
+      message: 'Starting over',
+      errorCode: 'HTTP_404',
+      context: { filename: 'a.bin', source: 'tus', attempt: 2 },
+    });
     // The restart is a status change: onTransition hears it.
     expect(transitions.map((t) => t.status)).toEqual(['running', 'created', 'running']);
   });
@@ -37,7 +41,12 @@ describe('restart', () => {
     // Inside the throttle window: 300 waits for the trailing flush when the restart comes.
     hub.advance('u1', 300);
     hub.restart(upload());
-    expect(events.map((e) => [e.status, e.offset, attemptOf(e)])).toEqual([['created', 0, 1], ['running', 0, 1], ['running', 300, 1], ['created', 0, 2]]);
+    expect(events.map((e) => [e.status, e.offset, attemptOf(e)])).toEqual([
+      ['created', 0, 1],
+      ['running', 0, 1],
+      ['running', 300, 1],
+      ['created', 0, 2],
+    ]);
   });
 
   it('takes a new length, which a running upload could not change', () => {
@@ -57,7 +66,13 @@ describe('restart', () => {
     expect(hub.get('u1')).toMatchObject({ status: 'created', offset: 1000, seq: 2, context: { attempt: 2 } });
     hub.transition('u1', 'running');
     hub.transition('u1', 'completed');
-    expect(events.map((e) => [e.seq, e.status, attemptOf(e)])).toEqual([[0, 'created', 1], [1, 'completed', 1], [2, 'created', 2], [3, 'running', 2], [4, 'completed', 2]]);
+    expect(events.map((e) => [e.seq, e.status, attemptOf(e)])).toEqual([
+      [0, 'created', 1],
+      [1, 'completed', 1],
+      [2, 'created', 2],
+      [3, 'running', 2],
+      [4, 'completed', 2],
+    ]);
   });
 
   it('registers an upload it does not know, as the first attempt', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createProgressHub, type ProgressHub } from './progress-hub';
-import { setup, upload, at, codeOf, useHubTestClock } from './progress-hub-test-support';
+import { setup, upload, at, codeOf, useHubTestClock } from '../../../test/support/progress-hub-test-support';
 
 useHubTestClock();
 
@@ -10,8 +10,16 @@ describe('register', () => {
     hub.register(upload({ context: { deviceName: 'phone', filename: 'ignored' } }));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      type: 'progress', uploadId: 'u1', seq: 0, status: 'created', offset: 0, length: 1000, progress: 0,
-      bytesPerSecond: 0, etaSeconds: null, timestamp: '2025-01-01T00:00:00.000Z',
+      type: 'progress',
+      uploadId: 'u1',
+      seq: 0,
+      status: 'created',
+      offset: 0,
+      length: 1000,
+      progress: 0,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      timestamp: '2025-01-01T00:00:00.000Z',
       context: { filename: 'a.bin', source: 'tus', deviceName: 'phone' },
     });
     expect(hub.get('u1')).toBe(events[0]);
@@ -34,7 +42,10 @@ describe('register', () => {
     hub.advance('d', 1001);
     expect(hub.transition('d', 'running')).toBe(false);
     vi.advanceTimersByTime(5000);
-    expect(events.map((e) => [e.uploadId, e.status, e.offset])).toEqual([['r', 'running', 400], ['d', 'completed', 1000]]);
+    expect(events.map((e) => [e.uploadId, e.status, e.offset])).toEqual([
+      ['r', 'running', 400],
+      ['d', 'completed', 1000],
+    ]);
     expect(events[1]).toMatchObject({ progress: 1, etaSeconds: 0, bytesPerSecond: 0 });
   });
 
@@ -66,7 +77,12 @@ describe('advance', () => {
     hub.transition('u1', 'paused');
     vi.advanceTimersByTime(1000);
     hub.advance('u1', 200);
-    expect(events.map((e) => [e.status, e.offset])).toEqual([['created', 0], ['running', 100], ['paused', 100], ['running', 200]]);
+    expect(events.map((e) => [e.status, e.offset])).toEqual([
+      ['created', 0],
+      ['running', 100],
+      ['paused', 100],
+      ['running', 200],
+    ]);
     expect(transitions.map((t) => t.status)).toEqual(['running', 'paused', 'running']);
   });
 
@@ -136,7 +152,10 @@ describe('status changes', () => {
     vi.advanceTimersByTime(10);
     hub.transition('u1', 'paused', { message: 'client went away' });
     const tail = events.slice(-2).map((e) => [e.status, e.offset, at(e), e.message]);
-    expect(tail).toEqual([['running', 150, 240, undefined], ['paused', 150, 240, 'client went away']]);
+    expect(tail).toEqual([
+      ['running', 150, 240, undefined],
+      ['paused', 150, 240, 'client went away'],
+    ]);
     const count = events.length;
     vi.advanceTimersByTime(10_000);
     expect(events).toHaveLength(count);
@@ -148,11 +167,18 @@ describe('status changes', () => {
     hub.advance('u1', 999);
     hub.advance('u1', 1000);
     expect(hub.transition('u1', 'completed')).toBe(true);
-    expect(events.at(-1)).toMatchObject({ status: 'completed', offset: 1000, progress: 1, bytesPerSecond: 0, etaSeconds: 0 });
+    expect(events.at(-1)).toMatchObject({
+      status: 'completed',
+      offset: 1000,
+      progress: 1,
+      bytesPerSecond: 0,
+      etaSeconds: 0,
+    });
     const count = events.length;
     hub.advance('u1', 2000);
     hub.setLength('u1', 5);
-    for (const status of ['running', 'paused', 'failed', 'completed'] as const) expect(hub.transition('u1', status)).toBe(false);
+    for (const status of ['running', 'paused', 'failed', 'completed'] as const)
+      expect(hub.transition('u1', status)).toBe(false);
     vi.advanceTimersByTime(60_000);
     expect(events).toHaveLength(count);
     expect(transitions.map((t) => t.status)).toEqual(['completed']);
@@ -162,7 +188,13 @@ describe('status changes', () => {
     const { hub, events } = setup();
     hub.register(upload({ status: 'running' }));
     hub.transition('u1', 'failed', { message: 'disk full', errorCode: 'DISK_FULL' });
-    expect(events.at(-1)).toMatchObject({ status: 'failed', message: 'disk full', errorCode: 'DISK_FULL', bytesPerSecond: 0, etaSeconds: null });
+    expect(events.at(-1)).toMatchObject({
+      status: 'failed',
+      message: 'disk full',
+      errorCode: 'DISK_FULL',
+      bytesPerSecond: 0,
+      etaSeconds: null,
+    });
   });
 
   it('accepts a same-status transition without calling onTransition; a new message is sent throttled', () => {
@@ -172,7 +204,10 @@ describe('status changes', () => {
     expect(events).toHaveLength(1);
     expect(hub.transition('u1', 'running', { message: 'retrying chunk' })).toBe(true);
     vi.advanceTimersByTime(100);
-    expect(events.map((e) => [e.status, e.message])).toEqual([['running', undefined], ['running', 'retrying chunk']]);
+    expect(events.map((e) => [e.status, e.message])).toEqual([
+      ['running', undefined],
+      ['running', 'retrying chunk'],
+    ]);
     expect(transitions).toEqual([]);
   });
 
@@ -183,8 +218,15 @@ describe('status changes', () => {
     hub.register(upload());
     for (const status of ['running', 'paused', 'running', 'completed'] as const) hub.transition('u1', status);
     expect(order).toEqual([
-      'see created', 'persist running', 'see running', 'persist paused', 'see paused',
-      'persist running', 'see running', 'persist completed', 'see completed',
+      'see created',
+      'persist running',
+      'see running',
+      'persist paused',
+      'see paused',
+      'persist running',
+      'see running',
+      'persist completed',
+      'see completed',
     ]);
   });
 

@@ -1,4 +1,10 @@
-import { canTransition, isTerminal, type ProgressEvent, type UploadSource, type UploadStatus } from '../../shared/progress-event';
+import {
+  canTransition,
+  isTerminal,
+  type ProgressEvent,
+  type UploadSource,
+  type UploadStatus,
+} from '../../shared/progress-event';
 import { FerryError } from '../errors';
 import { createEventDispatcher } from './event-dispatcher';
 import { buildEvent, checkBytes, contextOf, invalid, type Entry } from './progress-entry';
@@ -161,102 +167,110 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
   };
 
   const hub: ProgressHub = {
-    register: (init) => batch(() => {
-      if (closed) throw new FerryError('PROGRESS_HUB_CLOSED', 'The progress hub is closed');
-      if (typeof init.uploadId !== 'string' || init.uploadId === '') invalid('uploadId must be a non-empty string');
-      if (entries.has(init.uploadId)) return;
-      const offset = init.offset ?? 0;
-      checkBytes('offset', offset);
-      if (init.length !== null) checkBytes('length', init.length);
-      const entry: Entry = {
-        uploadId: init.uploadId,
-        context: contextOf(init, 1),
-        attempt: 1,
-        status: init.status ?? 'created',
-        offset,
-        length: init.length,
-        message: undefined,
-        errorCode: undefined,
-        nextSeq: 0,
-        last: undefined,
-        lastEmitAt: 0,
-        dirty: false,
-        timer: undefined,
-        timerDue: undefined,
-        retention: undefined,
-        speed: newEstimator(offset),
-      };
-      entries.set(entry.uploadId, entry);
-      // Registration restores or creates state; it is not a transition, so onTransition is not called.
-      emit(entry, false);
-      if (isTerminal(entry.status)) finish(entry);
-      else arm(entry);
-    }),
+    register: (init) =>
+      batch(() => {
+        if (closed) throw new FerryError('PROGRESS_HUB_CLOSED', 'The progress hub is closed');
+        if (typeof init.uploadId !== 'string' || init.uploadId === '') invalid('uploadId must be a non-empty string');
+        if (entries.has(init.uploadId)) return;
+        const offset = init.offset ?? 0;
+        checkBytes('offset', offset);
+        if (init.length !== null) checkBytes('length', init.length);
+        const entry: Entry = {
+          uploadId: init.uploadId,
+          context: contextOf(init, 1),
+          attempt: 1,
+          status: init.status ?? 'created',
+          offset,
+          length: init.length,
+          message: undefined,
+          errorCode: undefined,
+          nextSeq: 0,
+          last: undefined,
+          lastEmitAt: 0,
+          dirty: false,
+          timer: undefined,
+          timerDue: undefined,
+          retention: undefined,
+          speed: newEstimator(offset),
+        };
+        entries.set(entry.uploadId, entry);
+        // Registration restores or creates state; it is not a transition, so onTransition is not called.
+        emit(entry, false);
+        if (isTerminal(entry.status)) finish(entry);
+        else arm(entry);
+      }),
 
-    restart: (init) => batch(() => {
-      const entry = entries.get(init.uploadId);
-      if (!entry) return hub.register(init);
-      const offset = init.offset ?? 0;
-      checkBytes('offset', offset);
-      if (init.length !== null) checkBytes('length', init.length);
-      // The old attempt's last state goes out first, so its stream ends as it stood.
-      flush(entry);
-      clearTimer(entry);
-      if (entry.retention !== undefined) clearTimeout(entry.retention);
-      entry.retention = undefined;
-      entry.attempt += 1;
-      entry.context = contextOf(init, entry.attempt);
-      entry.offset = offset;
-      entry.length = init.length;
-      entry.speed = newEstimator(offset);
-      applyStatus(entry, 'created', { message: init.message, errorCode: init.errorCode });
-    }),
-
-    advance: (uploadId, offset) => batch(() => {
-      checkBytes('offset', offset);
-      const entry = live(uploadId);
-      // Offsets count stored bytes, which never shrink: a lower value is a stale report.
-      if (!entry || offset <= entry.offset) return;
-      if (entry.status === 'running') {
+    restart: (init) =>
+      batch(() => {
+        const entry = entries.get(init.uploadId);
+        if (!entry) return hub.register(init);
+        const offset = init.offset ?? 0;
+        checkBytes('offset', offset);
+        if (init.length !== null) checkBytes('length', init.length);
+        // The old attempt's last state goes out first, so its stream ends as it stood.
+        flush(entry);
+        clearTimer(entry);
+        if (entry.retention !== undefined) clearTimeout(entry.retention);
+        entry.retention = undefined;
+        entry.attempt += 1;
+        entry.context = contextOf(init, entry.attempt);
         entry.offset = offset;
-        entry.speed.sample(offset);
-        markDirty(entry);
-        return;
-      }
-      // Bytes arriving for a created or paused upload mean it is running again.
-      flush(entry);
-      entry.offset = offset;
-      applyStatus(entry, 'running');
-    }),
+        entry.length = init.length;
+        entry.speed = newEstimator(offset);
+        applyStatus(entry, 'created', { message: init.message, errorCode: init.errorCode });
+      }),
 
-    setLength: (uploadId, length) => batch(() => {
-      checkBytes('length', length);
-      const entry = live(uploadId);
-      if (!entry || entry.length === length) return;
-      if (entry.length !== null) {
-        // tus: once set, Upload-Length must not change.
-        throw new FerryError('PROGRESS_LENGTH_CONFLICT', `Upload ${uploadId} already has length ${entry.length}, not ${length}`);
-      }
-      entry.length = length;
-      markDirty(entry);
-    }),
-
-    transition: (uploadId, status, detail) => batch(() => {
-      const entry = entries.get(uploadId);
-      if (!entry || !canTransition(entry.status, status)) return false;
-      if (entry.status === status) {
-        // Same status: only a new message or code is worth an event, and it can wait for the throttle.
-        if (detail && (detail.message !== entry.message || detail.errorCode !== entry.errorCode)) {
-          entry.message = detail.message;
-          entry.errorCode = detail.errorCode;
+    advance: (uploadId, offset) =>
+      batch(() => {
+        checkBytes('offset', offset);
+        const entry = live(uploadId);
+        // Offsets count stored bytes, which never shrink: a lower value is a stale report.
+        if (!entry || offset <= entry.offset) return;
+        if (entry.status === 'running') {
+          entry.offset = offset;
+          entry.speed.sample(offset);
           markDirty(entry);
+          return;
         }
+        // Bytes arriving for a created or paused upload mean it is running again.
+        flush(entry);
+        entry.offset = offset;
+        applyStatus(entry, 'running');
+      }),
+
+    setLength: (uploadId, length) =>
+      batch(() => {
+        checkBytes('length', length);
+        const entry = live(uploadId);
+        if (!entry || entry.length === length) return;
+        if (entry.length !== null) {
+          // tus: once set, Upload-Length must not change.
+          throw new FerryError(
+            'PROGRESS_LENGTH_CONFLICT',
+            `Upload ${uploadId} already has length ${entry.length}, not ${length}`,
+          );
+        }
+        entry.length = length;
+        markDirty(entry);
+      }),
+
+    transition: (uploadId, status, detail) =>
+      batch(() => {
+        const entry = entries.get(uploadId);
+        if (!entry || !canTransition(entry.status, status)) return false;
+        if (entry.status === status) {
+          // Same status: only a new message or code is worth an event, and it can wait for the throttle.
+          if (detail && (detail.message !== entry.message || detail.errorCode !== entry.errorCode)) {
+            entry.message = detail.message;
+            entry.errorCode = detail.errorCode;
+            markDirty(entry);
+          }
+          return true;
+        }
+        flush(entry);
+        applyStatus(entry, status, detail);
         return true;
-      }
-      flush(entry);
-      applyStatus(entry, status, detail);
-      return true;
-    }),
+      }),
 
     get: (uploadId) => entries.get(uploadId)?.last,
 

@@ -85,6 +85,8 @@ export const receiverDefaults = {
  * undefined` became no limit, announced as `Tus-Max-Size: undefined`).
  */
 export function resolveReceiverConfig(options: ReceiverOptions) {
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ReceiverOptions;
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as ReceiverOptions;
   return { ...receiverDefaults, ...given };
 }

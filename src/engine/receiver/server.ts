@@ -6,23 +6,23 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { createProgressHub, type ProgressHub } from '../progress/progress-hub';
-import { createAccessPolicy } from './access-policy';
-import { createExpirySweeper } from './expiry-sweeper';
-import { createRequestHandler } from './http-routes';
-import { createReceiverMetrics } from './metrics';
-import { createMultipartHandler } from './multipart-handler';
-import { createReceiveFolder, stateFolderName } from './receive-folder';
+import { createAccessPolicy } from './http/access-policy';
+import { createExpirySweeper } from './tus/expiry-sweeper';
+import { createRequestHandler } from './http/http-routes';
+import { createReceiverMetrics } from './http/metrics';
+import { createMultipartHandler } from './multipart/multipart-handler';
+import { createReceiveFolder, stateFolderName } from './landing/receive-folder';
 import { defaultMultipartLimits, resolveReceiverConfig, type ReceiverOptions } from './receiver-config';
-import { recoverUploads } from './recover';
+import { recoverUploads } from './tus/recover';
 import { createFileStore } from './store/file-store';
 import type { UploadStore } from './store/types';
 import type { UploadStatus } from '../../shared/progress-event';
 import type { TusContext } from './tus/tus-context';
-import { createUploadLocks } from './upload-locks';
+import { createUploadLocks } from './tus/upload-locks';
 import { createDigestWorker } from '../crypto/digest-worker';
 import { syncDirectory } from '../fs/atomic-file';
-import { createWebSocketEndpoint } from './ws-endpoint';
-import { createWebPage } from './web-page';
+import { createWebSocketEndpoint } from './live/ws-endpoint';
+import { createWebPage } from './http/web-page';
 import { defaultLanAddresses } from './sharing/lan-listeners';
 import { createSharing, type Sharing } from './sharing/sharing';
 
@@ -53,11 +53,20 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const config = resolveReceiverConfig(options);
   const dir = resolve(options.dir);
   const token = options.token === undefined ? randomBytes(24).toString('base64url') : options.token;
-  const log = options.logger === false || options.logger === undefined ? pino({ enabled: options.logger !== false, level: 'info' }) : options.logger;
+  const log =
+    options.logger === false || options.logger === undefined
+      ? pino({ enabled: options.logger !== false, level: 'info' })
+      : options.logger;
   const durable = options.durable ?? true;
   // One hashing thread for the receiver: chunk checksums, end-to-end sha256 and multipart files alike.
   const digests = createDigestWorker();
-  const store = createFileStore({ dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'), durable, reserveBytes: options.freeSpaceReserve, digests, retainFinishedMs: config.retainFinishedMs });
+  const store = createFileStore({
+    dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'),
+    durable,
+    reserveBytes: options.freeSpaceReserve,
+    digests,
+    retainFinishedMs: config.retainFinishedMs,
+  });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
   const receiveFolder = createReceiveFolder({ dir });
@@ -85,28 +94,55 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       origins: shared ? new Set([...origins, ...sharing.origins().map((origin) => origin.toLowerCase())]) : origins,
     };
   };
-  const policy = createAccessPolicy({ token, allowedHosts: () => allowed.hosts, allowedOrigins: () => allowed.origins, resolveToken: (given) => sharing.resolveToken(given) });
+  const policy = createAccessPolicy({
+    token,
+    allowedHosts: () => allowed.hosts,
+    allowedOrigins: () => allowed.origins,
+    resolveToken: (given) => sharing.resolveToken(given),
+  });
 
   const tus: TusContext = {
     store,
     locks,
     progress: hub,
-    counters: { created: metrics.created, finished: metrics.finished, terminated: metrics.terminated, bytes: metrics.bytes },
-    config: { basePath: '/files/', maxSize: config.maxSize, expireAfterMs: config.expireAfterMs, metadataLimits: config.metadataLimits, lockTimeoutMs: config.lockTimeoutMs },
+    counters: {
+      created: metrics.created,
+      finished: metrics.finished,
+      terminated: metrics.terminated,
+      bytes: metrics.bytes,
+    },
+    config: {
+      basePath: '/files/',
+      maxSize: config.maxSize,
+      expireAfterMs: config.expireAfterMs,
+      metadataLimits: config.metadataLimits,
+      lockTimeoutMs: config.lockTimeoutMs,
+    },
     newId,
     hashFile: async (path) => (await digests.digestFile('sha256', path)).toString('hex'),
     async place(dataPath, metadata) {
-      const placed = await receiveFolder.place(dataPath, { filename: metadata.filename ?? metadata.name ?? 'upload', relativePath: metadata.relativePath });
+      const placed = await receiveFolder.place(dataPath, {
+        filename: metadata.filename ?? metadata.name ?? 'upload',
+        relativePath: metadata.relativePath,
+      });
       // The rename is what makes the file visible; fsync its folder so a power cut cannot undo it.
       if (durable) await syncDirectory(dirname(placed.absolutePath));
       return placed.relativePath;
     },
-    placedExists: (relativePath) => stat(join(receiveFolder.dir, relativePath)).then(() => true, (error: NodeJS.ErrnoException) => error.code !== 'ENOENT'),
+    placedExists: (relativePath) =>
+      stat(join(receiveFolder.dir, relativePath)).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+      ),
     log,
   };
   const multipartDeps = {
     receiveFolder,
-    limits: { ...defaultMultipartLimits, maxFileSize: Math.min(config.maxSize, options.multipartLimits?.maxFileSize ?? Infinity), ...options.multipartLimits },
+    limits: {
+      ...defaultMultipartLimits,
+      maxFileSize: Math.min(config.maxSize, options.multipartLimits?.maxFileSize ?? Infinity),
+      ...options.multipartLimits,
+    },
     progress: hub,
     idleTimeoutMs: config.idleTimeoutMs,
     digests,
@@ -119,7 +155,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   let openRequests = 0;
   // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a
   // slowloris client would outlive a short headers timeout by up to 30 s.
-  const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.min(1_000, Math.max(100, config.headersTimeoutMs / 4)) });
+  const server = createServer({
+    maxHeaderSize: 16 * 1024,
+    connectionsCheckingInterval: Math.min(1_000, Math.max(100, config.headersTimeoutMs / 4)),
+  });
   // Node's whole-request timeout would kill a legitimate multi-hour PATCH; a rolling idle timeout frees dead ones instead.
   server.requestTimeout = 0;
   server.headersTimeout = config.headersTimeoutMs;
@@ -168,7 +207,15 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     visibleTo: (scope) => sharing.visibleTo(scope),
   });
   const page = createWebPage({ root: options.webRoot });
-  const handle = createRequestHandler({ policy, metrics, tus, multipart, openConnections: () => connections.size, servePage: page.serve, guests: sharing.routes });
+  const handle = createRequestHandler({
+    policy,
+    metrics,
+    tus,
+    multipart,
+    openConnections: () => connections.size,
+    servePage: page.serve,
+    guests: sharing.routes,
+  });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     openRequests++;
     res.once('close', () => openRequests--);
@@ -187,7 +234,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     // on its way on this socket must not get a raw status line spliced into it.
     const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
     if (!socket.writable || inFlight || err.code === 'ECONNRESET') return void socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
@@ -212,7 +264,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     sweep: (now) => sweeper.sweep(now),
     async listen() {
       const report = await store.init();
-      if (report.quarantined.length + report.truncated.length + report.rolledBack.length > 0) log.warn({ report }, 'reconciled upload state after an unclean stop');
+      if (report.quarantined.length + report.truncated.length + report.rolledBack.length > 0)
+        log.warn({ report }, 'reconciled upload state after an unclean stop');
       await recoverUploads(tus, report);
       await new Promise<void>((done, fail) => {
         server.once('error', fail);
@@ -223,7 +276,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       if (config.host !== '0.0.0.0' && config.host !== '::') allowAddress(config.host);
       else for (const address of defaultLanAddresses()) allowAddress(address);
       refreshAllowed();
-      const shown = config.host === '0.0.0.0' || config.host === '::' ? (defaultLanAddresses()[0] ?? '127.0.0.1') : config.host;
+      const shown =
+        config.host === '0.0.0.0' || config.host === '::' ? (defaultLanAddresses()[0] ?? '127.0.0.1') : config.host;
       url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
       return { url, port };
     },
@@ -241,7 +295,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         ws.close();
         // Give the 503s just sent a moment to reach their clients: cutting now would reset them away.
         const lingerUntil = Math.min(deadline, Date.now() + lingerMs);
-        while ((openRequests > 0 || lingering.size > 0) && Date.now() < lingerUntil) await new Promise((r) => setTimeout(r, 20));
+        while ((openRequests > 0 || lingering.size > 0) && Date.now() < lingerUntil)
+          await new Promise((r) => setTimeout(r, 20));
         server.closeAllConnections();
         hub.close();
         await digests.close();

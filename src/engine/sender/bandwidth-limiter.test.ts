@@ -130,7 +130,10 @@ describe('createBandwidthLimiter', () => {
     const limiter = createBandwidthLimiter(1 * KiB, clock);
     const controller = new AbortController();
     const aborted = limiter.take(64 * KiB, controller.signal);
-    const outcome = aborted.then(() => 'granted', (error: unknown) => error);
+    const outcome = aborted.then(
+      () => 'granted',
+      (error: unknown) => error,
+    );
     await vi.advanceTimersByTimeAsync(1_000);
     controller.abort(new Error('paused'));
     await vi.advanceTimersByTimeAsync(150);

@@ -9,7 +9,10 @@ export interface BandwidthLimiter {
 }
 
 /** A token bucket shared by every upload: the limit holds for the pool as a whole. */
-export function createBandwidthLimiter(initialRate: number | null, now: () => number = () => performance.now()): BandwidthLimiter {
+export function createBandwidthLimiter(
+  initialRate: number | null,
+  now: () => number = () => performance.now(),
+): BandwidthLimiter {
   let rate = initialRate;
   let tokens = 0;
   let last = now();
@@ -60,7 +63,12 @@ export function createBandwidthLimiter(initialRate: number | null, now: () => nu
 }
 
 /** A body stream that releases `buffer` in slices, each only after the limiter allows it. */
-export function throttledBody(buffer: Buffer, limiter: BandwidthLimiter, signal?: AbortSignal, sliceBytes = 64 * 1024): Readable {
+export function throttledBody(
+  buffer: Buffer,
+  limiter: BandwidthLimiter,
+  signal?: AbortSignal,
+  sliceBytes = 64 * 1024,
+): Readable {
   let position = 0;
   return new Readable({
     highWaterMark: sliceBytes,

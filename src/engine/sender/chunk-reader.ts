@@ -10,7 +10,9 @@ export interface SourceIdentity {
 }
 
 const unchanged = (info: { size: number; mtimeMs: number }, source: SourceIdentity) =>
-  source.growing ? info.size >= source.size : info.size === source.size && Math.trunc(info.mtimeMs) === Math.trunc(source.mtimeMs);
+  source.growing
+    ? info.size >= source.size
+    : info.size === source.size && Math.trunc(info.mtimeMs) === Math.trunc(source.mtimeMs);
 
 /**
  * The open file and the file at the path must both still be the one queued: an in-place write shows
@@ -25,7 +27,13 @@ async function checkSource(handle: FileHandle, source: SourceIdentity): Promise<
  * Reads [start, end) of the source, checking that the file is still the one queued. With `into`, the
  * bytes go into that (reused) buffer instead of a fresh one.
  */
-export async function readChunk(handle: FileHandle, source: SourceIdentity, start: number, end: number, into?: Buffer): Promise<Buffer> {
+export async function readChunk(
+  handle: FileHandle,
+  source: SourceIdentity,
+  start: number,
+  end: number,
+  into?: Buffer,
+): Promise<Buffer> {
   const buffer = into ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
   let filled = 0;
   while (filled < buffer.length) {

@@ -6,7 +6,7 @@ import { createReceiver, type Receiver } from '../receiver/server';
 import { classifyError } from './retry-policy';
 import { TusRequestError } from './sender-errors';
 import { createMemoryPersistence, createTusClient, createUploadPool, createUploadQueue, type UploadPool } from '.';
-import { makeTempDir, removeDir } from './sender-test-kit';
+import { makeTempDir, removeDir } from '../../../test/support/sender-test-kit';
 
 const MiB = 1024 * 1024;
 let receiver: Receiver | undefined;
@@ -38,14 +38,23 @@ describe('end-to-end sha256', () => {
     await pool.whenIdle();
     const [job] = queue.list();
     expect(job).toMatchObject({ status: 'completed', sha256: expected });
-    expect(createHash('sha256').update(await readFile(join(dir, 'received', 'source.bin'))).digest('hex')).toBe(expected);
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(dir, 'received', 'source.bin')))
+        .digest('hex'),
+    ).toBe(expected);
     // Where it is known at creation, the digest travels as metadata and the receiver checked it.
     const declaredDigests = (await receiver.store.list()).map((info) => info.metadata.sha256).filter(Boolean);
     expect(declaredDigests).toEqual(declared ? [expected] : []);
   });
 
   it('treats a receiver-side sha256 mismatch as a reason to send the file again', () => {
-    expect(classifyError(new TusRequestError('SHA256_MISMATCH', 'mismatch', 460, undefined), true, true)).toEqual({ kind: 'restart' });
-    expect(classifyError(new TusRequestError('CHECKSUM_MISMATCH', 'chunk', 460, undefined), true, true)).toEqual({ kind: 'retry', rehead: true });
+    expect(classifyError(new TusRequestError('SHA256_MISMATCH', 'mismatch', 460, undefined), true, true)).toEqual({
+      kind: 'restart',
+    });
+    expect(classifyError(new TusRequestError('CHECKSUM_MISMATCH', 'chunk', 460, undefined), true, true)).toEqual({
+      kind: 'retry',
+      rehead: true,
+    });
   });
 });

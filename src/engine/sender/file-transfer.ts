@@ -21,20 +21,38 @@ function sendByPlan(session: Session): Promise<void> {
   // A one-request creation whose answer was lost goes on as that same upload.
   if (job.uploadUrl || creationUnanswered(session)) return sendSequential(session, false);
   const concatenation = caps.extensions.has('concatenation');
-  if (concatenation && settings.parallel > 1 && job.size >= 2 * settings.chunkSize) return sendParts(session, settings.parallel);
+  if (concatenation && settings.parallel > 1 && job.size >= 2 * settings.chunkSize)
+    return sendParts(session, settings.parallel);
   const oneRequest = job.size <= nextRequestBytes(session) && caps.extensions.has('creation-with-upload');
-  if (concatenation && !oneRequest && job.size > 0 && caps.ferryFeatures.has('end-to-end-sha256')) return sendParts(session, 1);
+  if (concatenation && !oneRequest && job.size > 0 && caps.ferryFeatures.has('end-to-end-sha256'))
+    return sendParts(session, 1);
   return sendSequential(session, oneRequest);
 }
 
 /** Uploads one file to completion or throws; resume state lives on the job. */
 export async function transferFile(job: UploadJob, deps: TransferDeps, signal: AbortSignal): Promise<void> {
   const caps = await deps.client.options(job.target);
-  if (caps.maxSize !== undefined && job.size > caps.maxSize) throw new TusRequestError('FILE_TOO_LARGE', `The file is larger than the server accepts (${caps.maxSize} bytes)`, 413, undefined);
+  if (caps.maxSize !== undefined && job.size > caps.maxSize)
+    throw new TusRequestError(
+      'FILE_TOO_LARGE',
+      `The file is larger than the server accepts (${caps.maxSize} bytes)`,
+      413,
+      undefined,
+    );
   const settings = deps.settings();
   const handle = await open(job.path, 'r');
   try {
-    const session: Session = { job, target: job.target, handle, caps, settings, deps, signal, prefetch: true, slots: newSlots() };
+    const session: Session = {
+      job,
+      target: job.target,
+      handle,
+      caps,
+      settings,
+      deps,
+      signal,
+      prefetch: true,
+      slots: newSlots(),
+    };
     // A stalled or waiting job says so until the server answers again (onAcknowledged clears it).
     if (job.phase === undefined || job.phase === 'finalizing') deps.onPhase('uploading');
     await sendByPlan(session);

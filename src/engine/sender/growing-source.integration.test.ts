@@ -15,7 +15,7 @@ import { createMemoryPersistence } from './queue-persistence';
 import { createTusClient } from './tus-client';
 import { createUploadPool, type UploadPool } from './upload-pool';
 import { createUploadQueue } from './upload-queue';
-import { KiB, makeTempDir, removeDir, sha256File } from './sender-test-kit';
+import { KiB, makeTempDir, removeDir, sha256File } from '../../../test/support/sender-test-kit';
 
 let dir: string | undefined;
 let pool: UploadPool | undefined;
@@ -50,29 +50,49 @@ async function sendWhileWriting(endpoint: string) {
   const stoppedWritingAt = Date.now();
   await pool.whenIdle();
   const content = Buffer.concat(pieces);
-  return { job: job!, content, sha256: createHash('sha256').update(content).digest('hex'), stoppedWritingAt, finishedAfterMs: job!.finishedAt! - stoppedWritingAt, events };
+  return {
+    job: job!,
+    content,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    stoppedWritingAt,
+    finishedAfterMs: job!.finishedAt! - stoppedWritingAt,
+    events,
+  };
 }
 
-it('follows a growing file into Ferry\'s receiver and seals it with its sha256 once it stops growing', { timeout: 30_000 }, async () => {
-  dir = await makeTempDir('growing-ferry');
-  const receiver: Receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
-  closers.push(() => receiver.close());
-  const { url } = await receiver.listen();
-  const sent = await sendWhileWriting(`${url}/files/`);
+it(
+  "follows a growing file into Ferry's receiver and seals it with its sha256 once it stops growing",
+  { timeout: 30_000 },
+  async () => {
+    dir = await makeTempDir('growing-ferry');
+    const receiver: Receiver = createReceiver({
+      dir: join(dir, 'received'),
+      token: null,
+      logger: false,
+      durable: false,
+    });
+    closers.push(() => receiver.close());
+    const { url } = await receiver.listen();
+    const sent = await sendWhileWriting(`${url}/files/`);
 
-  expect(sent.job).toMatchObject({ status: 'completed', size: sent.content.length, sha256: sent.sha256 });
-  expect(await sha256File(join(dir, 'received', 'recording.bin'))).toBe(sent.sha256);
-  // Not declared before the file stood still for the quiet period.
-  expect(sent.finishedAfterMs).toBeGreaterThanOrEqual(quietMs - 50);
-  const uploads = await receiver.store.list();
-  const partial = uploads.find((info) => info.concat?.kind === 'partial')!;
-  expect(partial.length).toBe(sent.content.length);
-  expect(uploads.find((info) => info.concat?.kind === 'final')?.metadata.sha256).toBe(sent.sha256);
-  // The sender's progress has no length while the file grows, then the real one.
-  const mine = sent.events.filter((event) => event.uploadId === sent.job.id);
-  expect(mine.some((event) => event.status === 'running' && event.length === null && event.offset > 0)).toBe(true);
-  expect(mine.at(-1)).toMatchObject({ status: 'completed', length: sent.content.length, offset: sent.content.length });
-});
+    expect(sent.job).toMatchObject({ status: 'completed', size: sent.content.length, sha256: sent.sha256 });
+    expect(await sha256File(join(dir, 'received', 'recording.bin'))).toBe(sent.sha256);
+    // Not declared before the file stood still for the quiet period.
+    expect(sent.finishedAfterMs).toBeGreaterThanOrEqual(quietMs - 50);
+    const uploads = await receiver.store.list();
+    const partial = uploads.find((info) => info.concat?.kind === 'partial')!;
+    expect(partial.length).toBe(sent.content.length);
+    expect(uploads.find((info) => info.concat?.kind === 'final')?.metadata.sha256).toBe(sent.sha256);
+    // The sender's progress has no length while the file grows, then the real one.
+    const mine = sent.events.filter((event) => event.uploadId === sent.job.id);
+    expect(mine.some((event) => event.status === 'running' && event.length === null && event.offset > 0)).toBe(true);
+    expect(mine.at(-1)).toMatchObject({
+      status: 'completed',
+      length: sent.content.length,
+      offset: sent.content.length,
+    });
+  },
+);
 
 it('sends a growing file to @tus/server as a plain upload of deferred length', { timeout: 30_000 }, async () => {
   dir = await makeTempDir('growing-tus');
@@ -92,75 +112,97 @@ it('sends a growing file to @tus/server as a plain upload of deferred length', {
   expect(await sha256File(join(storeDir, id))).toBe(sent.sha256);
 });
 
-it('resumes a growing upload after the sender stops, and starts over if the file shrinks', { timeout: 30_000 }, async () => {
-  dir = await makeTempDir('growing-resume');
-  const receiver: Receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
-  closers.push(() => receiver.close());
-  const { url } = await receiver.listen();
-  const source = join(dir, 'log.bin');
-  let content = randomBytes(600 * KiB);
-  await writeFile(source, content);
-  const queue = createUploadQueue(createMemoryPersistence());
-  const [job] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
-  const options = { chunkSize: 128 * KiB, growingQuietMs: 60_000 };
+it(
+  'resumes a growing upload after the sender stops, and starts over if the file shrinks',
+  { timeout: 30_000 },
+  async () => {
+    dir = await makeTempDir('growing-resume');
+    const receiver: Receiver = createReceiver({
+      dir: join(dir, 'received'),
+      token: null,
+      logger: false,
+      durable: false,
+    });
+    closers.push(() => receiver.close());
+    const { url } = await receiver.listen();
+    const source = join(dir, 'log.bin');
+    let content = randomBytes(600 * KiB);
+    await writeFile(source, content);
+    const queue = createUploadQueue(createMemoryPersistence());
+    const [job] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
+    const options = { chunkSize: 128 * KiB, growingQuietMs: 60_000 };
 
-  // First run: everything that exists is sent, then the sender stops while the file is still "live".
-  pool = createUploadPool(queue, createTusClient(), options);
-  pool.start();
-  await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
-  const firstUpload = job!.uploadUrl;
-  await pool.close();
+    // First run: everything that exists is sent, then the sender stops while the file is still "live".
+    pool = createUploadPool(queue, createTusClient(), options);
+    pool.start();
+    await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
+    const firstUpload = job!.uploadUrl;
+    await pool.close();
 
-  // Second run: the same upload continues with what was appended meanwhile.
-  const more = randomBytes(200 * KiB);
-  await appendFile(source, more);
-  content = Buffer.concat([content, more]);
-  pool = createUploadPool(queue, createTusClient(), options);
-  pool.start();
-  await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
-  expect(job!.uploadUrl).toBe(firstUpload);
+    // Second run: the same upload continues with what was appended meanwhile.
+    const more = randomBytes(200 * KiB);
+    await appendFile(source, more);
+    content = Buffer.concat([content, more]);
+    pool = createUploadPool(queue, createTusClient(), options);
+    pool.start();
+    await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
+    expect(job!.uploadUrl).toBe(firstUpload);
 
-  await pool.close();
-  // Never declared while it might still grow: nothing has landed.
-  expect(await sha256File(join(dir, 'received', 'log.bin')).catch(() => 'absent')).toBe('absent');
+    await pool.close();
+    // Never declared while it might still grow: nothing has landed.
+    expect(await sha256File(join(dir, 'received', 'log.bin')).catch(() => 'absent')).toBe('absent');
 
-  // The file is rewritten shorter: the bytes on the server are no longer a prefix of it, so a new
-  // upload starts, and the file that lands is the new one.
-  content = randomBytes(100 * KiB);
-  await writeFile(source, content);
-  pool = createUploadPool(queue, createTusClient(), { ...options, growingQuietMs: 300 });
-  pool.start();
-  await pool.whenIdle();
-  expect(job).toMatchObject({ status: 'completed', size: content.length });
-  // Sealed: the new partial upload is the final's one part, and it is not the first one.
-  expect(job!.parts?.[0]?.url).not.toBe(firstUpload);
-  // The abandoned upload is deleted on the receiver, not left there to expire.
-  const partials = (await receiver.store.list()).filter((info) => info.concat?.kind === 'partial');
-  expect(partials.map((info) => info.id)).toEqual([job!.parts![0]!.url!.split('/').pop()]);
-  const hash = createHash('sha256').update(content).digest('hex');
-  expect(await sha256File(join(dir, 'received', 'log.bin'))).toBe(hash);
-});
+    // The file is rewritten shorter: the bytes on the server are no longer a prefix of it, so a new
+    // upload starts, and the file that lands is the new one.
+    content = randomBytes(100 * KiB);
+    await writeFile(source, content);
+    pool = createUploadPool(queue, createTusClient(), { ...options, growingQuietMs: 300 });
+    pool.start();
+    await pool.whenIdle();
+    expect(job).toMatchObject({ status: 'completed', size: content.length });
+    // Sealed: the new partial upload is the final's one part, and it is not the first one.
+    expect(job!.parts?.[0]?.url).not.toBe(firstUpload);
+    // The abandoned upload is deleted on the receiver, not left there to expire.
+    const partials = (await receiver.store.list()).filter((info) => info.concat?.kind === 'partial');
+    expect(partials.map((info) => info.id)).toEqual([job!.parts![0]!.url!.split('/').pop()]);
+    const hash = createHash('sha256').update(content).digest('hex');
+    expect(await sha256File(join(dir, 'received', 'log.bin'))).toBe(hash);
+  },
+);
 
-it('starts over when a growing file is rewritten in place, as recorders do with their header on close', { timeout: 30_000 }, async () => {
-  dir = await makeTempDir('growing-header');
-  const receiver: Receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
-  closers.push(() => receiver.close());
-  const { url } = await receiver.listen();
-  const source = join(dir, 'take.wav');
-  const content = randomBytes(400 * KiB);
-  await writeFile(source, content);
-  const queue = createUploadQueue(createMemoryPersistence());
-  const [job] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
-  pool = createUploadPool(queue, createTusClient(), { chunkSize: 128 * KiB, growingQuietMs: 1_500 });
-  pool.start();
-  await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
-  // The header (first bytes) is rewritten; the size stays.
-  await sleep(50);
-  const handle = await open(source, 'r+');
-  await handle.write(Buffer.from('RIFF-final-header'), 0, 17, 0);
-  await handle.close();
-  Buffer.from('RIFF-final-header').copy(content, 0);
-  await pool.whenIdle();
-  expect(job).toMatchObject({ status: 'completed', size: content.length, sha256: createHash('sha256').update(content).digest('hex') });
-  expect(await sha256File(join(dir, 'received', 'take.wav'))).toBe(job!.sha256);
-});
+it(
+  'starts over when a growing file is rewritten in place, as recorders do with their header on close',
+  { timeout: 30_000 },
+  async () => {
+    dir = await makeTempDir('growing-header');
+    const receiver: Receiver = createReceiver({
+      dir: join(dir, 'received'),
+      token: null,
+      logger: false,
+      durable: false,
+    });
+    closers.push(() => receiver.close());
+    const { url } = await receiver.listen();
+    const source = join(dir, 'take.wav');
+    const content = randomBytes(400 * KiB);
+    await writeFile(source, content);
+    const queue = createUploadQueue(createMemoryPersistence());
+    const [job] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
+    pool = createUploadPool(queue, createTusClient(), { chunkSize: 128 * KiB, growingQuietMs: 1_500 });
+    pool.start();
+    await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
+    // The header (first bytes) is rewritten; the size stays.
+    await sleep(50);
+    const handle = await open(source, 'r+');
+    await handle.write(Buffer.from('RIFF-final-header'), 0, 17, 0);
+    await handle.close();
+    Buffer.from('RIFF-final-header').copy(content, 0);
+    await pool.whenIdle();
+    expect(job).toMatchObject({
+      status: 'completed',
+      size: content.length,
+      sha256: createHash('sha256').update(content).digest('hex'),
+    });
+    expect(await sha256File(join(dir, 'received', 'take.wav'))).toBe(job!.sha256);
+  },
+);

@@ -28,7 +28,12 @@ const moved = (now: Stats, before: Stats) => now.size !== before.size || now.mti
 export async function sendGrowing(session: Session): Promise<void> {
   const { job, target, caps, deps, signal } = session;
   if (!caps.extensions.has('creation-defer-length')) {
-    throw new TusRequestError('DEFER_LENGTH_UNSUPPORTED', 'The server cannot take an upload whose length is not known yet (creation-defer-length)', undefined, undefined);
+    throw new TusRequestError(
+      'DEFER_LENGTH_UNSUPPORTED',
+      'The server cannot take an upload whose length is not known yet (creation-defer-length)',
+      undefined,
+      undefined,
+    );
   }
   const sealed = caps.extensions.has('concatenation') && caps.ferryFeatures.has('end-to-end-sha256');
   if (job.parts) {
@@ -45,7 +50,13 @@ export async function sendGrowing(session: Session): Promise<void> {
     acknowledged = head.offset;
     declared = head.length;
   } else {
-    url = (await deps.client.create(target, { length: null, metadata: metadataOf(job), ...(sealed ? { concat: 'partial' as const } : {}) })).url;
+    url = (
+      await deps.client.create(target, {
+        length: null,
+        metadata: metadataOf(job),
+        ...(sealed ? { concat: 'partial' as const } : {}),
+      })
+    ).url;
     await deps.save({ uploadUrl: url }, true);
   }
   deps.onAcknowledged(acknowledged);
@@ -65,7 +76,13 @@ export async function sendGrowing(session: Session): Promise<void> {
     if (sha256 !== onDisk) throw new SourceChangedError(job.path);
     await withStallWatch(session.settings.stallTimeoutMs, signal, (patchSignal) =>
       // An empty PATCH declares the length: from here the bytes on the target are the whole file.
-      deps.client.patch(target, url, { offset: length, body: Buffer.alloc(0), length: 0, uploadLength: length, signal: patchSignal }),
+      deps.client.patch(target, url, {
+        offset: length,
+        body: Buffer.alloc(0),
+        length: 0,
+        uploadLength: length,
+        signal: patchSignal,
+      }),
     );
     deps.onSize(length, true);
     if (sealed) await seal(session, url, length, sha256);
@@ -82,7 +99,12 @@ function seal(session: Session, url: string, length: number, sha256: string): Pr
 }
 
 /** Sends bytes as they appear; once the source is quiet, returns its length and the sha256 of that much on disk. */
-async function followUntilQuiet(session: Session, url: string, from: number, sent: DigestSession): Promise<{ length: number; onDisk: string }> {
+async function followUntilQuiet(
+  session: Session,
+  url: string,
+  from: number,
+  sent: DigestSession,
+): Promise<{ length: number; onDisk: string }> {
   const { job, handle, settings, deps, signal } = session;
   let acknowledged = from;
   let last = await handle.stat();
@@ -92,7 +114,8 @@ async function followUntilQuiet(session: Session, url: string, from: number, sen
     const now = await handle.stat();
     // Shrunk, or written in place without growing (a recorder rewriting its header when it closes):
     // the bytes already sent may no longer be the file's, so it starts over as a new upload.
-    if (now.size < acknowledged || (now.size === last.size && now.mtimeMs !== last.mtimeMs)) throw new SourceChangedError(job.path);
+    if (now.size < acknowledged || (now.size === last.size && now.mtimeMs !== last.mtimeMs))
+      throw new SourceChangedError(job.path);
     if (moved(now, last)) quietSince = Date.now();
     last = now;
     if (now.size > acknowledged) {
@@ -100,11 +123,19 @@ async function followUntilQuiet(session: Session, url: string, from: number, sen
       // This round reads against the file as it is now; a write during a read ends the round early.
       const round = { ...session, job: { ...job, size: now.size, mtimeMs: now.mtimeMs } };
       try {
-        acknowledged = await sendRange(round, url, 0, now.size, acknowledged, (ack, bytes) => {
-          acknowledged = ack;
-          deps.onAcknowledged(ack);
-          deps.onSent(bytes);
-        }, sent);
+        acknowledged = await sendRange(
+          round,
+          url,
+          0,
+          now.size,
+          acknowledged,
+          (ack, bytes) => {
+            acknowledged = ack;
+            deps.onAcknowledged(ack);
+            deps.onSent(bytes);
+          },
+          sent,
+        );
       } catch (error) {
         if (!(error instanceof SourceChangedError)) throw error;
         // Replaced or cut short while reading: look again in a moment rather than spin.

@@ -8,7 +8,17 @@ import { createMemoryPersistence } from './queue-persistence';
 import { createTusClient, type TusClient, type TusTarget } from './tus-client';
 import { createUploadPool, type UploadPool } from './upload-pool';
 import { createUploadQueue } from './upload-queue';
-import { KiB, MiB, makeTempDir, removeDir, sha256, sha256File, startTinyTus, writeRandomFile, type TinyTusServer } from './sender-test-kit';
+import {
+  KiB,
+  MiB,
+  makeTempDir,
+  removeDir,
+  sha256,
+  sha256File,
+  startTinyTus,
+  writeRandomFile,
+  type TinyTusServer,
+} from '../../../test/support/sender-test-kit';
 
 let dir: string | undefined;
 let receiver: Receiver | undefined;
@@ -31,7 +41,10 @@ it('fails a job to a host that does not resolve with HOST_NOT_FOUND within secon
   dir = await makeTempDir('host-not-found');
   const typo = join(dir, 'typo.bin');
   await writeRandomFile(typo, 100 * KiB);
-  const hashes = { 'a.bin': await writeRandomFile(join(dir, 'a.bin'), 1 * MiB), 'b.bin': await writeRandomFile(join(dir, 'b.bin'), 300 * KiB) };
+  const hashes = {
+    'a.bin': await writeRandomFile(join(dir, 'a.bin'), 1 * MiB),
+    'b.bin': await writeRandomFile(join(dir, 'b.bin'), 300 * KiB),
+  };
   receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
   const { url } = await receiver.listen();
   const queue = createUploadQueue(createMemoryPersistence());
@@ -39,7 +52,13 @@ it('fails a job to a host that does not resolve with HOST_NOT_FOUND within secon
   // that went offline for it would never start the others.
   const [job] = (await queue.add([typo], { endpoint: 'http://no-such-host.invalid:1/files/' })).added;
   await queue.add([join(dir, 'a.bin'), join(dir, 'b.bin')], { endpoint: `${url}/files/` });
-  pool = createUploadPool(queue, createTusClient(), { concurrency: 1, chunkSize: 256 * KiB, retryDelays: [0, 50, 100], maxAttempts: 30, probeIntervalMs: 100 });
+  pool = createUploadPool(queue, createTusClient(), {
+    concurrency: 1,
+    chunkSize: 256 * KiB,
+    retryDelays: [0, 50, 100],
+    maxAttempts: 30,
+    probeIntervalMs: 100,
+  });
   const events: ProgressEvent[] = [];
   pool.hub.subscribe((event) => void (event.uploadId === job!.id && events.push(event)));
   const startedAt = Date.now();
@@ -94,14 +113,23 @@ it('waits offline, not failed, when a host that answered before stops resolving,
   const [job] = (await queue.add([join(dir, 'laptop.bin')], { endpoint: server.endpoint })).added;
   let down = false;
   const client = withResolverDown(createTusClient(), new URL(server.endpoint).host, () => down);
-  pool = createUploadPool(queue, client, { chunkSize: 256 * KiB, rateLimit: 1 * MiB, retryDelays: [0, 20, 50], maxAttempts: 30, probeIntervalMs: 100 });
+  pool = createUploadPool(queue, client, {
+    chunkSize: 256 * KiB,
+    rateLimit: 1 * MiB,
+    retryDelays: [0, 20, 50],
+    maxAttempts: 30,
+    probeIntervalMs: 100,
+  });
   const statuses: string[] = [];
   pool.hub.subscribe((event) => void statuses.push(event.status));
   pool.start();
   await vi.waitFor(() => expect(job!.acknowledged).toBeGreaterThanOrEqual(256 * KiB), { timeout: 5_000, interval: 10 });
 
   down = true;
-  await vi.waitFor(() => expect(job).toMatchObject({ status: 'queued', phase: 'offline' }), { timeout: 5_000, interval: 10 });
+  await vi.waitFor(() => expect(job).toMatchObject({ status: 'queued', phase: 'offline' }), {
+    timeout: 5_000,
+    interval: 10,
+  });
   expect(job!.error?.code).toBe('ENOTFOUND');
   // Far longer than a host-not-found verdict takes with these delays: still waiting, never failed.
   await sleep(1_000);

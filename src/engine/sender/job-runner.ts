@@ -72,7 +72,8 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
     onAcknowledged: (total: number) => {
       if (total > job.acknowledged) backoff.reset();
       // The server answered: whatever held the job up (stall, retry, pool wait) is over.
-      const held = job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
+      const held =
+        job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
       update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
       hub.advance(job.id, total);
     },
@@ -89,7 +90,13 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
   };
   const stopped = (reason: unknown) => stopJob(context, job, reason);
   const fail = (code: string, message: string) => {
-    update({ status: 'failed', phase: undefined, error: { code, message }, attempts: job.attempts + 1, retryAt: undefined });
+    update({
+      status: 'failed',
+      phase: undefined,
+      error: { code, message },
+      attempts: job.attempts + 1,
+      retryAt: undefined,
+    });
     hub.transition(job.id, 'failed', { message, errorCode: code });
   };
   for (;;) {
@@ -97,15 +104,34 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
       await gate.wait(job.target, signal);
       await transferFile(job, deps, signal);
       const outcome: JobOutcome = startedComplete && !wrote && restarts === 0 ? 'already-there' : 'sent';
-      update({ status: 'completed', phase: undefined, error: undefined, retryAt: undefined, acknowledged: job.size, sent: job.size, finishedAt: Date.now() });
+      update({
+        status: 'completed',
+        phase: undefined,
+        error: undefined,
+        retryAt: undefined,
+        acknowledged: job.size,
+        sent: job.size,
+        finishedAt: Date.now(),
+      });
       context.onOutcome(job.id, outcome);
       hub.advance(job.id, job.size);
-      hub.transition(job.id, 'completed', outcome === 'already-there' ? { message: 'Already on the target' } : undefined);
+      hub.transition(
+        job.id,
+        'completed',
+        outcome === 'already-there' ? { message: 'Already on the target' } : undefined,
+      );
       return;
     } catch (caught) {
       if (signal.aborted) return stopped(signal.reason);
-      const decision = classifyError(caught, job.uploadUrl !== undefined || job.parts !== undefined, client.hasAnswered(job.target));
-      const error = decision.kind === 'host-not-found' ? new HostNotFoundError(new URL(job.target.endpoint).hostname, caught) : caught;
+      const decision = classifyError(
+        caught,
+        job.uploadUrl !== undefined || job.parts !== undefined,
+        client.hasAnswered(job.target),
+      );
+      const error =
+        decision.kind === 'host-not-found'
+          ? new HostNotFoundError(new URL(job.target.endpoint).hostname, caught)
+          : caught;
       const code = (error as { code?: string }).code ?? 'UPLOAD_FAILED';
       const message = (error as Error).message;
       if (decision.kind === 'restart') {
@@ -115,14 +141,23 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
         let info: Awaited<ReturnType<typeof settledSource>>;
         try {
           // A growing source never settles while written to: take it as it is now.
-          if (error instanceof SourceChangedError && restarts <= maxRestarts) info = job.growing ? await stat(job.path).catch(() => undefined) : await settledSource(job.path, signal);
+          if (error instanceof SourceChangedError && restarts <= maxRestarts)
+            info = job.growing ? await stat(job.path).catch(() => undefined) : await settledSource(job.path, signal);
         } catch {
           return stopped(signal.reason);
         }
         if (restarts > maxRestarts || (error instanceof SourceChangedError && !info)) return fail(code, message);
         // Uploads of the old content stay on the target until they expire unless told: say so.
         if (error instanceof SourceChangedError) abandonUploads(context, job);
-        update({ uploadUrl: undefined, parts: undefined, sha256: undefined, acknowledged: 0, sent: 0, phase: 'retrying', ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}) });
+        update({
+          uploadUrl: undefined,
+          parts: undefined,
+          sha256: undefined,
+          acknowledged: 0,
+          sent: 0,
+          phase: 'retrying',
+          ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}),
+        });
         // A new upload from zero, with the new content's length: the progress stream starts a new attempt.
         hub.restart({ ...registrationOf(job), message: `Starting over: ${message}`, errorCode: code });
         hub.transition(job.id, 'running');
@@ -141,14 +176,20 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
         void gate.goOffline(job);
         return;
       }
-      const delay = decision.kind === 'retry' ? backoff.next() : decision.kind === 'host-not-found' ? lookups.next() : undefined;
+      const delay =
+        decision.kind === 'retry' ? backoff.next() : decision.kind === 'host-not-found' ? lookups.next() : undefined;
       if (delay === undefined) {
         return fail(code, message);
       }
       // A request that timed out without an answer (the resume HEAD in the same black hole) is
       // still a stall, not a server error.
       // `retryAt` lets the window count down to the next try.
-      update({ phase: code === 'STALLED' || code === 'ETIMEDOUT' ? 'stalled' : 'retrying', attempts: job.attempts + 1, error: { code, message }, retryAt: Date.now() + delay });
+      update({
+        phase: code === 'STALLED' || code === 'ETIMEDOUT' ? 'stalled' : 'retrying',
+        attempts: job.attempts + 1,
+        error: { code, message },
+        retryAt: Date.now() + delay,
+      });
       try {
         await sleep(delay, signal);
       } catch {
@@ -161,12 +202,21 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
 function registrationOf(job: UploadJob): ProgressRegistration {
   // A growing source has no length until it stops growing (then `setLength`).
   const length = job.growing && job.status !== 'completed' ? null : job.size;
-  return { uploadId: job.id, source: 'tus', filename: job.relativePath ?? job.name, length, offset: job.acknowledged, status: 'created', context: { path: job.path } };
+  return {
+    uploadId: job.id,
+    source: 'tus',
+    filename: job.relativePath ?? job.name,
+    length,
+    offset: job.acknowledged,
+    status: 'created',
+    context: { path: job.path },
+  };
 }
 
 /** Best effort: the target frees uploads this job will not use again. */
 function abandonUploads({ client }: JobRunContext, job: UploadJob) {
-  for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) void client.terminate(job.target, url).catch(() => undefined);
+  for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)])
+    if (url) void client.terminate(job.target, url).catch(() => undefined);
 }
 
 /** Leaves an aborted job in the state its stop reason calls for. */

@@ -8,7 +8,11 @@ import { metadataOf, newSlots, type Session } from './transfer-session';
  */
 export async function sealParts(session: Session, parts: PartState[], length: number, sha256: string): Promise<void> {
   const { job, target, deps } = session;
-  const final = await deps.client.create(target, { length, metadata: metadataOf(job, sha256), concat: { final: parts.map((part) => part.url!) } });
+  const final = await deps.client.create(target, {
+    length,
+    metadata: metadataOf(job, sha256),
+    concat: { final: parts.map((part) => part.url!) },
+  });
   // On disk before the job counts as done: a kill now must resume by HEAD, not seal the parts again.
   await deps.save({ uploadUrl: final.url, parts, sha256 }, true);
 }
@@ -53,17 +57,31 @@ export async function sendParts(session: Session, count: number): Promise<void> 
           const length = part.end - part.start;
           if (!part.url) {
             // A lone part is the whole file: its name shows on the receiver while it arrives.
-            part.url = (await deps.client.create(target, { length, metadata: parts.length === 1 ? metadataOf(job) : {}, concat: 'partial' })).url;
+            part.url = (
+              await deps.client.create(target, {
+                length,
+                metadata: parts.length === 1 ? metadataOf(job) : {},
+                concat: 'partial',
+              })
+            ).url;
             await deps.save({ parts }, true);
           } else {
             part.offset = (await deps.client.head(target, part.url)).offset;
           }
-          await sendRange({ ...partSession, slots: newSlots() }, part.url, part.start, part.end, part.offset, (ack, sent) => {
-            part.offset = ack;
-            sentByPart.set(part, sent);
-            deps.onAcknowledged(acknowledged());
-            deps.onSent([...sentByPart.values()].reduce((a, b) => a + b, 0));
-          }, inOrder);
+          await sendRange(
+            { ...partSession, slots: newSlots() },
+            part.url,
+            part.start,
+            part.end,
+            part.offset,
+            (ack, sent) => {
+              part.offset = ack;
+              sentByPart.set(part, sent);
+              deps.onAcknowledged(acknowledged());
+              deps.onSent([...sentByPart.values()].reduce((a, b) => a + b, 0));
+            },
+            inOrder,
+          );
           await deps.save({ parts });
         } catch (error) {
           // One part failing stops the others; each has persisted its offset and resumes by HEAD.

@@ -7,7 +7,17 @@ import { createUploadPool, type UploadPool } from './upload-pool';
 import { createMemoryPersistence } from './queue-persistence';
 import { createTusClient } from './tus-client';
 import { createUploadQueue } from './upload-queue';
-import { MiB, KiB, makeTempDir, removeDir, seededRandom, sha256, startTinyTus, writeRandomFile, type TinyTusServer } from './sender-test-kit';
+import {
+  MiB,
+  KiB,
+  makeTempDir,
+  removeDir,
+  seededRandom,
+  sha256,
+  startTinyTus,
+  writeRandomFile,
+  type TinyTusServer,
+} from '../../../test/support/sender-test-kit';
 
 let dir: string | undefined;
 let server: TinyTusServer | undefined;
@@ -50,16 +60,29 @@ it('never runs more than 3 files at the server through a 4 s pause/resume/retry 
   // The pool's own limit keeps files in flight for seconds so the storm hits running jobs; the server
   // reads at full speed, so it sees an aborted request end at once (a server that stops reading a
   // socket does not notice the client leaving).
-  pool = createUploadPool(queue, createTusClient(), { concurrency: 3, chunkSize: 256 * KiB, retryDelays: [0, 20, 50], maxAttempts: 50, rateLimit: 3 * MiB });
+  pool = createUploadPool(queue, createTusClient(), {
+    concurrency: 3,
+    chunkSize: 256 * KiB,
+    retryDelays: [0, 20, 50],
+    maxAttempts: 50,
+    rateLimit: 3 * MiB,
+  });
   pool.start();
 
   const trace: [number, string, string, string][] = [];
-  const note = (kind: string, what: string, detail: string) => trace.push([Math.round(server!.now()), kind, what, detail]);
+  const note = (kind: string, what: string, detail: string) =>
+    trace.push([Math.round(server!.now()), kind, what, detail]);
   pool.hub.subscribe((event) => {
-    if (event.status !== 'running' || event.offset === 0) note('#', event.status, `${event.context.filename} ${event.offset}`);
+    if (event.status !== 'running' || event.offset === 0)
+      note('#', event.status, `${event.context.filename} ${event.offset}`);
   });
   // On failure, show the server's view interleaved with what the storm did.
-  const story = () => [...server!.events, ...trace].sort((a, b) => a[0] - b[0]).slice(-40).map((entry) => entry.join(' ')).join('\n');
+  const story = () =>
+    [...server!.events, ...trace]
+      .sort((a, b) => a[0] - b[0])
+      .slice(-40)
+      .map((entry) => entry.join(' '))
+      .join('\n');
 
   let maxActive = 0;
   const actions: Record<string, number> = {};
@@ -79,7 +102,7 @@ it('never runs more than 3 files at the server through a 4 s pause/resume/retry 
     ['retry one', () => pool!.retry(pick())],
     ['pause one, resume another', () => (pool!.pause(pickRunning()), pool!.resume(pick()))],
   ];
-  for (const deadline = Date.now() + 4_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 4_000; Date.now() < deadline;) {
     const [name, act] = storm[Math.floor(random() * storm.length)]!;
     act();
     note('!', name, `active=${pool.activeCount()}`);
@@ -101,7 +124,9 @@ it('never runs more than 3 files at the server through a 4 s pause/resume/retry 
   }
   console.log('storm', { seed, rounds, actions, server: { ...server.stats, timeline: undefined } });
 
-  expect(queue.list().map((job) => [job.relativePath, job.status])).toEqual(queue.list().map((job) => [job.relativePath, 'completed']));
+  expect(queue.list().map((job) => [job.relativePath, job.status])).toEqual(
+    queue.list().map((job) => [job.relativePath, 'completed']),
+  );
   expect(maxActive).toBeLessThanOrEqual(3);
   expect(server.stats.maxInFlight).toBeLessThanOrEqual(3);
   expect(server.stats.maxFiles).toBeLessThanOrEqual(3);
@@ -117,7 +142,8 @@ it('never runs more than 3 files at the server through a 4 s pause/resume/retry 
     expect(sha256(Buffer.concat(uploads[0]!.chunks)), name).toBe(hash);
   }
   // Each job points at the one upload that completed for it.
-  for (const job of queue.list()) expect(job.uploadUrl?.endsWith(`/files/${completed.get(job.relativePath!)![0]!.id}`), job.name).toBe(true);
+  for (const job of queue.list())
+    expect(job.uploadUrl?.endsWith(`/files/${completed.get(job.relativePath!)![0]!.id}`), job.name).toBe(true);
   // Uploads a pause cut off during their creation POST are left behind unfinished; count them.
   console.log('storm uploads', { created: server.uploads.size, completed: completed.size });
 });
@@ -141,7 +167,9 @@ it('follows a lower concurrency set while files run: new files start only one at
   const late = spans.filter(([, span]) => span.first > loweredAt);
   expect(late.length).toBeGreaterThanOrEqual(3);
   for (const [name, span] of late) {
-    const overlapping = spans.filter(([other, o]) => other !== name && o.first < span.last && o.last > span.first).map(([other]) => other);
+    const overlapping = spans
+      .filter(([other, o]) => other !== name && o.first < span.last && o.last > span.first)
+      .map(([other]) => other);
     expect(overlapping, `${name} overlapped`).toEqual([]);
   }
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { UploadJob } from '../../shared/upload-job';
 import { createJsonFilePersistence, createReplay, type PersistedQueue } from './queue-persistence';
-import { makeTempDir, removeDir } from './sender-test-kit';
+import { makeTempDir, removeDir } from '../../../test/support/sender-test-kit';
 
 let dir: string;
 beforeEach(async () => {
@@ -12,8 +12,18 @@ beforeEach(async () => {
 afterEach(() => removeDir(dir));
 
 const jobOf = (index: number, patch: Partial<UploadJob> = {}): UploadJob => ({
-  id: `j${index}`, path: `/data/${index}.bin`, name: `${index}.bin`, size: 100, mtimeMs: index, target: { endpoint: 'http://127.0.0.1:9/files/' },
-  status: 'queued', acknowledged: 0, sent: 0, attempts: 0, addedAt: 1, ...patch,
+  id: `j${index}`,
+  path: `/data/${index}.bin`,
+  name: `${index}.bin`,
+  size: 100,
+  mtimeMs: index,
+  target: { endpoint: 'http://127.0.0.1:9/files/' },
+  status: 'queued',
+  acknowledged: 0,
+  sent: 0,
+  attempts: 0,
+  addedAt: 1,
+  ...patch,
 });
 const state = (jobs: UploadJob[]): PersistedQueue => ({ version: 1, jobs });
 
@@ -34,7 +44,10 @@ it('appends changes, replays them in order, and folds the journal into a new sna
     const before = (await stat(path)).mtimeMs;
     await port.saveChanges!(changes, () => state(live));
     if ((await stat(path)).mtimeMs !== before) snapshots += 1;
-    const journal = await stat(`${path}.journal`).then((info) => info.size, () => 0);
+    const journal = await stat(`${path}.journal`).then(
+      (info) => info.size,
+      () => 0,
+    );
     expect(journal).toBeLessThanOrEqual(Math.max(snapshotBytes * 1.2, 64 * 1024));
   }
   // Each round appends ~700 bytes: the journal was folded in now and then, not every time.
@@ -63,7 +76,10 @@ it('keeps what it could read of a damaged journal, a copy of it, and folds the r
   await port.load();
   await port.save(state([jobOf(1), jobOf(2)]));
   await port.saveChanges!({ jobs: [jobOf(1, { status: 'paused' })], removed: [] }, () => state([]));
-  await writeFile(`${path}.journal`, `${await readFile(`${path}.journal`, 'utf8')}not json\n{"generation":1,"jobs":[],"removed":["j2"]}\n`);
+  await writeFile(
+    `${path}.journal`,
+    `${await readFile(`${path}.journal`, 'utf8')}not json\n{"generation":1,"jobs":[],"removed":["j2"]}\n`,
+  );
   const reloaded = createJsonFilePersistence(path);
   expect((await reloaded.load())?.jobs.map((job) => job.status)).toEqual(['paused', 'queued']);
   expect((await readdir(dir)).some((name) => name.startsWith('queue.json.unreadable-'))).toBe(true);

@@ -16,7 +16,12 @@ export interface SnapshotStore {
 /** The journal does not grow past the snapshot's size (or this, for a small queue) before it is folded in. */
 const minJournalBytes = 64 * 1024;
 
-const JournalEntry = z.object({ generation: z.number(), jobs: z.array(z.unknown()), removed: z.array(z.string()), order: z.array(z.string()).optional() });
+const JournalEntry = z.object({
+  generation: z.number(),
+  jobs: z.array(z.unknown()),
+  removed: z.array(z.string()),
+  order: z.array(z.string()).optional(),
+});
 
 /**
  * A snapshot of the whole queue plus an append-only journal of changed jobs (one JSON line per save,
@@ -26,7 +31,11 @@ const JournalEntry = z.object({ generation: z.number(), jobs: z.array(z.unknown(
  * emptying the journal, the old lines are not replayed over the newer snapshot. A torn last line (a
  * kill during an append) is dropped.
  */
-export function createJournaledPersistence(snapshot: SnapshotStore, journalPath: string, keepAside: (text: string) => Promise<void>): QueuePersistence {
+export function createJournaledPersistence(
+  snapshot: SnapshotStore,
+  journalPath: string,
+  keepAside: (text: string) => Promise<void>,
+): QueuePersistence {
   let generation = 0;
   let snapshotBytes = 0;
   let journalBytes = 0;
@@ -67,7 +76,12 @@ export function createJournaledPersistence(snapshot: SnapshotStore, journalPath:
       const whole = text.endsWith('\n') ? text.length : text.lastIndexOf('\n') + 1;
       journalBytes = Buffer.byteLength(text.slice(0, whole));
       // Where it cannot be cut, the first save writes a new snapshot instead of appending.
-      const cut = whole === text.length || (await truncate(journalPath, journalBytes).then(() => true, () => false));
+      const cut =
+        whole === text.length ||
+        (await truncate(journalPath, journalBytes).then(
+          () => true,
+          () => false,
+        ));
       let unreadable = false;
       for (const line of lines.slice(0, lines.length - 1)) {
         const entry = parseLine(line);
@@ -91,7 +105,8 @@ export function createJournaledPersistence(snapshot: SnapshotStore, journalPath:
       const line = `${JSON.stringify({ generation, ...changes })}\n`;
       const bytes = Buffer.byteLength(line);
       // No snapshot yet (a first save), or the journal would outgrow it: a new snapshot instead.
-      if (!loaded || snapshotBytes === 0 || journalBytes + bytes > Math.max(snapshotBytes, minJournalBytes)) return compact(current());
+      if (!loaded || snapshotBytes === 0 || journalBytes + bytes > Math.max(snapshotBytes, minJournalBytes))
+        return compact(current());
       try {
         const handle = await open(journalPath, 'a');
         try {
@@ -112,7 +127,7 @@ export function createJournaledPersistence(snapshot: SnapshotStore, journalPath:
 }
 
 /** One journal line; jobs that no longer parse are left out rather than failing the line. */
-function parseLine(line: string): QueueChanges & { generation: number } | undefined {
+function parseLine(line: string): (QueueChanges & { generation: number }) | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -125,11 +140,19 @@ function parseLine(line: string): QueueChanges & { generation: number } | undefi
     const parsed = UploadJob.safeParse(job);
     return parsed.success ? [parsed.data] : [];
   });
-  return { generation: entry.data.generation, jobs, removed: entry.data.removed, ...(entry.data.order ? { order: entry.data.order } : {}) };
+  return {
+    generation: entry.data.generation,
+    jobs,
+    removed: entry.data.removed,
+    ...(entry.data.order ? { order: entry.data.order } : {}),
+  };
 }
 
 /** A snapshot in a JSON file, written atomically and durably. */
-export function fileSnapshot(path: string, parse: (text: string) => Promise<{ jobs: UploadJob[]; generation: number } | undefined>): SnapshotStore {
+export function fileSnapshot(
+  path: string,
+  parse: (text: string) => Promise<{ jobs: UploadJob[]; generation: number } | undefined>,
+): SnapshotStore {
   return {
     async read() {
       let text: string;

@@ -34,7 +34,13 @@ it('round-trips jobs through the JSON file, creating its folder', async () => {
   const path = join(dir, 'nested', 'queue.json');
   const persistence = createJsonFilePersistence(path);
   expect(await persistence.load()).toBeUndefined();
-  const state = { version: 1 as const, jobs: [job('a'), job('b', { status: 'completed', sha256: 'ab', finishedAt: 5, uploadUrl: 'http://127.0.0.1:9/files/x' })] };
+  const state = {
+    version: 1 as const,
+    jobs: [
+      job('a'),
+      job('b', { status: 'completed', sha256: 'ab', finishedAt: 5, uploadUrl: 'http://127.0.0.1:9/files/x' }),
+    ],
+  };
   await persistence.save(state);
   expect(await persistence.load()).toEqual(state);
   // The write is atomic: no temp file is left behind.
@@ -44,7 +50,10 @@ it('round-trips jobs through the JSON file, creating its folder', async () => {
 it('keeps the good jobs when one cannot be read, and keeps a copy of the original', async () => {
   const path = join(dir, 'queue.json');
   // A NaN offset is written by JSON.stringify as null, which the schema rejects.
-  const text = JSON.stringify({ version: 1, jobs: [job('good'), job('bad', { acknowledged: Number.NaN }), job('fine', { status: 'paused' })] });
+  const text = JSON.stringify({
+    version: 1,
+    jobs: [job('good'), job('bad', { acknowledged: Number.NaN }), job('fine', { status: 'paused' })],
+  });
   await writeFile(path, text);
   const loaded = await createJsonFilePersistence(path).load();
   expect(loaded?.jobs.map((entry) => entry.id)).toEqual(['good', 'fine']);

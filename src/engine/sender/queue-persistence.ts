@@ -8,7 +8,11 @@ export { PersistedQueue, createReplay, type QueueChanges, type QueuePersistence 
 export { createJournaledPersistence, type SnapshotStore } from './queue-journal';
 
 /** The stored envelope; `generation` ties journal lines to the snapshot they follow (absent: 0). */
-export const StoredQueue = z.object({ version: z.literal(1), generation: z.number().int().nonnegative().optional(), jobs: z.array(z.unknown()) });
+export const StoredQueue = z.object({
+  version: z.literal(1),
+  generation: z.number().int().nonnegative().optional(),
+  jobs: z.array(z.unknown()),
+});
 
 /**
  * The queue as `path` (a snapshot) plus `path.journal` (changed jobs since), see queue-journal.ts.
@@ -17,7 +21,8 @@ export const StoredQueue = z.object({ version: z.literal(1), generation: z.numbe
  * could not be read is kept aside.
  */
 export function createJsonFilePersistence(path: string): QueuePersistence {
-  const keepAside = (text: string) => writeFileAtomic(`${path}.unreadable-${Date.now()}`, text, false).catch(() => undefined);
+  const keepAside = (text: string) =>
+    writeFileAtomic(`${path}.unreadable-${Date.now()}`, text, false).catch(() => undefined);
   const parse = async (text: string) => {
     let raw: unknown;
     try {
@@ -42,7 +47,9 @@ export function createJsonFilePersistence(path: string): QueuePersistence {
 }
 
 /** In memory, for tests and hosts that keep nothing: stores copies, never the live jobs. */
-export function createMemoryPersistence(initial?: PersistedQueue): QueuePersistence & { saved: number; state: PersistedQueue | undefined } {
+export function createMemoryPersistence(
+  initial?: PersistedQueue,
+): QueuePersistence & { saved: number; state: PersistedQueue | undefined } {
   const box = {
     /** Saves of either kind so far. */
     saved: 0,

@@ -26,7 +26,11 @@ export interface QueueSaver {
  * the target for its offset (HEAD), so acknowledged bytes are saved on a slow timer, or along with
  * the next durable change, and on close.
  */
-export function createQueueSaver(persistence: QueuePersistence, view: { list(): readonly UploadJob[]; get(id: string): UploadJob | undefined }, options: QueueSaverOptions = {}): QueueSaver {
+export function createQueueSaver(
+  persistence: QueuePersistence,
+  view: { list(): readonly UploadJob[]; get(id: string): UploadJob | undefined },
+  options: QueueSaverOptions = {},
+): QueueSaver {
   let pending = new Set<string>();
   let removedIds = new Set<string>();
   let reordered = false;
@@ -59,7 +63,10 @@ export function createQueueSaver(persistence: QueuePersistence, view: { list(): 
         const job = view.get(id);
         if (job) jobs.push(job);
       }
-      await persistence.saveChanges({ jobs, removed: [...gone], ...(moved ? { order: view.list().map((job) => job.id) } : {}) }, snapshot);
+      await persistence.saveChanges(
+        { jobs, removed: [...gone], ...(moved ? { order: view.list().map((job) => job.id) } : {}) },
+        snapshot,
+      );
     } catch (error) {
       // Not stored: it goes with the next save, older changes first.
       pending = new Set([...ids, ...pending]);
@@ -74,10 +81,12 @@ export function createQueueSaver(persistence: QueuePersistence, view: { list(): 
     if (queuedSave) return queuedSave;
     // Reads what is pending when it runs, not now: a save queued behind a slow one covers every change
     // made meanwhile.
-    const next = saving.catch(() => undefined).then(() => {
-      queuedSave = undefined;
-      return write();
-    });
+    const next = saving
+      .catch(() => undefined)
+      .then(() => {
+        queuedSave = undefined;
+        return write();
+      });
     queuedSave = next;
     saving = next;
     return next;

@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import type { UploadJob } from '../../shared/upload-job';
 import { createMemoryPersistence } from './queue-persistence';
-import { seededRandom } from './sender-test-kit';
+import { seededRandom } from '../../../test/support/sender-test-kit';
 import type { TusClient } from './tus-client';
 import { createUploadPool } from './upload-pool';
 import { createUploadQueue } from './upload-queue';
@@ -12,11 +12,24 @@ import { createUploadQueue } from './upload-queue';
 const endpoints = ['http://127.0.0.1:9/files/', 'http://127.0.0.2:9/files/'];
 
 /** A job whose `status` reads are counted. */
-function countedJob(index: number, status: UploadJob['status'], reads: { count: number }, endpoint = endpoints[0]!): UploadJob {
+function countedJob(
+  index: number,
+  status: UploadJob['status'],
+  reads: { count: number },
+  endpoint = endpoints[0]!,
+): UploadJob {
   let value = status;
   const job = {
-    id: `job-${index}`, path: `/data/file-${index}.bin`, name: `file-${index}.bin`, size: 10, mtimeMs: index, target: { endpoint },
-    acknowledged: 0, sent: 0, attempts: 0, addedAt: 1,
+    id: `job-${index}`,
+    path: `/data/file-${index}.bin`,
+    name: `file-${index}.bin`,
+    size: 10,
+    mtimeMs: index,
+    target: { endpoint },
+    acknowledged: 0,
+    sent: 0,
+    attempts: 0,
+    addedAt: 1,
   } as Omit<UploadJob, 'status'>;
   Object.defineProperty(job, 'status', {
     enumerable: true,
@@ -29,7 +42,9 @@ function countedJob(index: number, status: UploadJob['status'], reads: { count: 
 async function bigQueue(count: number) {
   const reads = { count: 0 };
   // All done but the last one: a linear scan reads every job's status before it finds it.
-  const jobs = Array.from({ length: count }, (_, index) => countedJob(index, index === count - 1 ? 'queued' : 'completed', reads));
+  const jobs = Array.from({ length: count }, (_, index) =>
+    countedJob(index, index === count - 1 ? 'queued' : 'completed', reads),
+  );
   const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs }), { saveDelayMs: 60_000 });
   await queue.restore();
   reads.count = 0;
@@ -71,7 +86,9 @@ it('follows the queue order through moves, status changes, target changes and re
   const random = seededRandom(8);
   const reads = { count: 0 };
   const statuses: UploadJob['status'][] = ['queued', 'running', 'paused', 'completed'];
-  const jobs = Array.from({ length: 60 }, (_, index) => countedJob(index, statuses[index % 4]!, reads, endpoints[index % 2]));
+  const jobs = Array.from({ length: 60 }, (_, index) =>
+    countedJob(index, statuses[index % 4]!, reads, endpoints[index % 2]),
+  );
   const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs }), { saveDelayMs: 60_000 });
   await queue.restore();
   const pick = () => queue.list()[Math.floor(random() * queue.list().length)]!;
@@ -82,7 +99,12 @@ it('follows the queue order through moves, status changes, target changes and re
     else if (roll < 0.8) queue.update(pick().id, { status: statuses[Math.floor(random() * 4)]! });
     else if (roll < 0.9) queue.update(pick().id, { target: { endpoint: endpoints[Math.floor(random() * 2)]! } });
     else if (roll < 0.92 && queue.list().length > 10) queue.remove(pick().id);
-    const skip = new Set(queue.list().filter(() => random() < 0.1).map((job) => job.id));
+    const skip = new Set(
+      queue
+        .list()
+        .filter(() => random() < 0.1)
+        .map((job) => job.id),
+    );
     const expected = queue.list().find((job) => job.status === 'queued' && !skip.has(job.id));
     expect(queue.nextQueued(skip)?.id).toBe(expected?.id);
     const usable = (target: { endpoint: string }) => target.endpoint === endpoints[1];

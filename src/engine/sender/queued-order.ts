@@ -101,7 +101,14 @@ export function createQueuedOrder(get: (id: string) => UploadJob | undefined): Q
       const job = jobs[index]!;
       const before = index > 0 ? ranks.get(jobs[index - 1]!.id)! : undefined;
       const after = index + 1 < jobs.length ? ranks.get(jobs[index + 1]!.id)! : undefined;
-      const rank = before === undefined ? (after === undefined ? 0 : after - spacing) : after === undefined ? before + spacing : (before + after) / 2;
+      const rank =
+        before === undefined
+          ? after === undefined
+            ? 0
+            : after - spacing
+          : after === undefined
+            ? before + spacing
+            : (before + after) / 2;
       if ((before !== undefined && rank <= before) || (after !== undefined && rank >= after)) return order.reset(jobs);
       ranks.set(job.id, rank);
       highest = Math.max(highest, rank);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { classifyError, createBackoff, type RetryDecision } from './retry-policy';
 import { SourceChangedError, StallError, TusRequestError } from './sender-errors';
 
-const http = (status: number, retryAfterMs?: number) => new TusRequestError(`HTTP_${status}`, `HTTP ${status}`, status, retryAfterMs);
+const http = (status: number, retryAfterMs?: number) =>
+  new TusRequestError(`HTTP_${status}`, `HTTP ${status}`, status, retryAfterMs);
 const gotError = (code: string) => new RequestError(`request failed: ${code}`, { code }, new Options());
 const systemError = (code: string) => Object.assign(new Error(code), { code });
 
@@ -31,7 +32,12 @@ describe('classifyError', () => {
     ['412', http(412), false, { kind: 'final' }],
     ['413', http(413), false, { kind: 'final' }],
     ['415', http(415), false, { kind: 'final' }],
-    ['protocol error with no status (bad offset)', new TusRequestError('BAD_OFFSET', 'bad offset', undefined, undefined), true, retry],
+    [
+      'protocol error with no status (bad offset)',
+      new TusRequestError('BAD_OFFSET', 'bad offset', undefined, undefined),
+      true,
+      retry,
+    ],
     ['stall', new StallError(30_000), true, retry],
     ['source changed', new SourceChangedError('/tmp/a'), true, { kind: 'restart' }],
     ['got ECONNREFUSED', gotError('ECONNREFUSED'), false, { kind: 'offline' }],
@@ -83,7 +89,8 @@ describe('classifyError', () => {
   });
 
   it('treats ENOTFOUND for a job with a stored upload as lost network: that host answered once', () => {
-    for (const error of [gotError('ENOTFOUND'), systemError('ENOTFOUND')]) expect(classifyError(error, true, false)).toEqual({ kind: 'offline' });
+    for (const error of [gotError('ENOTFOUND'), systemError('ENOTFOUND')])
+      expect(classifyError(error, true, false)).toEqual({ kind: 'offline' });
   });
 
   it('decides every other error the same whether or not the host answered before', () => {
@@ -138,7 +145,13 @@ describe('createBackoff', () => {
     expect(backoff.next()).toBe(3_000);
     backoff.reset();
     expect(backoff.attempts).toBe(0);
-    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([0, 1_000, 3_000, 5_000, undefined]);
+    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([
+      0,
+      1_000,
+      3_000,
+      5_000,
+      undefined,
+    ]);
   });
 
   it('honours custom delays and cap', () => {

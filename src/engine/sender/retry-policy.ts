@@ -27,7 +27,8 @@ export function classifyError(error: unknown, resuming: boolean, hostAnswered: b
     if (error.code === 'SHA256_MISMATCH') return { kind: 'restart' };
     const status = error.httpStatus;
     if (status === undefined) return { kind: 'retry', rehead: true };
-    if (status === 429 || (status === 503 && error.retryAfterMs !== undefined)) return { kind: 'pause-target', waitMs: error.retryAfterMs ?? 5_000 };
+    if (status === 429 || (status === 503 && error.retryAfterMs !== undefined))
+      return { kind: 'pause-target', waitMs: error.retryAfterMs ?? 5_000 };
     if ((status === 404 || status === 410) && resuming) return { kind: 'restart' };
     if (status === 409 || status === 423 || status === 460 || status >= 500) return { kind: 'retry', rehead: true };
     return { kind: 'final' };
@@ -39,7 +40,8 @@ export function classifyError(error: unknown, resuming: boolean, hostAnswered: b
   if (code === 'ENOTFOUND' && !hostAnswered && !resuming) return { kind: 'host-not-found' };
   if (code && offlineCodes.has(code)) return { kind: 'offline' };
   if (error instanceof RequestError) return { kind: 'retry', rehead: true };
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE') return { kind: 'retry', rehead: true };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE')
+    return { kind: 'retry', rehead: true };
   return { kind: 'final' };
 }
 
@@ -55,7 +57,9 @@ export interface Backoff {
  * Exponential backoff with full jitter: the first retry is immediate, then random(0, base) with
  * base following `delays` and doubling after it, capped.
  */
-export function createBackoff(options: { delays?: number[]; maxAttempts?: number; capMs?: number; random?: () => number } = {}): Backoff {
+export function createBackoff(
+  options: { delays?: number[]; maxAttempts?: number; capMs?: number; random?: () => number } = {},
+): Backoff {
   const delays = options.delays ?? [0, 1_000, 3_000, 5_000];
   const maxAttempts = options.maxAttempts ?? 12;
   const capMs = options.capMs ?? 30_000;

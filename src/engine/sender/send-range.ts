@@ -18,7 +18,15 @@ interface PreparedChunk {
  * network never waits for the disk or the hash (without `prefetch`: one buffer, read when needed).
  * Each chunk is sized for the link as it is measured now (see request-size.ts).
  */
-export async function sendRange(session: Session, url: string, rangeStart: number, rangeEnd: number, startOffset: number, report: (acknowledged: number, sent: number) => void, whole?: DigestSession): Promise<number> {
+export async function sendRange(
+  session: Session,
+  url: string,
+  rangeStart: number,
+  rangeEnd: number,
+  startOffset: number,
+  report: (acknowledged: number, sent: number) => void,
+  whole?: DigestSession,
+): Promise<number> {
   const { job, target, handle, settings, deps, signal, prefetch } = session;
   const { buffers, hashing } = session.slots;
   const useChecksum = checksumsWanted(session);
@@ -71,7 +79,13 @@ export async function sendRange(session: Session, url: string, rangeStart: numbe
         // Broken off or not, the bytes that left say how fast this link is.
         deps.link.record(sent, performance.now() - startedAt);
       }
-      if (!(next > base && next <= base + body.length)) throw new TusRequestError('BAD_OFFSET', `The server acknowledged offset ${next} after ${base}`, undefined, undefined);
+      if (!(next > base && next <= base + body.length))
+        throw new TusRequestError(
+          'BAD_OFFSET',
+          `The server acknowledged offset ${next} after ${base}`,
+          undefined,
+          undefined,
+        );
       if (whole) hashing[current.slot] = whole.updateShared(body.subarray(0, next - base));
       offset = next;
       report(offset, offset);

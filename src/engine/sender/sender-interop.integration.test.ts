@@ -13,7 +13,7 @@ import { createMemoryPersistence } from './queue-persistence';
 import { createTusClient } from './tus-client';
 import { createUploadPool } from './upload-pool';
 import { createUploadQueue } from './upload-queue';
-import { KiB, MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from './sender-test-kit';
+import { KiB, MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../../../test/support/sender-test-kit';
 
 const chunkSize = 4 * MiB;
 let sourceDir: string;
@@ -31,8 +31,14 @@ beforeAll(async () => {
   await mkdir(join(sourceDir, 'tree', 'sub', 'deeper'), { recursive: true });
   expected.set('tree/readme.txt', await writeRandomFile(join(sourceDir, 'tree', 'readme.txt'), 1_000));
   expected.set('tree/sub/photo.jpg', await writeRandomFile(join(sourceDir, 'tree', 'sub', 'photo.jpg'), 300 * KiB));
-  expected.set('tree/sub/deeper/clip.bin', await writeRandomFile(join(sourceDir, 'tree', 'sub', 'deeper', 'clip.bin'), 9 * MiB));
-  expected.set('tree/sub/deeper/zero.txt', await writeRandomFile(join(sourceDir, 'tree', 'sub', 'deeper', 'zero.txt'), 0));
+  expected.set(
+    'tree/sub/deeper/clip.bin',
+    await writeRandomFile(join(sourceDir, 'tree', 'sub', 'deeper', 'clip.bin'), 9 * MiB),
+  );
+  expected.set(
+    'tree/sub/deeper/zero.txt',
+    await writeRandomFile(join(sourceDir, 'tree', 'sub', 'deeper', 'zero.txt'), 0),
+  );
 });
 
 afterAll(async () => {
@@ -46,7 +52,13 @@ async function sendBatch(endpoint: string, headers?: Record<string, string>): Pr
   const { added, skipped } = await queue.add(paths, { endpoint, headers });
   expect(skipped).toEqual([]);
   expect(added).toHaveLength(expected.size);
-  const pool = createUploadPool(queue, createTusClient(), { concurrency: 4, parallel: 4, chunkSize, retryDelays: [0, 100], maxAttempts: 3 });
+  const pool = createUploadPool(queue, createTusClient(), {
+    concurrency: 4,
+    parallel: 4,
+    chunkSize,
+    retryDelays: [0, 100],
+    maxAttempts: 3,
+  });
   pool.start();
   await pool.whenIdle();
   await pool.close();
@@ -73,7 +85,9 @@ describe("Ferry's receiver", () => {
     for (const [name, hash] of expected) expect(await sha256File(join(receiveDir, name)), name).toBe(hash);
     // Files of at least two chunks go up as parallel partial uploads, then one final upload.
     const big = jobs.get('big.bin')!;
-    expect(big.parts?.map((part) => [part.start, part.end, part.offset === part.end - part.start, Boolean(part.url)])).toEqual([
+    expect(
+      big.parts?.map((part) => [part.start, part.end, part.offset === part.end - part.start, Boolean(part.url)]),
+    ).toEqual([
       [0, 8 * MiB, true, true],
       [8 * MiB, 16 * MiB, true, true],
       [16 * MiB, 24 * MiB, true, true],
@@ -83,7 +97,8 @@ describe("Ferry's receiver", () => {
     expect(big.uploadUrl).toBeDefined();
     expect(new Set(big.parts!.map((part) => part.url)).has(big.uploadUrl)).toBe(false);
     // Small files go in one request each and are never split.
-    for (const name of ['empty.bin', 'small.bin', 'tree/readme.txt', 'tree/sub/photo.jpg']) expect(jobs.get(name)!.parts, name).toBeUndefined();
+    for (const name of ['empty.bin', 'small.bin', 'tree/readme.txt', 'tree/sub/photo.jpg'])
+      expect(jobs.get(name)!.parts, name).toBeUndefined();
   });
 });
 
@@ -100,7 +115,12 @@ describe('@tus/server (no concatenation, no checksum)', () => {
     // Wrapping its handler shows every request it got, and whether PATCHes to one upload overlapped.
     http = createServer((req, res) => {
       const url = req.url ?? '';
-      seen.push({ method: req.method ?? '', url, concat: req.headers['upload-concat'] as string | undefined, checksum: req.headers['upload-checksum'] as string | undefined });
+      seen.push({
+        method: req.method ?? '',
+        url,
+        concat: req.headers['upload-concat'] as string | undefined,
+        checksum: req.headers['upload-checksum'] as string | undefined,
+      });
       if (req.method === 'PATCH') {
         const now = (inFlightPatches.get(url) ?? 0) + 1;
         inFlightPatches.set(url, now);

@@ -13,7 +13,8 @@ export const idempotentCreation = ({ caps }: Session) => caps.ferryFeatures.has(
  * A keyed one-request creation was sent and its answer never came (a broken connection, a stall, a
  * kill): its sha256 is on the job, its URL is not. The same key asks for that upload again.
  */
-export const creationUnanswered = (session: Session) => idempotentCreation(session) && session.job.sha256 !== undefined && !session.job.uploadUrl && !session.job.parts;
+export const creationUnanswered = (session: Session) =>
+  idempotentCreation(session) && session.job.sha256 !== undefined && !session.job.uploadUrl && !session.job.parts;
 
 /**
  * A small file in one request that creates the upload and carries all of its bytes. The body is the
@@ -50,7 +51,8 @@ async function createWithBody(session: Session): Promise<{ url: string; offset: 
     return created;
   } catch (error) {
     // The upload exists though the request failed (the answer names it): resume it rather than leave it behind.
-    if (error instanceof TusRequestError && error.location) await deps.save({ uploadUrl: error.location, sha256 }, true);
+    if (error instanceof TusRequestError && error.location)
+      await deps.save({ uploadUrl: error.location, sha256 }, true);
     throw error;
   } finally {
     deps.link.record(sent, performance.now() - startedAt);
@@ -62,13 +64,17 @@ async function openUpload(session: Session, oneRequest: boolean): Promise<{ url:
   const { job, target, deps } = session;
   if (job.uploadUrl) {
     const head = await deps.client.head(target, job.uploadUrl);
-    if (head.length !== undefined && head.length !== job.size) throw new TusRequestError('LENGTH_CHANGED', 'The stored upload has another length', 410, undefined);
+    if (head.length !== undefined && head.length !== job.size)
+      throw new TusRequestError('LENGTH_CHANGED', 'The stored upload has another length', 410, undefined);
     return { url: job.uploadUrl, offset: head.offset };
   }
   if (creationUnanswered(session)) {
     // Without the body: the receiver has what arrived of it (or nothing, if the request never got
     // there), and the rest goes in chunks sized for the link.
-    const created = await deps.client.create(target, { length: job.size, metadata: metadataOf(job, job.sha256, idempotencyKeyOf(job, job.sha256!)) });
+    const created = await deps.client.create(target, {
+      length: job.size,
+      metadata: metadataOf(job, job.sha256, idempotencyKeyOf(job, job.sha256!)),
+    });
     await deps.save({ uploadUrl: created.url }, true);
     return created;
   }
@@ -86,11 +92,19 @@ export async function sendSequential(session: Session, oneRequest: boolean): Pro
   // From the first byte, the whole file's sha256 comes along for free, fed in acknowledged order.
   const whole = offset === 0 && offset < job.size && !job.sha256 ? deps.hasher.session() : undefined;
   try {
-    await sendRange(session, url, 0, job.size, offset, (acknowledged, sent) => {
-      deps.onAcknowledged(acknowledged);
-      deps.onSent(sent);
-      if (sent === job.size && acknowledged < job.size) deps.onPhase('finalizing');
-    }, whole);
+    await sendRange(
+      session,
+      url,
+      0,
+      job.size,
+      offset,
+      (acknowledged, sent) => {
+        deps.onAcknowledged(acknowledged);
+        deps.onSent(sent);
+        if (sent === job.size && acknowledged < job.size) deps.onPhase('finalizing');
+      },
+      whole,
+    );
   } catch (error) {
     whole?.drop();
     throw error;

@@ -4,7 +4,11 @@ import { StallError } from './sender-errors';
  * Runs `work` with a signal that aborts when `touch` has not been called for `timeoutMs`
  * (tus-js-client in Node has no such guard and hangs forever on a black-holed connection).
  */
-export async function withStallWatch<T>(timeoutMs: number, outer: AbortSignal, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+export async function withStallWatch<T>(
+  timeoutMs: number,
+  outer: AbortSignal,
+  work: (signal: AbortSignal, touch: () => void) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(outer.reason);
   if (outer.aborted) onOuterAbort();

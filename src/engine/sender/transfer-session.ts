@@ -65,17 +65,24 @@ export const idempotencyKeyName = 'ferry-idempotency-key';
  * to end. `key` makes the creation idempotent there: a repeat gets the same upload.
  */
 export function metadataOf(job: UploadJob, sha256?: string, key?: string): Record<string, string> {
-  return { filename: job.name, ...(job.relativePath ? { relativePath: job.relativePath } : {}), ...(sha256 ? { sha256 } : {}), ...(key ? { [idempotencyKeyName]: key } : {}) };
+  return {
+    filename: job.name,
+    ...(job.relativePath ? { relativePath: job.relativePath } : {}),
+    ...(sha256 ? { sha256 } : {}),
+    ...(key ? { [idempotencyKeyName]: key } : {}),
+  };
 }
 
 /** One key per file content: the job and the sha256 of what it sends. */
 export const idempotencyKeyOf = (job: UploadJob, sha256: string) => `${job.id}.${sha256}`;
 
 /** Per-chunk sha256 `Upload-Checksum`, where the server takes it. */
-export const checksumsWanted = ({ settings, caps }: Session) => settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
+export const checksumsWanted = ({ settings, caps }: Session) =>
+  settings.checksum && caps.extensions.has('checksum') && caps.checksumAlgorithms.has('sha256');
 
 /** Bytes the next request should carry: about two seconds' worth at the rate the link gets now. */
-export const nextRequestBytes = ({ settings, deps }: Session) => requestBytes(settings.chunkSize, deps.limiter.rate, deps.link.rate());
+export const nextRequestBytes = ({ settings, deps }: Session) =>
+  requestBytes(settings.chunkSize, deps.limiter.rate, deps.link.rate());
 
 /**
  * The body as a stream of slices, so progress (and the stall watch) see bytes as they leave. Every

@@ -61,10 +61,16 @@ function fail(response: Response, what: string): never {
   const offset = response.headers['upload-offset'];
   // On an error, Location names an upload the request created anyway (a redirect's is no upload).
   const location = response.statusCode >= 400 ? response.headers.location : undefined;
-  throw new TusRequestError(code, `${what} failed: HTTP ${response.statusCode}${response.body ? ` (${String(response.body).trim().slice(0, 200)})` : ''}`, response.statusCode, parseRetryAfter(response.headers['retry-after'] as string | undefined), {
-    serverOffset: offset === undefined ? undefined : Number(offset),
-    location: location ? new URL(location, response.url).toString() : undefined,
-  });
+  throw new TusRequestError(
+    code,
+    `${what} failed: HTTP ${response.statusCode}${response.body ? ` (${String(response.body).trim().slice(0, 200)})` : ''}`,
+    response.statusCode,
+    parseRetryAfter(response.headers['retry-after'] as string | undefined),
+    {
+      serverOffset: offset === undefined ? undefined : Number(offset),
+      location: location ? new URL(location, response.url).toString() : undefined,
+    },
+  );
 }
 
 /** A small tus 1.0 client over got. It never retries by itself: the pool decides. */
@@ -81,8 +87,13 @@ export interface TusClient {
   close(): void;
 }
 
-export function createTusClient(options: { maxSockets?: number; connectTimeoutMs?: number; controlTimeoutMs?: number } = {}): TusClient {
-  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }), https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }) };
+export function createTusClient(
+  options: { maxSockets?: number; connectTimeoutMs?: number; controlTimeoutMs?: number } = {},
+): TusClient {
+  const agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }),
+  };
   const answeredHosts = new Set<string>();
   const http: Got = got.extend({
     retry: { limit: 0 },
@@ -102,11 +113,26 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
     options(target) {
       let cached = capabilityCache.get(target.endpoint);
       if (!cached) {
-        cached = http(target.endpoint, { method: 'OPTIONS', headers: target.headers, timeout: { request: controlTimeoutMs } }).then((response) => {
+        cached = http(target.endpoint, {
+          method: 'OPTIONS',
+          headers: target.headers,
+          timeout: { request: controlTimeoutMs },
+        }).then((response) => {
           if (response.statusCode >= 300) fail(response, 'OPTIONS');
-          const list = (name: string) => new Set(String(response.headers[name] ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+          const list = (name: string) =>
+            new Set(
+              String(response.headers[name] ?? '')
+                .split(',')
+                .map((item) => item.trim())
+                .filter(Boolean),
+            );
           const maxSize = response.headers['tus-max-size'];
-          return { extensions: list('tus-extension'), maxSize: maxSize ? Number(maxSize) : undefined, checksumAlgorithms: list('tus-checksum-algorithm'), ferryFeatures: list('x-ferry-features') };
+          return {
+            extensions: list('tus-extension'),
+            maxSize: maxSize ? Number(maxSize) : undefined,
+            checksumAlgorithms: list('tus-checksum-algorithm'),
+            ferryFeatures: list('x-ferry-features'),
+          };
         });
         cached.catch(() => capabilityCache.delete(target.endpoint));
         capabilityCache.set(target.endpoint, cached);
@@ -116,7 +142,8 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
 
     async create(target, request) {
       const headers: Record<string, string> = { ...target.headers };
-      if (request.concat !== undefined && typeof request.concat === 'object') headers['upload-concat'] = `final;${request.concat.final.join(' ')}`;
+      if (request.concat !== undefined && typeof request.concat === 'object')
+        headers['upload-concat'] = `final;${request.concat.final.join(' ')}`;
       else if (request.length === null) headers['upload-defer-length'] = '1';
       else headers['upload-length'] = String(request.length);
       if (request.concat === 'partial') headers['upload-concat'] = 'partial';
@@ -131,12 +158,18 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
       // sha256, which for a big file resumed elsewhere means reading all of it: give it time.
       const sealing = typeof request.concat === 'object';
       const timeoutMs = sealing ? Math.max(controlTimeoutMs, sealTimeoutMs) : controlTimeoutMs;
-      const pending = http.post(target.endpoint, { headers, body: request.body, signal: request.signal, ...(request.body ? {} : { timeout: { request: timeoutMs } }) });
+      const pending = http.post(target.endpoint, {
+        headers,
+        body: request.body,
+        signal: request.signal,
+        ...(request.body ? {} : { timeout: { request: timeoutMs } }),
+      });
       if (request.onSent) pending.on('uploadProgress', (progress) => request.onSent!(progress.transferred));
       const response = await pending;
       if (response.statusCode !== 201) fail(response, 'Creating the upload');
       const location = response.headers.location;
-      if (!location) throw new TusRequestError('NO_LOCATION', 'The server created an upload but sent no Location', 201, undefined);
+      if (!location)
+        throw new TusRequestError('NO_LOCATION', 'The server created an upload but sent no Location', 201, undefined);
       const offset = Number(response.headers['upload-offset'] ?? 0);
       return { url: new URL(location, target.endpoint).toString(), offset };
     },
@@ -147,7 +180,13 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
       const length = response.headers['upload-length'];
       const offset = Number(response.headers['upload-offset']);
       // tus: the HEAD response "MUST always include the Upload-Offset header"; without it, ask again.
-      if (!Number.isSafeInteger(offset) || offset < 0) throw new TusRequestError('BAD_OFFSET', 'The server answered HEAD without a valid Upload-Offset', undefined, undefined);
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new TusRequestError(
+          'BAD_OFFSET',
+          'The server answered HEAD without a valid Upload-Offset',
+          undefined,
+          undefined,
+        );
       return { offset, length: length === undefined ? undefined : Number(length) };
     },
 
@@ -169,7 +208,8 @@ export function createTusClient(options: { maxSockets?: number; connectTimeoutMs
 
     async terminate(target, url) {
       const response = await http.delete(url, { headers: target.headers, timeout: { request: controlTimeoutMs } });
-      if (response.statusCode !== 204 && response.statusCode !== 404 && response.statusCode !== 410) fail(response, 'DELETE');
+      if (response.statusCode !== 204 && response.statusCode !== 404 && response.statusCode !== 410)
+        fail(response, 'DELETE');
     },
 
     async ping(target) {

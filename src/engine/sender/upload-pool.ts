@@ -66,7 +66,13 @@ const everyJob = () => true;
 
 export function createUploadPool(queue: UploadQueue, client: TusClient, options: PoolOptions = {}): UploadPool {
   let concurrency = options.concurrency ?? 4;
-  const settings: TransferSettings = { chunkSize: options.chunkSize ?? 8 * 1024 * 1024, parallel: options.parallel ?? 1, stallTimeoutMs: options.stallTimeoutMs ?? 30_000, checksum: options.checksum ?? true, growingQuietMs: options.growingQuietMs ?? 10_000 };
+  const settings: TransferSettings = {
+    chunkSize: options.chunkSize ?? 8 * 1024 * 1024,
+    parallel: options.parallel ?? 1,
+    stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
+    checksum: options.checksum ?? true,
+    growingQuietMs: options.growingQuietMs ?? 10_000,
+  };
   const hub = options.hub ?? createProgressHub();
   const limiter = createBandwidthLimiter(options.rateLimit ?? null);
   const hasher = createChunkHasher();
@@ -80,10 +86,27 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   let wakeAt = 0;
   let idleWaiters: (() => void)[] = [];
   const outcomes = new Map<string, JobOutcome>();
-  const gate = createPoolGate({ client, probeIntervalMs: options.probeIntervalMs, isClosed: () => closed, onBackOnline: () => pump() });
+  const gate = createPoolGate({
+    client,
+    probeIntervalMs: options.probeIntervalMs,
+    isClosed: () => closed,
+    onBackOnline: () => pump(),
+  });
   const links = createLinkMeters();
   const onOutcome = (id: string, outcome: JobOutcome) => void outcomes.set(id, outcome);
-  const runContext: JobRunContext = { queue, client, hasher, limiter, hub, gate, links, settings: () => settings, retryDelays: options.retryDelays, maxAttempts: options.maxAttempts, onOutcome };
+  const runContext: JobRunContext = {
+    queue,
+    client,
+    hasher,
+    limiter,
+    hub,
+    gate,
+    links,
+    settings: () => settings,
+    retryDelays: options.retryDelays,
+    maxAttempts: options.maxAttempts,
+    onOutcome,
+  };
 
   const update = (job: UploadJob, patch: Partial<UploadJob>) => queue.update(job.id, patch);
 
@@ -133,7 +156,8 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     settleIdle();
   }
 
-  const select = (id?: string) => (id === undefined ? [...queue.list()] : [queue.get(id)].filter((job): job is UploadJob => job !== undefined));
+  const select = (id?: string) =>
+    id === undefined ? [...queue.list()] : [queue.get(id)].filter((job): job is UploadJob => job !== undefined);
 
   return {
     hub,
@@ -164,7 +188,8 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
           update(job, { status: 'canceled', phase: undefined });
           hub.transition(job.id, 'terminated', { message: 'Canceled' });
         }
-        for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)]) if (url) await client.terminate(job.target, url).catch(() => undefined);
+        for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)])
+          if (url) await client.terminate(job.target, url).catch(() => undefined);
         update(job, { uploadUrl: undefined, parts: undefined, sha256: undefined });
       }
       pump();
@@ -208,7 +233,11 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       const estimator = overallSpeed.get(include) ?? createSpeedEstimator();
       overallSpeed.set(include, estimator);
       estimator.sample(totals.acknowledged);
-      return { ...totals, bytesPerSecond: estimator.bytesPerSecond(), etaSeconds: estimator.etaSeconds(totals.size - totals.acknowledged) };
+      return {
+        ...totals,
+        bytesPerSecond: estimator.bytesPerSecond(),
+        etaSeconds: estimator.etaSeconds(totals.size - totals.acknowledged),
+      };
     },
     whenIdle() {
       return new Promise((resolve) => {

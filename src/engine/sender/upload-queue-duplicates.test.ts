@@ -93,7 +93,6 @@ it('follows a job whose source was re-read (new size and mtime): the new file is
   expect((await queue.add([path], target)).duplicates).toEqual([path]);
 });
 
-
 describe('completed files added again', () => {
   it('reports the completed jobs they match, once each, so the caller can check the target still has them', async () => {
     const done = await file('done.txt', 'done');

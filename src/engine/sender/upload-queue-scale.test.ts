@@ -19,7 +19,8 @@ beforeAll(async () => {
   for (let folder = 0; folder < 100; folder++) {
     const path = join(root, 'batch', `folder-${String(folder).padStart(3, '0')}`);
     mkdirSync(path, { recursive: true });
-    for (let file = 0; file < count / 100; file++) writeFileSync(join(path, `file-${String(file).padStart(3, '0')}.txt`), `${folder}:${file}`);
+    for (let file = 0; file < count / 100; file++)
+      writeFileSync(join(path, `file-${String(file).padStart(3, '0')}.txt`), `${folder}:${file}`);
   }
 });
 
@@ -52,7 +53,12 @@ it('adds, persists and restores 10,000 files exactly, in bounded time and memory
   expect(result.skipped).toEqual([]);
   // A few states a real queue would hold, so the round trip covers more than "queued".
   queue.update(result.added[0]!.id, { status: 'completed', acknowledged: 5, sent: 5, finishedAt: 1 });
-  queue.update(result.added[1]!.id, { status: 'running', acknowledged: 1, sent: 2, uploadUrl: 'http://127.0.0.1:9/files/x' });
+  queue.update(result.added[1]!.id, {
+    status: 'running',
+    acknowledged: 1,
+    sent: 2,
+    uploadUrl: 'http://127.0.0.1:9/files/x',
+  });
   queue.update(result.added[2]!.id, { status: 'failed', error: { code: 'HTTP_403', message: 'no' } });
   queue.move(result.added[count - 1]!.id, 0);
 
@@ -93,7 +99,9 @@ it('adds, persists and restores 10,000 files exactly, in bounded time and memory
   const copy = restored.list();
   expect(copy).toHaveLength(count);
   expect(copy.map((job) => job.id)).toEqual(original.map((job) => job.id));
-  const expected = original.map((job) => (job.status === 'running' ? { ...job, status: 'queued', phase: undefined } : job));
+  const expected = original.map((job) =>
+    job.status === 'running' ? { ...job, status: 'queued', phase: undefined } : job,
+  );
   expect(copy).toEqual(expected);
   expect(new Set(copy.map((job) => job.relativePath)).size).toBe(count);
   expect(copy.every((job) => job.relativePath?.startsWith('batch/folder-'))).toBe(true);

@@ -34,9 +34,22 @@ describe('adding', () => {
     const queue = createUploadQueue(createMemoryPersistence());
     const result = await queue.add([join(root, 'photos'), loose], target);
     expect(result.skipped).toEqual([]);
-    expect(result.added.map((job) => job.relativePath ?? null).sort()).toEqual([null, 'photos/2024/b.jpg', 'photos/2024/deep/c.jpg', 'photos/a.jpg']);
+    expect(result.added.map((job) => job.relativePath ?? null).sort()).toEqual([
+      null,
+      'photos/2024/b.jpg',
+      'photos/2024/deep/c.jpg',
+      'photos/a.jpg',
+    ]);
     const deep = result.added.find((job) => job.name === 'c.jpg')!;
-    expect(deep).toMatchObject({ path: join(root, 'photos/2024/deep/c.jpg'), size: 3, status: 'queued', acknowledged: 0, sent: 0, attempts: 0, target });
+    expect(deep).toMatchObject({
+      path: join(root, 'photos/2024/deep/c.jpg'),
+      size: 3,
+      status: 'queued',
+      acknowledged: 0,
+      sent: 0,
+      attempts: 0,
+      target,
+    });
   });
 
   it('reports unreadable paths as skipped and still adds the rest', async () => {
@@ -72,18 +85,44 @@ describe('order', () => {
 
 describe('persistence round trip', () => {
   async function roundTrip(persistenceFor: () => ReturnType<typeof createJsonFilePersistence>) {
-    await Promise.all(['done', 'paused', 'failed', 'running', 'queued', 'canceled'].map((name) => file(`tree/${name}.bin`, name.repeat(100))));
+    await Promise.all(
+      ['done', 'paused', 'failed', 'running', 'queued', 'canceled'].map((name) =>
+        file(`tree/${name}.bin`, name.repeat(100)),
+      ),
+    );
     const queue = createUploadQueue(persistenceFor(), { saveDelayMs: 10_000 });
     await queue.add([join(root, 'tree')], target);
     const job = (name: string) => queue.list().find((entry) => entry.name === `${name}.bin`)!;
-    queue.update(job('done').id, { status: 'completed', acknowledged: 400, sent: 400, uploadUrl: 'http://127.0.0.1:9/files/done', finishedAt: 1_700_000_000_123 });
-    queue.update(job('paused').id, { status: 'paused', acknowledged: 200, sent: 300, uploadUrl: 'http://127.0.0.1:9/files/p' });
-    queue.update(job('failed').id, { status: 'failed', attempts: 4, error: { code: 'HTTP_403', message: 'Creating the upload failed: HTTP 403' } });
+    queue.update(job('done').id, {
+      status: 'completed',
+      acknowledged: 400,
+      sent: 400,
+      uploadUrl: 'http://127.0.0.1:9/files/done',
+      finishedAt: 1_700_000_000_123,
+    });
+    queue.update(job('paused').id, {
+      status: 'paused',
+      acknowledged: 200,
+      sent: 300,
+      uploadUrl: 'http://127.0.0.1:9/files/p',
+    });
+    queue.update(job('failed').id, {
+      status: 'failed',
+      attempts: 4,
+      error: { code: 'HTTP_403', message: 'Creating the upload failed: HTTP 403' },
+    });
     const parts = [
       { start: 0, end: 350, url: 'http://127.0.0.1:9/files/p1', offset: 100 },
       { start: 350, end: 700, offset: 0 },
     ];
-    queue.update(job('running').id, { status: 'running', phase: 'stalled', acknowledged: 100, sent: 150, parts, attempts: 2 });
+    queue.update(job('running').id, {
+      status: 'running',
+      phase: 'stalled',
+      acknowledged: 100,
+      sent: 150,
+      parts,
+      attempts: 2,
+    });
     queue.update(job('canceled').id, { status: 'canceled' });
     queue.move(job('queued').id, 0);
     // flush() must cancel the pending timed save and write now.
@@ -135,7 +174,10 @@ describe('persistence round trip', () => {
     const memory = createMemoryPersistence();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = { load: () => memory.load(), save: async (state: Parameters<typeof memory.save>[0]) => (await gate, memory.save(state)) };
+    const slow = {
+      load: () => memory.load(),
+      save: async (state: Parameters<typeof memory.save>[0]) => (await gate, memory.save(state)),
+    };
     const queue = createUploadQueue(slow);
     const adding = queue.add([path, other], target);
     await vi.waitFor(() => expect(queue.list()).toHaveLength(2));
@@ -153,7 +195,10 @@ describe('persistence round trip', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let started = 0;
-    const slow = { load: () => memory.load(), save: async (state: Parameters<typeof memory.save>[0]) => (started++, await gate, memory.save(state)) };
+    const slow = {
+      load: () => memory.load(),
+      save: async (state: Parameters<typeof memory.save>[0]) => (started++, await gate, memory.save(state)),
+    };
     const queue = createUploadQueue(memory);
     await queue.add(paths, target);
     const blocked = createUploadQueue(slow);
@@ -232,7 +277,9 @@ describe('removeFinished', () => {
     expect(queue.list().map((job) => job.name)).toEqual(['queued.txt', 'failed.txt', 'paused.txt']);
     expect(queue.get(done)).toBeUndefined();
     expect(seen).toEqual([[done, canceled]]);
-    await vi.waitFor(() => expect(memory.state?.jobs.map((job) => job.name)).toEqual(['queued.txt', 'failed.txt', 'paused.txt']));
+    await vi.waitFor(() =>
+      expect(memory.state?.jobs.map((job) => job.name)).toEqual(['queued.txt', 'failed.txt', 'paused.txt']),
+    );
     // The completed file no longer counts as queued, so it may be sent again.
     expect((await queue.add([paths[0]!], target)).added).toHaveLength(1);
     expect(queue.removeFinished()).toBe(0);

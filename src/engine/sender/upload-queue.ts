@@ -23,7 +23,11 @@ export interface UploadQueue {
   restore(): Promise<void>;
   /** Files and whole folders; folders keep their structure as `relativePath`. */
   /** `growing`: the files are still being written; each is followed until it stops growing. */
-  add(paths: string[], target: UploadTarget, options?: { allowDuplicates?: boolean; growing?: boolean }): Promise<AddResult>;
+  add(
+    paths: string[],
+    target: UploadTarget,
+    options?: { allowDuplicates?: boolean; growing?: boolean },
+  ): Promise<AddResult>;
   list(): readonly UploadJob[];
   get(id: string): UploadJob | undefined;
   update(id: string, patch: Partial<UploadJob>): UploadJob | undefined;
@@ -78,7 +82,10 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
   // them must not drop the duplicate guard for the others.
   const fingerprints = new Map<string, Set<string>>();
   const order = createQueuedOrder((id) => byId.get(id));
-  const saverOptions: QueueSaverOptions = { durableDelayMs: options.saveDelayMs, progressDelayMs: options.progressSaveMs };
+  const saverOptions: QueueSaverOptions = {
+    durableDelayMs: options.saveDelayMs,
+    progressDelayMs: options.progressSaveMs,
+  };
   const saver = createQueueSaver(persistence, { list: () => jobs, get: (id) => byId.get(id) }, saverOptions);
   const listeners = new Set<(ids: string[] | 'all') => void>();
 

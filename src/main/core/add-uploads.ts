@@ -9,12 +9,17 @@ export type UploadAdder = (paths: readonly string[]) => Promise<AddSummary>;
  * launch and macOS "Open with" all come through here. Duplicates and unreadable paths are reported
  * by name (the window never gets a full path back).
  */
-export function createUploadAdder(core: Pick<FerryCore, 'queue' | 'pool' | 'target'>, onAdded?: (ids: string[]) => void): UploadAdder {
+export function createUploadAdder(
+  core: Pick<FerryCore, 'queue' | 'pool' | 'target'>,
+  onAdded?: (ids: string[]) => void,
+): UploadAdder {
   return async (paths) => {
     if (paths.length === 0) return { added: 0, duplicates: [], skipped: [] };
     // Paths come from a dialog, a drop or the OS (absolute); anything relative did not.
     const usable = paths.filter((path) => isAbsolute(path));
-    const refused = paths.filter((path) => !isAbsolute(path)).map((path) => ({ name: basename(path), reason: 'Not an absolute path' }));
+    const refused = paths
+      .filter((path) => !isAbsolute(path))
+      .map((path) => ({ name: basename(path), reason: 'Not an absolute path' }));
     const result = await core.queue.add(usable, core.target());
     if (result.added.length > 0) onAdded?.(result.added.map((job) => job.id));
     // A file that is done there already may have been lost since (a wiped folder, a new machine at the

@@ -24,24 +24,60 @@ function fakeSharing(view: () => SharingView = () => sharingOff) {
   };
 }
 
-const job: UploadJob = { id: 'j', path: '/a/b.bin', name: 'b.bin', size: 10, mtimeMs: 1, target: { endpoint }, status: 'queued', acknowledged: 0, sent: 0, attempts: 0, addedAt: 1, uploadUrl: `${endpoint}up1` };
+const job: UploadJob = {
+  id: 'j',
+  path: '/a/b.bin',
+  name: 'b.bin',
+  size: 10,
+  mtimeMs: 1,
+  target: { endpoint },
+  status: 'queued',
+  acknowledged: 0,
+  sent: 0,
+  attempts: 0,
+  addedAt: 1,
+  uploadUrl: `${endpoint}up1`,
+};
 
 describe('core pushes', () => {
-  it('pushes batched job changes and settings changes in the contract\'s shapes', async () => {
+  it("pushes batched job changes and settings changes in the contract's shapes", async () => {
     const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs: [job] }));
     await queue.restore();
     const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
-    const pool = { hub: createProgressHub(), overall: () => ({ files: 1, completed: 0, failed: 0, size: 10, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null }), activeCount: () => 0 } as unknown as UploadPool;
-    const core = { queue, pool, settings, embeddedEndpoint: () => endpoint, sharing: fakeSharing() } as unknown as FerryCore;
+    const pool = {
+      hub: createProgressHub(),
+      overall: () => ({
+        files: 1,
+        completed: 0,
+        failed: 0,
+        size: 10,
+        acknowledged: 0,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+      }),
+      activeCount: () => 0,
+    } as unknown as UploadPool;
+    const core = {
+      queue,
+      pool,
+      settings,
+      embeddedEndpoint: () => endpoint,
+      sharing: fakeSharing(),
+    } as unknown as FerryCore;
     const pushed: [string, unknown][] = [];
     const seen = vi.fn();
-    const pushes = connectPushes(core, (channel, payload) => pushed.push([channel, payload]), { onUploadsChanged: seen });
+    const pushes = connectPushes(core, (channel, payload) => pushed.push([channel, payload]), {
+      onUploadsChanged: seen,
+    });
     queue.update('j', { status: 'paused' });
     vi.advanceTimersByTime(100);
     settings.update({ theme: 'dark' });
     expect(pushed.map(([channel]) => channel)).toEqual(['uploads:changed', 'settings:changed']);
     const [, change] = pushed[0]!;
-    expect(pushContract['uploads:changed'].parse(change)).toMatchObject({ jobs: [{ id: 'j', status: 'paused', receiverUploadId: 'up1' }], removed: [] });
+    expect(pushContract['uploads:changed'].parse(change)).toMatchObject({
+      jobs: [{ id: 'j', status: 'paused', receiverUploadId: 'up1' }],
+      removed: [],
+    });
     expect(pushContract['settings:changed'].parse(pushed[1]![1])).toMatchObject({ theme: 'dark' });
     expect(seen).toHaveBeenCalledWith(change);
     pushes.stop();
@@ -53,12 +89,34 @@ describe('core pushes', () => {
 
   it('pushes the sharing view on every change, one at a time, ending with the latest', async () => {
     const queue = createUploadQueue(createMemoryPersistence());
-    const pool = { hub: createProgressHub(), overall: () => ({ files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null }), activeCount: () => 0 } as unknown as UploadPool;
+    const pool = {
+      hub: createProgressHub(),
+      overall: () => ({
+        files: 0,
+        completed: 0,
+        failed: 0,
+        size: 0,
+        acknowledged: 0,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+      }),
+      activeCount: () => 0,
+    } as unknown as UploadPool;
     let link = 'http://127.0.0.2:4000/?t=a';
     const sharing = fakeSharing(() => ({ ...sharingOff, active: true, link, offAt: 1_000, idleMs: 900_000 }));
-    const core = { queue, pool, settings: createSettingsStore({ store: createMemoryKeyValueStore() }), embeddedEndpoint: () => endpoint, sharing } as unknown as FerryCore;
+    const core = {
+      queue,
+      pool,
+      settings: createSettingsStore({ store: createMemoryKeyValueStore() }),
+      embeddedEndpoint: () => endpoint,
+      sharing,
+    } as unknown as FerryCore;
     const pushed: unknown[] = [];
-    const pushes = connectPushes(core, (channel, payload) => channel === 'sharing:changed' && pushed.push(pushContract['sharing:changed'].parse(payload)));
+    const pushes = connectPushes(
+      core,
+      (channel, payload) =>
+        channel === 'sharing:changed' && pushed.push(pushContract['sharing:changed'].parse(payload)),
+    );
     sharing.emit();
     link = 'http://127.0.0.2:4000/?t=b';
     sharing.emit();

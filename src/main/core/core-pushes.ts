@@ -15,7 +15,11 @@ export interface CorePushes {
  * `uploads:changed` (at most one per interval), `settings:changed` on every settings change, and
  * `sharing:changed` whenever receiving from other devices changes.
  */
-export function connectPushes(core: Pick<FerryCore, 'queue' | 'pool' | 'settings' | 'embeddedEndpoint' | 'sharing'>, push: Push, options: { intervalMs?: number; onUploadsChanged?: (change: UploadsChanged) => void } = {}): CorePushes {
+export function connectPushes(
+  core: Pick<FerryCore, 'queue' | 'pool' | 'settings' | 'embeddedEndpoint' | 'sharing'>,
+  push: Push,
+  options: { intervalMs?: number; onUploadsChanged?: (change: UploadsChanged) => void } = {},
+): CorePushes {
   const toView = createJobViewer({
     hub: core.pool.hub,
     embeddedEndpoint: () => {
@@ -46,7 +50,10 @@ export function connectPushes(core: Pick<FerryCore, 'queue' | 'pool' | 'settings
     sharingBusy = true;
     void core.sharing
       .view()
-      .then((view) => stopped || push('sharing:changed', view), () => undefined)
+      .then(
+        (view) => stopped || push('sharing:changed', view),
+        () => undefined,
+      )
       .finally(() => {
         sharingBusy = false;
         if (sharingAgain && !stopped) {

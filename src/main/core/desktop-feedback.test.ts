@@ -5,14 +5,47 @@ import type { UploadJob } from '../../shared/upload-job';
 import { createDesktopFeedback } from './desktop-feedback';
 import type { TrayModel } from './tray-model';
 
-const overall = (patch: Partial<OverallView> = {}): OverallView => ({ files: 2, completed: 0, failed: 0, active: 1, size: 100, acknowledged: 25, bytesPerSecond: 5_000_000, etaSeconds: 15, ...patch });
-const view = (id: string, status: JobView['status']): JobView => ({ id, name: `${id}.bin`, folder: '', size: 50, status, acknowledged: 0, sent: 0, bytesPerSecond: 0, etaSeconds: null, attempts: 0, endpoint: '', addedAt: 1 });
+const overall = (patch: Partial<OverallView> = {}): OverallView => ({
+  files: 2,
+  completed: 0,
+  failed: 0,
+  active: 1,
+  size: 100,
+  acknowledged: 25,
+  bytesPerSecond: 5_000_000,
+  etaSeconds: 15,
+  ...patch,
+});
+const view = (id: string, status: JobView['status']): JobView => ({
+  id,
+  name: `${id}.bin`,
+  folder: '',
+  size: 50,
+  status,
+  acknowledged: 0,
+  sent: 0,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  attempts: 0,
+  endpoint: '',
+  addedAt: 1,
+});
 
 function setup(statuses: UploadJob['status'][] = ['running', 'queued'], settings: Partial<Settings> = {}) {
   const jobs = statuses.map((status, index) => ({ id: `j${index}`, status }) as UploadJob);
   const trays: TrayModel[] = [];
-  const ports = { notifications: { show: vi.fn() }, taskbar: { setProgress: vi.fn() }, power: { start: vi.fn(() => 7), stop: vi.fn() } };
-  const feedback = createDesktopFeedback({ queue: { list: () => jobs }, settings: { get: () => ({ ...defaultSettings(), ...settings }) }, locale: 'en-US', ...ports, showTray: (model) => trays.push(model) });
+  const ports = {
+    notifications: { show: vi.fn() },
+    taskbar: { setProgress: vi.fn() },
+    power: { start: vi.fn(() => 7), stop: vi.fn() },
+  };
+  const feedback = createDesktopFeedback({
+    queue: { list: () => jobs },
+    settings: { get: () => ({ ...defaultSettings(), ...settings }) },
+    locale: 'en-US',
+    ...ports,
+    showTray: (model) => trays.push(model),
+  });
   return { feedback, trays, ports, jobs };
 }
 

@@ -31,7 +31,16 @@ export interface DesktopFeedback {
 export function createDesktopFeedback(deps: DesktopFeedbackDeps): DesktopFeedback {
   const notificationPolicy = createNotificationPolicy({ enabled: () => deps.settings.get().notifications });
   const power = createPowerBlockerController(deps.power, { idleMs: deps.idleMs });
-  let lastOverall: UploadsChanged['overall'] = { files: 0, completed: 0, failed: 0, active: 0, size: 0, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null };
+  let lastOverall: UploadsChanged['overall'] = {
+    files: 0,
+    completed: 0,
+    failed: 0,
+    active: 0,
+    size: 0,
+    acknowledged: 0,
+    bytesPerSecond: 0,
+    etaSeconds: null,
+  };
 
   function queueState() {
     let paused = false;
@@ -58,8 +67,10 @@ export function createDesktopFeedback(deps: DesktopFeedbackDeps): DesktopFeedbac
       const { overall } = change;
       power.update({ acknowledged: overall.acknowledged, active: overall.active });
       const state = refresh();
-      if (overall.active > 0 && overall.size > 0) deps.taskbar.setProgress(overall.acknowledged / overall.size, 'normal');
-      else if (state.paused && overall.size > overall.acknowledged) deps.taskbar.setProgress(overall.size > 0 ? overall.acknowledged / overall.size : 0, 'paused');
+      if (overall.active > 0 && overall.size > 0)
+        deps.taskbar.setProgress(overall.acknowledged / overall.size, 'normal');
+      else if (state.paused && overall.size > overall.acknowledged)
+        deps.taskbar.setProgress(overall.size > 0 ? overall.acknowledged / overall.size : 0, 'paused');
       else deps.taskbar.setProgress(null, 'normal');
       for (const note of notificationPolicy.observe(change)) deps.notifications.show(note);
     },

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { isAllowedExternalUrl } from './external-url';
 
 describe('external URL allow-list', () => {
-  it.each(['https://tus.io/protocols/resumable-upload', 'http://tus.io/', 'https://github.com/tus/tus-node-server', 'https://GITHUB.com/x'])('allows %s', (url) => {
+  it.each([
+    'https://tus.io/protocols/resumable-upload',
+    'http://tus.io/',
+    'https://github.com/tus/tus-node-server',
+    'https://GITHUB.com/x',
+  ])('allows %s', (url) => {
     expect(isAllowedExternalUrl(url)).toBe(true);
   });
 

@@ -28,7 +28,11 @@ async function setup() {
   return { received, sources, settings: createMemoryKeyValueStore(), persistence: createMemoryPersistence() };
 }
 
-function makeCore(options: { settings: KeyValueStore; persistence: ReturnType<typeof createMemoryPersistence>; received: string }): FerryCore {
+function makeCore(options: {
+  settings: KeyValueStore;
+  persistence: ReturnType<typeof createMemoryPersistence>;
+  received: string;
+}): FerryCore {
   const core = createFerryCore({
     windowOrigins: [],
     settings: options.settings,
@@ -60,7 +64,10 @@ describe('ferry core (real receiver and pool on loopback)', () => {
     expect(info.receiveFolder).toBe(env.received);
     // Port 0 in settings: the picked port is kept for the next launch.
     expect(core.settings.get().receiverPort).toBe(info.port);
-    expect(core.target()).toEqual({ endpoint: `${info.origin}/files/`, headers: { authorization: `Bearer ${info.token}` } });
+    expect(core.target()).toEqual({
+      endpoint: `${info.origin}/files/`,
+      headers: { authorization: `Bearer ${info.token}` },
+    });
     const [job] = await send(core, [source]);
     expect(job).toMatchObject({ status: 'completed', acknowledged: job!.size });
     expect(await sha256File(join(env.received, 'movie.bin'))).toBe(digest);
@@ -68,7 +75,12 @@ describe('ferry core (real receiver and pool on loopback)', () => {
 
   it('a restart restores the queue: done, paused and failed exactly, an in-flight upload resumes', async () => {
     const env = await setup();
-    const paths = { done: join(env.sources, 'done.bin'), paused: join(env.sources, 'paused.bin'), failed: join(env.sources, 'failed.bin'), live: join(env.sources, 'live.bin') };
+    const paths = {
+      done: join(env.sources, 'done.bin'),
+      paused: join(env.sources, 'paused.bin'),
+      failed: join(env.sources, 'failed.bin'),
+      live: join(env.sources, 'live.bin'),
+    };
     for (const path of [paths.done, paths.paused, paths.failed]) await writeRandomFile(path, 64 * KiB);
     const liveDigest = await writeRandomFile(paths.live, 4 * MiB);
     env.settings.set('settings', { ...defaultSettings(), chunkSizeBytes: 256 * KiB, rateLimitBytesPerSecond: MiB });
@@ -80,7 +92,11 @@ describe('ferry core (real receiver and pool on loopback)', () => {
     const { added } = await first.queue.add([paths.paused, paths.failed, paths.live], first.target());
     const [paused, failed, live] = added;
     first.pool.pause(paused!.id);
-    first.queue.update(failed!.id, { status: 'failed', error: { code: 'HTTP_403', message: 'Forbidden' }, attempts: 3 });
+    first.queue.update(failed!.id, {
+      status: 'failed',
+      error: { code: 'HTTP_403', message: 'Forbidden' },
+      attempts: 3,
+    });
     first.pool.start();
     await vi.waitFor(() => expect(first.queue.get(live!.id)!.acknowledged).toBeGreaterThan(0), { timeout: 10_000 });
     await first.close();
@@ -99,7 +115,8 @@ describe('ferry core (real receiver and pool on loopback)', () => {
     const byId = (id: string) => second.queue.get(id)!;
     expect(byId(done!.id)).toEqual(saved.find((job) => job.id === done!.id));
     // Paused and failed keep everything; only the per-launch token in their target is renewed.
-    for (const id of [paused!.id, failed!.id]) expect(byId(id)).toEqual({ ...saved.find((job) => job.id === id), target: second.target() });
+    for (const id of [paused!.id, failed!.id])
+      expect(byId(id)).toEqual({ ...saved.find((job) => job.id === id), target: second.target() });
     expect(byId(paused!.id).status).toBe('paused');
     expect(byId(failed!.id)).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'HTTP_403' } });
     await second.pool.whenIdle();
@@ -167,7 +184,9 @@ describe('ferry core (real receiver and pool on loopback)', () => {
 
     const blockerFile = join(env.sources, 'not-a-folder');
     await writeRandomFile(blockerFile, 1);
-    await expect(core.updateSettings({ receiveFolder: join(blockerFile, 'inside') })).rejects.toMatchObject({ code: 'IPC_FAILED' });
+    await expect(core.updateSettings({ receiveFolder: join(blockerFile, 'inside') })).rejects.toMatchObject({
+      code: 'IPC_FAILED',
+    });
     expect(core.settings.get().receiveFolder).toBe('');
     expect(core.receiverInfo().receiveFolder).toBe(env.received);
   });

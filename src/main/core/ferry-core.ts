@@ -99,11 +99,20 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
     return receiver;
   };
   const portOf = (value: Receiver) => Number(new URL(value.url).port);
-  const embeddedTarget = (): UploadTarget => ({ endpoint: `${live().url}/files/`, headers: { authorization: `Bearer ${token}` } });
+  const embeddedTarget = (): UploadTarget => ({
+    endpoint: `${live().url}/files/`,
+    headers: { authorization: `Bearer ${token}` },
+  });
 
   /** Starts a receiver and remembers its port for the next launch, and points queued jobs at it. */
   async function openReceiver(dir: string, port: number, previousEndpoints: string[]): Promise<void> {
-    const started = await startEmbeddedReceiver({ dir, port, token, logger: log, tuning: { ...deps.receiver, corsOrigins: [...(deps.receiver?.corsOrigins ?? []), ...deps.windowOrigins] } });
+    const started = await startEmbeddedReceiver({
+      dir,
+      port,
+      token,
+      logger: log,
+      tuning: { ...deps.receiver, corsOrigins: [...(deps.receiver?.corsOrigins ?? []), ...deps.windowOrigins] },
+    });
     receiver = started.receiver;
     if (started.fellBack) log.warn({ wanted: port, port: started.port }, 'the receiver port was taken; using another');
     if (settings.get().receiverPort !== started.port) settings.updateInternal({ receiverPort: started.port });
@@ -123,7 +132,9 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
       await openReceiver(dir, port, [endpointOf(oldPort)]);
     } catch (error) {
       // Keep receiving where we did before rather than not at all.
-      await openReceiver(old.dir, oldPort, []).catch((reopen) => log.error({ err: reopen }, 'could not restart the receiver'));
+      await openReceiver(old.dir, oldPort, []).catch((reopen) =>
+        log.error({ err: reopen }, 'could not restart the receiver'),
+      );
       throw error;
     }
   }
@@ -150,7 +161,11 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
       starting ??= (async () => {
         await queue.restore();
         const stored = settings.get();
-        await openReceiver(folderOf(stored), stored.receiverPort, stored.receiverPort > 0 ? [endpointOf(stored.receiverPort)] : []);
+        await openReceiver(
+          folderOf(stored),
+          stored.receiverPort,
+          stored.receiverPort > 0 ? [endpointOf(stored.receiverPort)] : [],
+        );
         pool.start();
       })();
       return starting;
@@ -161,7 +176,9 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
     },
     target() {
       const { target } = settings.get();
-      return target.kind === 'embedded' ? embeddedTarget() : { endpoint: target.endpoint, headers: { ...target.headers } };
+      return target.kind === 'embedded'
+        ? embeddedTarget()
+        : { endpoint: target.endpoint, headers: { ...target.headers } };
     },
     embeddedEndpoint: () => `${live().url}/files/`,
     applySettings,
@@ -175,7 +192,9 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
         const { version: _version, ...restore } = previous;
         settings.updateInternal({ ...restore, receiverPort: settings.get().receiverPort });
         await applySettings(settings.get()).catch(() => undefined);
-        throw new IpcFailure(ipcErrorCodes.failed, `Could not apply the settings: ${(error as Error).message}`, { cause: error });
+        throw new IpcFailure(ipcErrorCodes.failed, `Could not apply the settings: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     },
     onReceiverChange(listener) {

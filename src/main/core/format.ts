@@ -13,16 +13,28 @@ function scale(bytes: number): { value: number; unit: (typeof units)[number] } {
 
 export function formatSize(bytes: number, locale: string): string {
   const { value, unit } = scale(bytes);
-  return new Intl.NumberFormat(safeLocale(locale), { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0 }).format(value);
+  return new Intl.NumberFormat(safeLocale(locale), {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0,
+  }).format(value);
 }
 
 export function formatSpeed(bytesPerSecond: number, locale: string): string {
   const { value, unit } = scale(bytesPerSecond);
-  return new Intl.NumberFormat(safeLocale(locale), { style: 'unit', unit: `${unit}-per-second`, unitDisplay: 'short', maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0 }).format(value);
+  return new Intl.NumberFormat(safeLocale(locale), {
+    style: 'unit',
+    unit: `${unit}-per-second`,
+    unitDisplay: 'short',
+    maximumFractionDigits: value < 10 && unit !== 'byte' ? 1 : 0,
+  }).format(value);
 }
 
 export function formatPercent(fraction: number, locale: string): string {
-  return new Intl.NumberFormat(safeLocale(locale), { style: 'percent', maximumFractionDigits: 0 }).format(Math.min(1, Math.max(0, fraction)));
+  return new Intl.NumberFormat(safeLocale(locale), { style: 'percent', maximumFractionDigits: 0 }).format(
+    Math.min(1, Math.max(0, fraction)),
+  );
 }
 
 /** A locale Intl accepts; a bad OS value falls back to English instead of throwing. */

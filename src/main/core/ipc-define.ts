@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { errorMessage } from '../../engine/errors';
-import { invokeContract, ipcErrorCodes, type InvokeChannel, type InvokeResponse, type IpcError, type IpcResult } from '../../shared/ipc/contract';
+import {
+  invokeContract,
+  ipcErrorCodes,
+  type InvokeChannel,
+  type InvokeResponse,
+  type IpcError,
+  type IpcResult,
+} from '../../shared/ipc/contract';
 import { IpcFailure, describeIssues } from './ipc-failure';
 import { isTrustedSender } from './sender-frame';
 
@@ -9,7 +16,10 @@ export interface IpcEventLike {
   senderFrame: { url: string } | null;
 }
 
-export type InvokeHandler<C extends InvokeChannel> = (event: IpcEventLike, payload: unknown) => Promise<IpcResult<InvokeResponse<C>>>;
+export type InvokeHandler<C extends InvokeChannel> = (
+  event: IpcEventLike,
+  payload: unknown,
+) => Promise<IpcResult<InvokeResponse<C>>>;
 /** One handler per channel: a channel without one does not compile. */
 export type InvokeHandlers = { [C in InvokeChannel]: InvokeHandler<C> };
 
@@ -22,7 +32,10 @@ export function toIpcError(error: unknown): IpcError {
   if (error instanceof IpcFailure) return error.toIpcError();
   const code = (error as { code?: unknown } | null)?.code;
   // Engine errors carry stable codes (SOURCE_UNREADABLE, …); Node's errno codes (ENOENT) are too.
-  return { code: typeof code === 'string' && codePattern.test(code) ? code : ipcErrorCodes.failed, message: errorMessage(error).slice(0, 1000) };
+  return {
+    code: typeof code === 'string' && codePattern.test(code) ? code : ipcErrorCodes.failed,
+    message: errorMessage(error).slice(0, 1000),
+  };
 }
 
 export interface DefineOptions {
@@ -35,16 +48,23 @@ export interface DefineOptions {
  * payload must parse (strictly: unknown keys are refused), and the outcome is an IpcResult.
  */
 export function createDefineHandler(options: DefineOptions) {
-  return function defineHandler<C extends InvokeChannel>(channel: C, run: (request: ParsedRequest<C>, raw: unknown) => Promise<InvokeResponse<C>> | InvokeResponse<C>): InvokeHandler<C> {
+  return function defineHandler<C extends InvokeChannel>(
+    channel: C,
+    run: (request: ParsedRequest<C>, raw: unknown) => Promise<InvokeResponse<C>> | InvokeResponse<C>,
+  ): InvokeHandler<C> {
     const schema = invokeContract[channel].request;
     return async (event, payload) => {
       if (!isTrustedSender(event?.senderFrame?.url, options.appOrigins)) {
-        return { ok: false, error: { code: ipcErrorCodes.forbiddenSender, message: `${channel} is only for the app's own window` } };
+        return {
+          ok: false,
+          error: { code: ipcErrorCodes.forbiddenSender, message: `${channel} is only for the app's own window` },
+        };
       }
       // ipcRenderer.invoke(channel) with no argument sends undefined; that is an empty request.
       const raw = payload === undefined ? {} : payload;
       const parsed = schema.safeParse(raw);
-      if (!parsed.success) return { ok: false, error: { code: ipcErrorCodes.invalidPayload, message: describeIssues(parsed.error) } };
+      if (!parsed.success)
+        return { ok: false, error: { code: ipcErrorCodes.invalidPayload, message: describeIssues(parsed.error) } };
       try {
         return { ok: true, value: await run(parsed.data as ParsedRequest<C>, raw) };
       } catch (error) {

@@ -18,7 +18,9 @@ export class IpcFailure extends Error {
 
 /** One line per problem, with the field it is about: "concurrency: Too big: expected number to be <=16". */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'value'}: ${issue.message}`).join('; ');
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'value'}: ${issue.message}`)
+    .join('; ');
 }
 
 export function invalidPayload(error: z.ZodError): IpcFailure {

@@ -47,11 +47,18 @@ function setup() {
     settings,
     target: () => ({ endpoint, headers: { authorization: 'Bearer t' } }),
     embeddedEndpoint: () => endpoint,
-    receiverInfo: () => ({ origin: 'http://127.0.0.1:41823', token: 't', receiveFolder: join(base, 'in'), port: 41823 }),
+    receiverInfo: () => ({
+      origin: 'http://127.0.0.1:41823',
+      token: 't',
+      receiveFolder: join(base, 'in'),
+      port: 41823,
+    }),
     updateSettings: vi.fn(async (patch) => settings.update(patch)),
   } as unknown as FerryCore;
   const received: ReceivedIndex = {
-    list: async () => [{ uploadId: 'r1', name: 'a.txt', relativePath: 'a.txt', size: 1, from: 'This app', source: 'tus', finishedAt: 1 }],
+    list: async () => [
+      { uploadId: 'r1', name: 'a.txt', relativePath: 'a.txt', size: 1, from: 'This app', source: 'tus', finishedAt: 1 },
+    ],
     resolve: vi.fn(async (id: string) => {
       if (id === 'r1') return join(base, 'in', 'a.txt');
       if (id === 'exe') return join(base, 'in', 'setup.exe');
@@ -60,11 +67,26 @@ function setup() {
     close: () => undefined,
   };
   const ports = {
-    dialogs: { pickFiles: vi.fn(async () => [] as string[]), pickFolder: vi.fn(async () => [] as string[]), pickFolderForReceive: vi.fn(async () => null as string | null) },
-    shell: { openPath: vi.fn(async () => undefined), showItemInFolder: vi.fn(), openExternal: vi.fn(async () => undefined) },
+    dialogs: {
+      pickFiles: vi.fn(async () => [] as string[]),
+      pickFolder: vi.fn(async () => [] as string[]),
+      pickFolderForReceive: vi.fn(async () => null as string | null),
+    },
+    shell: {
+      openPath: vi.fn(async () => undefined),
+      showItemInFolder: vi.fn(),
+      openExternal: vi.fn(async () => undefined),
+    },
   };
   const onAdded = vi.fn();
-  const handlers = createIpcHandlers({ core, ports, appOrigins: ['app://ferry'], received, onAdded, app: { version: '1.2.3', platform: 'linux', locale: 'zh-CN' } });
+  const handlers = createIpcHandlers({
+    core,
+    ports,
+    appOrigins: ['app://ferry'],
+    received,
+    onAdded,
+    app: { version: '1.2.3', platform: 'linux', locale: 'zh-CN' },
+  });
   const call = async <C extends InvokeChannel>(channel: C, payload: unknown = {}, event: unknown = app) => {
     const result = await (handlers[channel] as InvokeHandlers[C])(event as typeof app, payload);
     if (result.ok) expect(invokeContract[channel].response.safeParse(result.value).success).toBe(true);
@@ -85,7 +107,13 @@ describe('ipc handlers: the guard every handler shares', () => {
     expect(Object.keys(setup().handlers).sort()).toEqual([...invokeChannels].sort());
   });
 
-  it.each([[null], [{ senderFrame: null }], [{ senderFrame: { url: 'https://evil.example.com/' } }], [{ senderFrame: { url: 'file:///tmp/x.html' } }], [{ senderFrame: { url: 'app://ferry.evil/' } }]])('refuses a foreign sender %j on every channel, before doing anything', async (event) => {
+  it.each([
+    [null],
+    [{ senderFrame: null }],
+    [{ senderFrame: { url: 'https://evil.example.com/' } }],
+    [{ senderFrame: { url: 'file:///tmp/x.html' } }],
+    [{ senderFrame: { url: 'app://ferry.evil/' } }],
+  ])('refuses a foreign sender %j on every channel, before doing anything', async (event) => {
     const { handlers, ports, pool } = setup();
     for (const channel of invokeChannels) {
       const result = await handlers[channel](event as never, {});
@@ -130,7 +158,10 @@ describe('ipc handlers: the guard every handler shares', () => {
       error.secret = 'x';
       throw error;
     });
-    expect(await call('uploads:pause', {})).toEqual({ ok: false, error: { code: 'DISK_ON_FIRE', message: 'disk on fire' } });
+    expect(await call('uploads:pause', {})).toEqual({
+      ok: false,
+      error: { code: 'DISK_ON_FIRE', message: 'disk on fire' },
+    });
     pool.pause.mockImplementation(() => {
       throw 'a string';
     });
@@ -145,22 +176,50 @@ describe('ipc handlers: the guard every handler shares', () => {
 describe('ipc handlers: what each one does', () => {
   it('app:info and uploads:list', async () => {
     const { call, queue } = setup();
-    expect(await call('app:info')).toMatchObject({ ok: true, value: { version: '1.2.3', platform: 'linux', locale: 'zh-CN', receiver: { port: 41823 }, settings: { version: 3 } } });
+    expect(await call('app:info')).toMatchObject({
+      ok: true,
+      value: {
+        version: '1.2.3',
+        platform: 'linux',
+        locale: 'zh-CN',
+        receiver: { port: 41823 },
+        settings: { version: 3 },
+      },
+    });
     await queue.add([await file('a.txt')], { endpoint });
     const list = await call('uploads:list');
-    expect(list).toMatchObject({ ok: true, value: { jobs: [{ name: 'a.txt', status: 'queued' }], overall: { files: 1, active: 1 } } });
+    expect(list).toMatchObject({
+      ok: true,
+      value: { jobs: [{ name: 'a.txt', status: 'queued' }], overall: { files: 1, active: 1 } },
+    });
   });
 
   it('uploads:add-dropped queues for the current target, reports duplicates by name, and starts the pool', async () => {
     const { call, queue, pool, onAdded } = setup();
     const a = await file('a.txt');
     const b = await file('dir/b.txt');
-    expect(await call('uploads:add-dropped', { paths: [a, join(base, 'src', 'dir')] })).toEqual({ ok: true, value: { added: 2, duplicates: [], skipped: [] } });
-    expect(queue.list().map((job) => job.target)).toEqual([{ endpoint, headers: { authorization: 'Bearer t' } }, { endpoint, headers: { authorization: 'Bearer t' } }]);
+    expect(await call('uploads:add-dropped', { paths: [a, join(base, 'src', 'dir')] })).toEqual({
+      ok: true,
+      value: { added: 2, duplicates: [], skipped: [] },
+    });
+    expect(queue.list().map((job) => job.target)).toEqual([
+      { endpoint, headers: { authorization: 'Bearer t' } },
+      { endpoint, headers: { authorization: 'Bearer t' } },
+    ]);
     expect(onAdded).toHaveBeenCalledWith(queue.list().map((job) => job.id));
     expect(pool.start).toHaveBeenCalledOnce();
     const again = await call('uploads:add-dropped', { paths: [a, b, join(base, 'missing.bin'), 'relative/x.txt'] });
-    expect(again).toEqual({ ok: true, value: { added: 0, duplicates: ['a.txt', 'b.txt'], skipped: [{ name: 'x.txt', reason: 'Not an absolute path' }, { name: 'missing.bin', reason: expect.stringContaining('ENOENT') }] } });
+    expect(again).toEqual({
+      ok: true,
+      value: {
+        added: 0,
+        duplicates: ['a.txt', 'b.txt'],
+        skipped: [
+          { name: 'x.txt', reason: 'Not an absolute path' },
+          { name: 'missing.bin', reason: expect.stringContaining('ENOENT') },
+        ],
+      },
+    });
     expect(onAdded).toHaveBeenCalledOnce();
   });
 
@@ -201,7 +260,7 @@ describe('ipc handlers: what each one does', () => {
     expect(queue.list()).toHaveLength(1);
   });
 
-  it('uploads:reveal shows the job\'s own path, looked up in main', async () => {
+  it("uploads:reveal shows the job's own path, looked up in main", async () => {
     const { call, queue, ports } = setup();
     const path = await file('r.txt');
     await queue.add([path], { endpoint });
@@ -217,8 +276,14 @@ describe('ipc handlers: what each one does', () => {
     expect(ports.shell.openPath).toHaveBeenCalledWith(join(base, 'in', 'a.txt'));
     expect(await call('received:reveal', { uploadId: 'r1' })).toEqual({ ok: true, value: null });
     expect(ports.shell.showItemInFolder).toHaveBeenCalledWith(join(base, 'in', 'a.txt'));
-    expect(await call('received:open', { uploadId: 'nope' })).toMatchObject({ ok: false, error: { code: 'IPC_NOT_FOUND' } });
-    expect(await call('received:open', { uploadId: 'exe' })).toMatchObject({ ok: false, error: { code: 'IPC_NOT_ALLOWED' } });
+    expect(await call('received:open', { uploadId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_NOT_FOUND' },
+    });
+    expect(await call('received:open', { uploadId: 'exe' })).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_NOT_ALLOWED' },
+    });
     expect(ports.shell.openPath).toHaveBeenCalledOnce();
   });
 
@@ -238,15 +303,23 @@ describe('ipc handlers: what each one does', () => {
 
   it('settings:update passes on a failure to apply', async () => {
     const { call, core } = setup();
-    vi.mocked(core.updateSettings).mockRejectedValueOnce(new IpcFailure('IPC_FAILED', 'Could not apply the settings: EACCES'));
-    expect(await call('settings:update', { receiveFolder: '/root/x' })).toEqual({ ok: false, error: { code: 'IPC_FAILED', message: 'Could not apply the settings: EACCES' } });
+    vi.mocked(core.updateSettings).mockRejectedValueOnce(
+      new IpcFailure('IPC_FAILED', 'Could not apply the settings: EACCES'),
+    );
+    expect(await call('settings:update', { receiveFolder: '/root/x' })).toEqual({
+      ok: false,
+      error: { code: 'IPC_FAILED', message: 'Could not apply the settings: EACCES' },
+    });
   });
 
   it('shell:open-external opens only allow-listed http(s) pages', async () => {
     const { call, ports } = setup();
     expect(await call('shell:open-external', { url: 'https://tus.io/' })).toEqual({ ok: true, value: null });
     for (const url of ['file:///etc/passwd', 'https://evil.example.com/', 'javascript:alert(1)']) {
-      expect(await call('shell:open-external', { url })).toMatchObject({ ok: false, error: { code: 'IPC_NOT_ALLOWED' } });
+      expect(await call('shell:open-external', { url })).toMatchObject({
+        ok: false,
+        error: { code: 'IPC_NOT_ALLOWED' },
+      });
     }
     expect(ports.shell.openExternal.mock.calls).toEqual([['https://tus.io/']]);
   });

@@ -33,7 +33,9 @@ export interface IpcHandlerDeps {
 export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
   const { core, ports } = deps;
   const settings = deps.settings ?? core.settings;
-  const received = deps.received ?? createReceivedIndex({ receiver: () => core.receiver, onReceiverChange: core.onReceiverChange, queue: core.queue });
+  const received =
+    deps.received ??
+    createReceivedIndex({ receiver: () => core.receiver, onReceiverChange: core.onReceiverChange, queue: core.queue });
   const toView = createJobViewer({ hub: core.pool.hub, embeddedEndpoint: () => core.embeddedEndpoint() });
   const define = createDefineHandler({ appOrigins: deps.appOrigins, onError: deps.onError });
   const hosts = deps.externalHosts ?? defaultExternalHosts;
@@ -41,7 +43,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
   const add = createUploadAdder(core, deps.onAdded);
 
   /** No ids means every job; an empty list means none. */
-  const each = (ids: string[] | undefined, act: (id?: string) => void) => (ids === undefined ? act() : ids.forEach((id) => act(id)));
+  const each = (ids: string[] | undefined, act: (id?: string) => void) =>
+    ids === undefined ? act() : ids.forEach((id) => act(id));
 
   return {
     'app:info': define('app:info', () => ({
@@ -51,7 +54,10 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
       receiver: core.receiverInfo(),
       settings: settings.get(),
     })),
-    'uploads:list': define('uploads:list', () => ({ jobs: core.queue.list().map(toView), overall: toOverallView(core.pool.overall(), core.pool.activeCount()) })),
+    'uploads:list': define('uploads:list', () => ({
+      jobs: core.queue.list().map(toView),
+      overall: toOverallView(core.pool.overall(), core.pool.activeCount()),
+    })),
     'uploads:add-dropped': define('uploads:add-dropped', ({ paths }) => add(paths)),
     'uploads:pick-files': define('uploads:pick-files', async () => add(await ports.dialogs.pickFiles())),
     'uploads:pick-folder': define('uploads:pick-folder', async () => add(await ports.dialogs.pickFolder())),
@@ -73,7 +79,11 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
     'received:list': define('received:list', () => received.list()),
     'received:open': define('received:open', async ({ uploadId }) => {
       const path = await received.resolve(uploadId);
-      if (!isSafeToOpen(basename(path))) throw new IpcFailure(ipcErrorCodes.notAllowed, 'Files that run as programs are not opened from here; show it in its folder instead');
+      if (!isSafeToOpen(basename(path)))
+        throw new IpcFailure(
+          ipcErrorCodes.notAllowed,
+          'Files that run as programs are not opened from here; show it in its folder instead',
+        );
       await ports.shell.openPath(path);
       return null;
     }),
@@ -86,12 +96,14 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
     'settings:pick-receive-folder': define('settings:pick-receive-folder', async () => {
       const folder = await ports.dialogs.pickFolderForReceive(core.receiverInfo().receiveFolder);
       if (folder === null) return { folder: null };
-      if (!isAbsolute(folder)) throw new IpcFailure(ipcErrorCodes.invalidPayload, 'The receive folder must be an absolute path');
+      if (!isAbsolute(folder))
+        throw new IpcFailure(ipcErrorCodes.invalidPayload, 'The receive folder must be an absolute path');
       await core.updateSettings({ receiveFolder: folder });
       return { folder };
     }),
     'shell:open-external': define('shell:open-external', async ({ url }) => {
-      if (!isAllowedExternalUrl(url, hosts)) throw new IpcFailure(ipcErrorCodes.notAllowed, 'That address is not on the list of pages Ferry opens');
+      if (!isAllowedExternalUrl(url, hosts))
+        throw new IpcFailure(ipcErrorCodes.notAllowed, 'That address is not on the list of pages Ferry opens');
       await ports.shell.openExternal(url);
       return null;
     }),

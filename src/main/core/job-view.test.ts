@@ -6,9 +6,20 @@ import { createJobViewer, toOverallView } from './job-view';
 
 const embedded = 'http://127.0.0.1:41823/files/';
 const job: UploadJob = {
-  id: 'j1', path: '/home/ann/photos/2024/a.jpg', name: 'a.jpg', relativePath: 'photos/2024/a.jpg', size: 1000, mtimeMs: 1,
-  target: { endpoint: embedded, headers: { authorization: 'Bearer secret' } }, status: 'running', phase: 'uploading',
-  acknowledged: 400, sent: 600, attempts: 1, addedAt: 5, uploadUrl: `${embedded}AbC_123`,
+  id: 'j1',
+  path: '/home/ann/photos/2024/a.jpg',
+  name: 'a.jpg',
+  relativePath: 'photos/2024/a.jpg',
+  size: 1000,
+  mtimeMs: 1,
+  target: { endpoint: embedded, headers: { authorization: 'Bearer secret' } },
+  status: 'running',
+  phase: 'uploading',
+  acknowledged: 400,
+  sent: 600,
+  attempts: 1,
+  addedAt: 5,
+  uploadUrl: `${embedded}AbC_123`,
 };
 const event = { bytesPerSecond: 2048, etaSeconds: 3 } as ProgressEvent;
 
@@ -20,26 +31,61 @@ describe('job view', () => {
   it('shows a running embedded job with its receiver id, speed and ETA, and no path or token', () => {
     const view = viewer()(job);
     expect(view).toEqual({
-      id: 'j1', name: 'a.jpg', folder: 'photos/2024', relativePath: 'photos/2024/a.jpg', size: 1000, status: 'running', phase: 'uploading',
-      acknowledged: 400, sent: 600, bytesPerSecond: 2048, etaSeconds: 3, attempts: 1, receiverUploadId: 'AbC_123', endpoint: embedded, addedAt: 5,
+      id: 'j1',
+      name: 'a.jpg',
+      folder: 'photos/2024',
+      relativePath: 'photos/2024/a.jpg',
+      size: 1000,
+      status: 'running',
+      phase: 'uploading',
+      acknowledged: 400,
+      sent: 600,
+      bytesPerSecond: 2048,
+      etaSeconds: 3,
+      attempts: 1,
+      receiverUploadId: 'AbC_123',
+      endpoint: embedded,
+      addedAt: 5,
     });
     expect(JobView.parse(view)).toEqual(view);
     expect(JSON.stringify(view)).not.toContain('secret');
   });
 
-  it('uses the source folder for a loose file, and the only part\'s id while parts are in flight', () => {
-    const view = viewer()({ ...job, relativePath: undefined, uploadUrl: undefined, parts: [{ start: 0, end: 1000, offset: 0, url: `${embedded}part1` }] });
+  it("uses the source folder for a loose file, and the only part's id while parts are in flight", () => {
+    const view = viewer()({
+      ...job,
+      relativePath: undefined,
+      uploadUrl: undefined,
+      parts: [{ start: 0, end: 1000, offset: 0, url: `${embedded}part1` }],
+    });
     expect(view.folder).toBe('/home/ann/photos/2024');
     expect(view.receiverUploadId).toBe('part1');
     expect(viewer()({ ...job, relativePath: 'a.jpg' }).folder).toBe('');
   });
 
   it('has no receiver id for another target, and no speed unless running', () => {
-    expect(viewer()({ ...job, target: { endpoint: 'https://tus.example.com/files/?key=abc' } })).toMatchObject({ endpoint: 'https://tus.example.com/files/' });
-    expect(viewer()({ ...job, target: { endpoint: 'https://tus.example.com/files/' } }).receiverUploadId).toBeUndefined();
-    expect(createJobViewer({ hub: { get: () => event }, embeddedEndpoint: () => undefined })(job).receiverUploadId).toBeUndefined();
-    const paused = viewer()({ ...job, status: 'paused', phase: undefined, error: { code: 'STALLED', message: 'No progress' }, finishedAt: 9 });
-    expect(paused).toMatchObject({ bytesPerSecond: 0, etaSeconds: null, error: { code: 'STALLED', message: 'No progress' }, finishedAt: 9 });
+    expect(viewer()({ ...job, target: { endpoint: 'https://tus.example.com/files/?key=abc' } })).toMatchObject({
+      endpoint: 'https://tus.example.com/files/',
+    });
+    expect(
+      viewer()({ ...job, target: { endpoint: 'https://tus.example.com/files/' } }).receiverUploadId,
+    ).toBeUndefined();
+    expect(
+      createJobViewer({ hub: { get: () => event }, embeddedEndpoint: () => undefined })(job).receiverUploadId,
+    ).toBeUndefined();
+    const paused = viewer()({
+      ...job,
+      status: 'paused',
+      phase: undefined,
+      error: { code: 'STALLED', message: 'No progress' },
+      finishedAt: 9,
+    });
+    expect(paused).toMatchObject({
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      error: { code: 'STALLED', message: 'No progress' },
+      finishedAt: 9,
+    });
     expect(paused.phase).toBeUndefined();
   });
 

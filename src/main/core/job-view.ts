@@ -11,7 +11,8 @@ export interface JobViewDeps {
   embeddedEndpoint: () => string | undefined;
 }
 
-const lastSegment = (url: string | undefined) => (url ? decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '') || undefined : undefined);
+const lastSegment = (url: string | undefined) =>
+  url ? decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '') || undefined : undefined;
 
 /** The endpoint without credentials or query (a token in a query string must not reach the window). */
 function displayEndpoint(endpoint: string): string {

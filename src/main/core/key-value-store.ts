@@ -5,7 +5,9 @@ export interface KeyValueStore {
 }
 
 /** An in-memory store: the headless host and the tests use it where the app uses electron-store. */
-export function createMemoryKeyValueStore(initial: Record<string, unknown> = {}): KeyValueStore & { readonly data: Record<string, unknown> } {
+export function createMemoryKeyValueStore(
+  initial: Record<string, unknown> = {},
+): KeyValueStore & { readonly data: Record<string, unknown> } {
   const data: Record<string, unknown> = structuredClone(initial);
   return {
     data,

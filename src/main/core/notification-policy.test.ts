@@ -3,7 +3,18 @@ import type { JobView } from '../../shared/ipc/job-view';
 import { createNotificationPolicy } from './notification-policy';
 
 const view = (id: string, status: JobView['status'], error?: string): JobView => ({
-  id, name: `${id}.bin`, folder: '', size: 1, status, acknowledged: 0, sent: 0, bytesPerSecond: 0, etaSeconds: null, attempts: 0, endpoint: '', addedAt: 1,
+  id,
+  name: `${id}.bin`,
+  folder: '',
+  size: 1,
+  status,
+  acknowledged: 0,
+  sent: 0,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  attempts: 0,
+  endpoint: '',
+  addedAt: 1,
   ...(error ? { error: { code: 'HTTP_403', message: error } } : {}),
 });
 const change = (jobs: JobView[], removed: string[] = []) => ({ jobs, removed });
@@ -14,7 +25,9 @@ describe('notification policy', () => {
     policy.trackBatch(['a', 'b', 'c']);
     expect(policy.observe(change([view('a', 'running'), view('b', 'completed')]))).toEqual([]);
     expect(policy.observe(change([view('a', 'completed')]))).toEqual([]);
-    expect(policy.observe(change([view('c', 'completed')]))).toEqual([{ title: 'Uploads finished', body: '3 files were sent.' }]);
+    expect(policy.observe(change([view('c', 'completed')]))).toEqual([
+      { title: 'Uploads finished', body: '3 files were sent.' },
+    ]);
     expect(policy.observe(change([view('c', 'completed')]))).toEqual([]);
   });
 
@@ -22,15 +35,21 @@ describe('notification policy', () => {
     const policy = createNotificationPolicy({ enabled: () => true });
     policy.trackBatch(['a']);
     policy.trackBatch(['b', 'c']);
-    expect(policy.observe(change([view('a', 'completed'), view('b', 'completed')]))).toEqual([{ title: 'Uploads finished', body: 'a.bin was sent.' }]);
+    expect(policy.observe(change([view('a', 'completed'), view('b', 'completed')]))).toEqual([
+      { title: 'Uploads finished', body: 'a.bin was sent.' },
+    ]);
   });
 
   it('tells each failure with its reason, and the batch as finished with errors', () => {
     const policy = createNotificationPolicy({ enabled: () => true });
     policy.trackBatch(['a', 'b']);
-    expect(policy.observe(change([view('a', 'failed', 'Creating the upload failed: HTTP 403')]))).toEqual([{ title: 'a.bin failed', body: 'Creating the upload failed: HTTP 403' }]);
+    expect(policy.observe(change([view('a', 'failed', 'Creating the upload failed: HTTP 403')]))).toEqual([
+      { title: 'a.bin failed', body: 'Creating the upload failed: HTTP 403' },
+    ]);
     // The same failure pushed again is not told again.
-    expect(policy.observe(change([view('a', 'failed', 'Creating the upload failed: HTTP 403'), view('b', 'completed')]))).toEqual([{ title: 'Uploads finished with errors', body: '1 sent, 1 failed.' }]);
+    expect(
+      policy.observe(change([view('a', 'failed', 'Creating the upload failed: HTTP 403'), view('b', 'completed')])),
+    ).toEqual([{ title: 'Uploads finished with errors', body: '1 sent, 1 failed.' }]);
   });
 
   it('a retried job that fails again is told again; many failures at once become one note', () => {
@@ -46,7 +65,9 @@ describe('notification policy', () => {
     const policy = createNotificationPolicy({ enabled: () => true });
     policy.trackBatch(['a', 'b', 'c']);
     policy.observe(change([view('a', 'canceled')], ['b']));
-    expect(policy.observe(change([view('c', 'completed')]))).toEqual([{ title: 'Uploads finished', body: 'c.bin was sent.' }]);
+    expect(policy.observe(change([view('c', 'completed')]))).toEqual([
+      { title: 'Uploads finished', body: 'c.bin was sent.' },
+    ]);
     policy.trackBatch(['d', 'e']);
     expect(policy.observe(change([view('d', 'canceled'), view('e', 'canceled')]))).toEqual([]);
   });

@@ -27,13 +27,21 @@ const plural = (count: number, one: string, many: string) => (count === 1 ? one 
  * "Batch finished" once every job of a batch is done (completed, failed or canceled), and "file
  * failed" for each failure, folded into one note when many fail at once.
  */
-export function createNotificationPolicy(options: { enabled: () => boolean; maxFailureNotes?: number }): NotificationPolicy {
+export function createNotificationPolicy(options: {
+  enabled: () => boolean;
+  maxFailureNotes?: number;
+}): NotificationPolicy {
   const maxFailureNotes = options.maxFailureNotes ?? 3;
   const batchOf = new Map<string, Batch>();
   /** Failures already told; a retried job that fails again is told again. */
   const toldFailed = new Set<string>();
 
-  function settle(batch: Batch, id: string, status: 'completed' | 'failed' | 'gone', name?: string): NotificationText | undefined {
+  function settle(
+    batch: Batch,
+    id: string,
+    status: 'completed' | 'failed' | 'gone',
+    name?: string,
+  ): NotificationText | undefined {
     if (!batch.pending.delete(id)) return undefined;
     batchOf.delete(id);
     if (status === 'completed') {
@@ -65,7 +73,12 @@ export function createNotificationPolicy(options: { enabled: () => boolean; maxF
         } else toldFailed.delete(job.id);
         const batch = batchOf.get(job.id);
         if (!batch || !terminal.has(job.status)) continue;
-        const note = settle(batch, job.id, job.status === 'canceled' ? 'gone' : (job.status as 'completed' | 'failed'), job.name);
+        const note = settle(
+          batch,
+          job.id,
+          job.status === 'canceled' ? 'gone' : (job.status as 'completed' | 'failed'),
+          job.name,
+        );
         if (note) notes.push(note);
       }
       for (const id of removed) {
@@ -74,8 +87,19 @@ export function createNotificationPolicy(options: { enabled: () => boolean; maxF
         const note = batch && settle(batch, id, 'gone');
         if (note) notes.push(note);
       }
-      if (failures.length > maxFailureNotes) notes.unshift({ title: plural(failures.length, 'An upload failed', '# uploads failed'), body: failures.map((job) => job.name).slice(0, 5).join(', ') + (failures.length > 5 ? ', …' : '') });
-      else notes.unshift(...failures.map((job) => ({ title: `${job.name} failed`, body: job.error?.message ?? 'The upload failed.' })));
+      if (failures.length > maxFailureNotes)
+        notes.unshift({
+          title: plural(failures.length, 'An upload failed', '# uploads failed'),
+          body:
+            failures
+              .map((job) => job.name)
+              .slice(0, 5)
+              .join(', ') + (failures.length > 5 ? ', …' : ''),
+        });
+      else
+        notes.unshift(
+          ...failures.map((job) => ({ title: `${job.name} failed`, body: job.error?.message ?? 'The upload failed.' })),
+        );
       return options.enabled() ? notes : [];
     },
   };

@@ -18,7 +18,10 @@ export interface PowerBlockerController {
  * released when no job is active or no byte arrived for `idleMs` (a stalled or offline target
  * should not keep a laptop awake all night).
  */
-export function createPowerBlockerController(blocker: PowerSaveBlocker, options: { idleMs?: number } = {}): PowerBlockerController {
+export function createPowerBlockerController(
+  blocker: PowerSaveBlocker,
+  options: { idleMs?: number } = {},
+): PowerBlockerController {
   const idleMs = options.idleMs ?? 2_000;
   let held: number | undefined;
   let last: number | undefined;

@@ -7,13 +7,33 @@ import { createProgressBatcher, type UploadsChanged } from './progress-batcher';
 
 const endpoint = 'http://127.0.0.1:41823/files/';
 const job = (index: number, status: UploadJob['status'] = 'queued'): UploadJob => ({
-  id: `job-${index}`, path: `/data/set/file-${index}.bin`, name: `file-${index}.bin`, size: 1_000_000, mtimeMs: 1, target: { endpoint },
-  status, acknowledged: 0, sent: 0, attempts: 0, addedAt: 1,
+  id: `job-${index}`,
+  path: `/data/set/file-${index}.bin`,
+  name: `file-${index}.bin`,
+  size: 1_000_000,
+  mtimeMs: 1,
+  target: { endpoint },
+  status,
+  acknowledged: 0,
+  sent: 0,
+  attempts: 0,
+  addedAt: 1,
 });
-const overall = { files: 10_004, completed: 0, failed: 0, size: 1e10, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null };
+const overall = {
+  files: 10_004,
+  completed: 0,
+  failed: 0,
+  size: 1e10,
+  acknowledged: 0,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+};
 
 async function setup(count: number, running: number) {
-  const jobs = [...Array.from({ length: count }, (_, index) => job(index)), ...Array.from({ length: running }, (_, index) => job(count + index))];
+  const jobs = [
+    ...Array.from({ length: count }, (_, index) => job(index)),
+    ...Array.from({ length: running }, (_, index) => job(count + index)),
+  ];
   const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs }), { saveDelayMs: 60_000 });
   await queue.restore();
   const runningIds = jobs.slice(count).map((entry) => entry.id);
@@ -51,7 +71,8 @@ describe('progress batcher', () => {
       expect(push.bytes).toBeLessThan(4 * 1024);
     }
     const times = pushes.map((push) => push.at);
-    for (let index = 1; index < times.length; index++) expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(100);
+    for (let index = 1; index < times.length; index++)
+      expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(100);
     expect(pushes.at(-1)!.message.jobs.map((view) => view.acknowledged)).toEqual([50_019, 50_019, 50_019, 50_019]);
     expect(pushes.at(-1)!.message.overall).toMatchObject({ files: 10_004, active: 4 });
     batcher.stop();

@@ -20,7 +20,15 @@ beforeEach(async () => {
 });
 afterEach(() => removeDir(base));
 
-const info = (id: string, patch: Partial<UploadInfo>): UploadInfo => ({ id, length: 1, metadata: {}, status: 'completed', createdAt: '2025-01-01T00:00:00.000Z', touchedAt: '2025-01-01T00:00:01.000Z', ...patch });
+const info = (id: string, patch: Partial<UploadInfo>): UploadInfo => ({
+  id,
+  length: 1,
+  metadata: {},
+  status: 'completed',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  touchedAt: '2025-01-01T00:00:01.000Z',
+  ...patch,
+});
 
 function setup(records: UploadInfo[], jobs: Partial<UploadJob>[] = []) {
   let hub: ProgressHub = createProgressHub();
@@ -47,7 +55,13 @@ function setup(records: UploadInfo[], jobs: Partial<UploadJob>[] = []) {
   };
 }
 
-function complete(hub: ProgressHub, uploadId: string, source: 'tus' | 'multipart', filename: string, context: Record<string, unknown>) {
+function complete(
+  hub: ProgressHub,
+  uploadId: string,
+  source: 'tus' | 'multipart',
+  filename: string,
+  context: Record<string, unknown>,
+) {
   hub.register({ uploadId, source, filename, length: 5, context });
   hub.advance(uploadId, 5);
   hub.transition(uploadId, 'completed');
@@ -67,7 +81,11 @@ describe('received index', () => {
       [{ id: 'job', uploadUrl: 'http://127.0.0.1:1/files/own' }],
     );
     complete(hub(), 'lan', 'tus', 'b.jpg', { userAgent: 'tus-js-client', remoteAddress: '192.168.1.5' });
-    complete(hub(), 'mp', 'multipart', 'm.txt', { userAgent: 'Firefox/140', remoteAddress: '192.168.1.9', placedPath: 'm.txt' });
+    complete(hub(), 'mp', 'multipart', 'm.txt', {
+      userAgent: 'Firefox/140',
+      remoteAddress: '192.168.1.9',
+      placedPath: 'm.txt',
+    });
     const files = await index.list();
     expect(Object.fromEntries(files.map((file) => [file.uploadId, [file.from, file.source]]))).toEqual({
       lan: ['tus-js-client · 192.168.1.5', 'tus'],
@@ -75,13 +93,22 @@ describe('received index', () => {
       own: ['This app', 'tus'],
       old: ['Unknown', 'tus'],
     });
-    expect(files.find((file) => file.uploadId === 'own')).toEqual({ uploadId: 'own', name: 'a.txt', relativePath: 'a.txt', size: 10, from: 'This app', source: 'tus', finishedAt: Date.parse('2025-01-01T00:00:01.000Z'), sha256: 'ab'.repeat(32) });
+    expect(files.find((file) => file.uploadId === 'own')).toEqual({
+      uploadId: 'own',
+      name: 'a.txt',
+      relativePath: 'a.txt',
+      size: 10,
+      from: 'This app',
+      source: 'tus',
+      finishedAt: Date.parse('2025-01-01T00:00:01.000Z'),
+      sha256: 'ab'.repeat(32),
+    });
     expect(files.find((file) => file.uploadId === 'lan')?.name).toBe('b.jpg');
     // Newest first.
     expect([...files].sort((a, b) => b.finishedAt - a.finishedAt)).toEqual(files);
   });
 
-  it('counts this app\'s sender on loopback as this app after its job was cleared', async () => {
+  it("counts this app's sender on loopback as this app after its job was cleared", async () => {
     const { index, hub } = setup([info('gone', { placedPath: 'a.txt' })]);
     complete(hub(), 'gone', 'tus', 'a.txt', { userAgent: 'Ferry/0.1', remoteAddress: '127.0.0.1' });
     expect((await index.list())[0]?.from).toBe('This app');

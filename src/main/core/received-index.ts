@@ -40,7 +40,8 @@ interface Seen {
 export const fromThisApp = 'This app';
 const stateFolder = '.ferry';
 const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
-const isLoopback = (address: string | undefined) => address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+const isLoopback = (address: string | undefined) =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
 function lastSegment(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -70,7 +71,9 @@ function fromOf(uploadId: string, own: Set<string>, context: Record<string, unkn
 
 function isInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);
-  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel) && rel.split(sep)[0] !== stateFolder;
+  return (
+    rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel) && rel.split(sep)[0] !== stateFolder
+  );
 }
 
 export function createReceivedIndex(deps: ReceivedIndexDeps): ReceivedIndex {
@@ -82,7 +85,14 @@ export function createReceivedIndex(deps: ReceivedIndexDeps): ReceivedIndex {
     if (event.status !== 'completed') return;
     const { filename, source, ...context } = event.context;
     seen.delete(event.uploadId);
-    seen.set(event.uploadId, { uploadId: event.uploadId, source, name: filename, size: event.length ?? event.offset, finishedAt: Date.parse(event.timestamp), context });
+    seen.set(event.uploadId, {
+      uploadId: event.uploadId,
+      source,
+      name: filename,
+      size: event.length ?? event.offset,
+      finishedAt: Date.parse(event.timestamp),
+      context,
+    });
     // Oldest first out: a Map iterates in insertion order.
     if (seen.size > maxSeen) seen.delete(seen.keys().next().value!);
   }
@@ -121,7 +131,15 @@ export function createReceivedIndex(deps: ReceivedIndexDeps): ReceivedIndex {
     for (const entry of seen.values()) {
       const placed = text(entry.context.placedPath);
       if (entry.source !== 'multipart' || listed.has(entry.uploadId) || !placed) continue;
-      files.push({ uploadId: entry.uploadId, name: entry.name, relativePath: placed, size: entry.size, from: fromOf(entry.uploadId, own, entry.context), source: 'multipart', finishedAt: entry.finishedAt });
+      files.push({
+        uploadId: entry.uploadId,
+        name: entry.name,
+        relativePath: placed,
+        size: entry.size,
+        from: fromOf(entry.uploadId, own, entry.context),
+        source: 'multipart',
+        finishedAt: entry.finishedAt,
+      });
     }
     return files.sort((a, b) => b.finishedAt - a.finishedAt);
   }
@@ -129,7 +147,8 @@ export function createReceivedIndex(deps: ReceivedIndexDeps): ReceivedIndex {
   /** One record, not the list: an old file past the list's limit can still be opened. */
   async function findFile(uploadId: string): Promise<{ relativePath: string } | undefined> {
     const stored = await deps.receiver().store.get(uploadId);
-    if (stored?.info.status === 'completed' && stored.info.placedPath && stored.info.concat?.kind !== 'partial') return { relativePath: stored.info.placedPath };
+    if (stored?.info.status === 'completed' && stored.info.placedPath && stored.info.concat?.kind !== 'partial')
+      return { relativePath: stored.info.placedPath };
     const entry = seen.get(uploadId);
     const placed = entry && entry.source === 'multipart' ? text(entry.context.placedPath) : undefined;
     return placed ? { relativePath: placed } : undefined;

@@ -18,9 +18,22 @@ const unavailable = new Set(['EADDRINUSE', 'EACCES']);
  * Starts the embedded receiver on 127.0.0.1 at `port` (0 picks one). A stored port that another
  * program took since the last launch falls back to a free one instead of failing the launch.
  */
-export async function startEmbeddedReceiver(options: { dir: string; port: number; token: string; logger: ReceiverOptions['logger']; tuning?: ReceiverTuning }): Promise<ReceiverStart> {
+export async function startEmbeddedReceiver(options: {
+  dir: string;
+  port: number;
+  token: string;
+  logger: ReceiverOptions['logger'];
+  tuning?: ReceiverTuning;
+}): Promise<ReceiverStart> {
   const attempt = async (port: number) => {
-    const receiver = createReceiver({ ...options.tuning, dir: options.dir, port, host: '127.0.0.1', token: options.token, logger: options.logger });
+    const receiver = createReceiver({
+      ...options.tuning,
+      dir: options.dir,
+      port,
+      host: '127.0.0.1',
+      token: options.token,
+      logger: options.logger,
+    });
     try {
       const listening = await receiver.listen();
       return { receiver, port: listening.port };

@@ -31,7 +31,7 @@ describe('renderer files', () => {
     expect(rendererFileFor(root, 'app://ferry/%2e%2e/main/index.js')).toBe(join(root, 'main', 'index.js'));
   });
 
-  it('knows the types of the bundle\'s files', () => {
+  it("knows the types of the bundle's files", () => {
     expect(mimeTypeOf('a/index.html')).toBe('text/html; charset=utf-8');
     expect(mimeTypeOf('x.JS')).toBe('text/javascript; charset=utf-8');
     expect(mimeTypeOf('x.css')).toBe('text/css; charset=utf-8');

@@ -28,14 +28,19 @@ export function mimeTypeOf(path: string): string {
  * Maps a window URL to a file of the built renderer, strictly inside `root`; undefined for anything
  * else (another host, a traversal, an encoded separator). `/` is the index page.
  */
-export function rendererFileFor(root: string, url: string, origin: { scheme: string; host: string } = { scheme: appScheme, host: appHost }): string | undefined {
+export function rendererFileFor(
+  root: string,
+  url: string,
+  origin: { scheme: string; host: string } = { scheme: appScheme, host: appHost },
+): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return undefined;
   }
-  if (parsed.protocol !== `${origin.scheme}:` || parsed.host !== origin.host || parsed.username || parsed.password) return undefined;
+  if (parsed.protocol !== `${origin.scheme}:` || parsed.host !== origin.host || parsed.username || parsed.password)
+    return undefined;
   let path: string;
   try {
     path = decodeURIComponent(parsed.pathname);

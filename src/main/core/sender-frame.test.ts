@@ -4,7 +4,7 @@ import { isTrustedSender, originOf } from './sender-frame';
 const app = ['app://ferry'];
 
 describe('sender frame check', () => {
-  it('accepts the app\'s own pages', () => {
+  it("accepts the app's own pages", () => {
     expect(isTrustedSender('app://ferry/index.html', app)).toBe(true);
     expect(isTrustedSender('app://ferry/index.html#/settings', app)).toBe(true);
     expect(isTrustedSender('APP://FERRY/', app)).toBe(true);

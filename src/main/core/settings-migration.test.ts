@@ -18,7 +18,7 @@ const v1 = {
 };
 
 describe('settings migration', () => {
-  it('turns the first release\'s settings into the current version, field by field', () => {
+  it("turns the first release's settings into the current version, field by field", () => {
     const outcome = migrateSettings(v1);
     expect(outcome).toMatchObject({ kind: 'loaded', migratedFrom: 1, invalidFields: [] });
     expect(outcome.settings).toEqual({
@@ -38,7 +38,7 @@ describe('settings migration', () => {
     });
   });
 
-  it('maps version 1\'s embedded target, 0 = no limit, and its short language code', () => {
+  it("maps version 1's embedded target, 0 = no limit, and its short language code", () => {
     const { settings } = migrateSettings({ ...v1, target: 'embedded', bandwidthLimitKiB: 0, lang: 'zh' });
     expect(settings).toMatchObject({ target: { kind: 'embedded' }, rateLimitBytesPerSecond: null, language: 'zh-CN' });
   });
@@ -47,7 +47,14 @@ describe('settings migration', () => {
     const outcome = migrateSettings({ ...v1, filesAtOnce: 99, theme: 'purple', target: { url: 'ftp://x/' } });
     expect(outcome).toMatchObject({ kind: 'loaded', invalidFields: ['target', 'concurrency', 'theme'] });
     const defaults = defaultSettings();
-    expect(outcome.settings).toMatchObject({ target: defaults.target, concurrency: defaults.concurrency, theme: defaults.theme, parallelParts: 3, receiverPort: 41823, notifications: false });
+    expect(outcome.settings).toMatchObject({
+      target: defaults.target,
+      concurrency: defaults.concurrency,
+      theme: defaults.theme,
+      parallelParts: 3,
+      receiverPort: 41823,
+      notifications: false,
+    });
   });
 
   it('a version 1 file missing fields gets defaults for them', () => {
@@ -57,12 +64,26 @@ describe('settings migration', () => {
 
   it('turns version 2 into version 3: every field kept, receiving from other devices off', () => {
     const { sharing: _sharing, ...current } = defaultSettings();
-    const v2 = { ...current, version: 2, concurrency: 6, language: 'zh-CN', receiverPort: 41823, window: { x: 1, y: 2, width: 800, height: 600, maximized: false } };
+    const v2 = {
+      ...current,
+      version: 2,
+      concurrency: 6,
+      language: 'zh-CN',
+      receiverPort: 41823,
+      window: { x: 1, y: 2, width: 800, height: 600, maximized: false },
+    };
     const outcome = migrateSettings(v2);
     expect(outcome).toMatchObject({ kind: 'loaded', migratedFrom: 2, invalidFields: [] });
-    expect(outcome.settings).toEqual({ ...v2, version: 3, sharing: { enabled: false, pin: null, requireAccept: true, idleMinutes: 15 } });
+    expect(outcome.settings).toEqual({
+      ...v2,
+      version: 3,
+      sharing: { enabled: false, pin: null, requireAccept: true, idleMinutes: 15 },
+    });
     // Nothing a version 2 file carried can switch sharing on.
-    expect(migrateSettings({ ...v2, sharing: { enabled: true, pin: null, requireAccept: false, idleMinutes: 15 } }).settings.sharing.enabled).toBe(false);
+    expect(
+      migrateSettings({ ...v2, sharing: { enabled: true, pin: null, requireAccept: false, idleMinutes: 15 } }).settings
+        .sharing.enabled,
+    ).toBe(false);
   });
 
   it('keeps valid sharing settings of version 3 and resets an invalid sharing group as a whole', () => {
@@ -74,7 +95,12 @@ describe('settings migration', () => {
   });
 
   it('loads the current version as it is, resetting only invalid fields', () => {
-    const stored = { ...defaultSettings(), concurrency: 8, chunkSizeBytes: 12, window: { x: 1, y: 2, width: 800, height: 600, maximized: true } };
+    const stored = {
+      ...defaultSettings(),
+      concurrency: 8,
+      chunkSizeBytes: 12,
+      window: { x: 1, y: 2, width: 800, height: 600, maximized: true },
+    };
     const outcome = migrateSettings(stored);
     expect(outcome).toMatchObject({ kind: 'loaded', invalidFields: ['chunkSizeBytes'] });
     expect(outcome.settings).toEqual({ ...stored, chunkSizeBytes: defaultSettings().chunkSizeBytes });
@@ -82,7 +108,11 @@ describe('settings migration', () => {
   });
 
   it('uses defaults for a newer version and for something unreadable', () => {
-    expect(migrateSettings({ version: settingsVersion + 1, concurrency: 2 })).toEqual({ kind: 'newer', version: settingsVersion + 1, settings: defaultSettings() });
+    expect(migrateSettings({ version: settingsVersion + 1, concurrency: 2 })).toEqual({
+      kind: 'newer',
+      version: settingsVersion + 1,
+      settings: defaultSettings(),
+    });
     for (const stored of ['text', null, [], { version: 'two' }, { version: 0 }, { concurrency: 3 }]) {
       expect(migrateSettings(stored)).toEqual({ kind: 'unreadable', settings: defaultSettings() });
     }

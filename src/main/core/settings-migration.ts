@@ -15,7 +15,8 @@ function fromVersion1(v1: Raw): Raw {
   if ('partsPerFile' in v1) next.parallelParts = v1.partsPerFile;
   if (typeof v1.chunkSizeMiB === 'number') next.chunkSizeBytes = Math.round(v1.chunkSizeMiB * MiB);
   // Version 1 said "no limit" with 0; version 2 says it with null.
-  if (typeof v1.bandwidthLimitKiB === 'number') next.rateLimitBytesPerSecond = v1.bandwidthLimitKiB > 0 ? Math.round(v1.bandwidthLimitKiB * 1024) : null;
+  if (typeof v1.bandwidthLimitKiB === 'number')
+    next.rateLimitBytesPerSecond = v1.bandwidthLimitKiB > 0 ? Math.round(v1.bandwidthLimitKiB * 1024) : null;
   if ('downloadFolder' in v1) next.receiveFolder = v1.downloadFolder;
   if ('port' in v1) next.receiverPort = v1.port;
   if ('notify' in v1) next.notifications = v1.notify;
@@ -62,12 +63,22 @@ export function validateFields(raw: Raw): { settings: Settings; invalidFields: s
 
 export function migrateSettings(stored: unknown): MigrationOutcome {
   if (stored === undefined) return { kind: 'fresh', settings: defaultSettings() };
-  if (!isRecord(stored) || typeof stored.version !== 'number' || !Number.isInteger(stored.version) || stored.version < 1) {
+  if (
+    !isRecord(stored) ||
+    typeof stored.version !== 'number' ||
+    !Number.isInteger(stored.version) ||
+    stored.version < 1
+  ) {
     return { kind: 'unreadable', settings: defaultSettings() };
   }
   if (stored.version > settingsVersion) return { kind: 'newer', settings: defaultSettings(), version: stored.version };
   let raw = stored;
   for (let version = stored.version; version < settingsVersion; version++) raw = migrations[version]!(raw);
   const { settings, invalidFields } = validateFields(raw);
-  return { kind: 'loaded', settings, invalidFields, ...(stored.version < settingsVersion ? { migratedFrom: stored.version } : {}) };
+  return {
+    kind: 'loaded',
+    settings,
+    invalidFields,
+    ...(stored.version < settingsVersion ? { migratedFrom: stored.version } : {}),
+  };
 }

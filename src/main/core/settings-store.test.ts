@@ -12,13 +12,15 @@ describe('settings store', () => {
   });
 
   it('migrates a version 1 file on load and saves the current shape', () => {
-    const store = createMemoryKeyValueStore({ settings: { version: 1, filesAtOnce: 3, port: 5000, target: 'embedded' } });
+    const store = createMemoryKeyValueStore({
+      settings: { version: 1, filesAtOnce: 3, port: 5000, target: 'embedded' },
+    });
     const settings = createSettingsStore({ store }).get();
     expect(settings).toMatchObject({ version: 3, concurrency: 3, receiverPort: 5000 });
     expect(store.data.settings).toEqual(settings);
   });
 
-  it('keeps a newer version\'s settings aside, untouched, and runs on defaults', () => {
+  it("keeps a newer version's settings aside, untouched, and runs on defaults", () => {
     const newer = { version: 99, somethingNew: true, concurrency: 2 };
     const store = createMemoryKeyValueStore({ settings: newer });
     const warn = vi.fn();
@@ -75,13 +77,21 @@ describe('settings store', () => {
     settings.update({ version: 9, window: bounds } as never);
     expect(settings.get()).toMatchObject({ version: 3 });
     expect(settings.get().window).toBeUndefined();
-    expect(settings.updateInternal({ window: bounds, receiverPort: 4000 })).toMatchObject({ window: bounds, receiverPort: 4000 });
+    expect(settings.updateInternal({ window: bounds, receiverPort: 4000 })).toMatchObject({
+      window: bounds,
+      receiverPort: 4000,
+    });
   });
 
   it('merges a sharing patch into the sharing settings, and refuses a bad PIN', () => {
     const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
     settings.update({ sharing: { pin: '482913' } });
-    expect(settings.update({ sharing: { enabled: true } }).sharing).toEqual({ enabled: true, pin: '482913', requireAccept: true, idleMinutes: 15 });
+    expect(settings.update({ sharing: { enabled: true } }).sharing).toEqual({
+      enabled: true,
+      pin: '482913',
+      requireAccept: true,
+      idleMinutes: 15,
+    });
     expect(() => settings.update({ sharing: { pin: '12ab' } })).toThrow(/sharing\.pin/);
     expect(settings.get().sharing.pin).toBe('482913');
   });

@@ -36,12 +36,14 @@ export function createSettingsStore({ store, key = 'settings', log }: SettingsSt
   } else if (outcome.kind === 'loaded' && outcome.invalidFields.length > 0) {
     log?.warn({ fields: outcome.invalidFields }, 'invalid settings fields reset to their defaults');
   }
-  const unchanged = outcome.kind === 'loaded' && outcome.migratedFrom === undefined && outcome.invalidFields.length === 0;
+  const unchanged =
+    outcome.kind === 'loaded' && outcome.migratedFrom === undefined && outcome.invalidFields.length === 0;
   if (!unchanged) store.set(key, current);
 
   function commit(merged: unknown): Settings {
     const parsed = Settings.safeParse(merged);
-    if (!parsed.success) throw new IpcFailure(ipcErrorCodes.invalidPayload, describeIssues(parsed.error), { cause: parsed.error });
+    if (!parsed.success)
+      throw new IpcFailure(ipcErrorCodes.invalidPayload, describeIssues(parsed.error), { cause: parsed.error });
     const previous = current;
     current = parsed.data;
     store.set(key, current);

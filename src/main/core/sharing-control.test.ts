@@ -5,7 +5,19 @@ import { createMemoryKeyValueStore } from './key-value-store';
 import { createSettingsStore } from './settings-store';
 import { createSharingControl, type SharingControl } from './sharing-control';
 
-const offStatus: SharingStatus = { active: false, link: null, links: [], endpoints: [], idleMs: 900_000, offAt: null, remainingMs: null, pinRequired: false, acceptRequired: false, guests: [], pending: [] };
+const offStatus: SharingStatus = {
+  active: false,
+  link: null,
+  links: [],
+  endpoints: [],
+  idleMs: 900_000,
+  offAt: null,
+  remainingMs: null,
+  pinRequired: false,
+  acceptRequired: false,
+  guests: [],
+  pending: [],
+};
 
 /** A receiver whose sharing engine only records what it was asked. */
 function fakeReceiver(options: { failStart?: Error } = {}) {
@@ -17,7 +29,15 @@ function fakeReceiver(options: { failStart?: Error } = {}) {
     start: vi.fn(async (start: SharingStartOptions = {}) => {
       if (options.failStart) throw options.failStart;
       links += 1;
-      status = { ...offStatus, active: true, link: `http://127.0.0.2:4000/?t=link${links}`, idleMs: start.idleMs ?? 900_000, offAt: 5_000 + (start.idleMs ?? 0), pinRequired: Boolean(start.pin), acceptRequired: start.requireAccept ?? false };
+      status = {
+        ...offStatus,
+        active: true,
+        link: `http://127.0.0.2:4000/?t=link${links}`,
+        idleMs: start.idleMs ?? 900_000,
+        offAt: 5_000 + (start.idleMs ?? 0),
+        pinRequired: Boolean(start.pin),
+        acceptRequired: start.requireAccept ?? false,
+      };
       emit({ type: 'started', status });
       return status;
     }),
@@ -29,7 +49,10 @@ function fakeReceiver(options: { failStart?: Error } = {}) {
     revoke: vi.fn(),
     revokeGuest: vi.fn(() => false),
     decide: vi.fn(() => true),
-    subscribe: (listener: (event: SharingEvent) => void) => (listeners.add(listener), () => void listeners.delete(listener)),
+    subscribe: (listener: (event: SharingEvent) => void) => (
+      listeners.add(listener),
+      () => void listeners.delete(listener)
+    ),
   };
   const idle = () => {
     status = offStatus;
@@ -45,7 +68,13 @@ function setup(sharing: { enabled: boolean; pin?: string | null; requireAccept?:
   const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
   settings.update({ sharing });
   const warn = vi.fn();
-  control = createSharingControl({ settings, lanAddresses: () => ['127.0.0.2'], log: { warn }, now: () => 5_000, tickMs: 60_000 });
+  control = createSharingControl({
+    settings,
+    lanAddresses: () => ['127.0.0.2'],
+    log: { warn },
+    now: () => 5_000,
+    tickMs: 60_000,
+  });
   const changes = vi.fn();
   control.onChange(changes);
   return { settings, control, warn, changes };
@@ -56,9 +85,21 @@ describe('sharing control: settings drive the LAN share', () => {
     const { control } = setup({ enabled: true, pin: '482913', requireAccept: true, idleMinutes: 5 });
     const fake = fakeReceiver();
     await control.attach(fake.receiver);
-    expect(fake.sharing.start).toHaveBeenCalledExactlyOnceWith({ addresses: ['127.0.0.2'], pin: '482913', requireAccept: true, idleMs: 300_000 });
+    expect(fake.sharing.start).toHaveBeenCalledExactlyOnceWith({
+      addresses: ['127.0.0.2'],
+      pin: '482913',
+      requireAccept: true,
+      idleMs: 300_000,
+    });
     const view = SharingView.parse(await control.view());
-    expect(view).toMatchObject({ active: true, link: 'http://127.0.0.2:4000/?t=link1', pinRequired: true, acceptRequired: true, offAt: 305_000, error: null });
+    expect(view).toMatchObject({
+      active: true,
+      link: 'http://127.0.0.2:4000/?t=link1',
+      pinRequired: true,
+      acceptRequired: true,
+      offAt: 305_000,
+      error: null,
+    });
     expect(view.qr).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(view.qr!.split(',')[1]!, 'base64').toString()).toContain('<svg');
   });
@@ -109,7 +150,9 @@ describe('sharing control: settings drive the LAN share', () => {
 
   it('a share that cannot start does not fail the launch: the view says why; from the window it throws', async () => {
     const { control, settings, warn } = setup({ enabled: true });
-    const failure = Object.assign(new Error('This computer has no network address other devices could reach'), { code: 'SHARING_NO_ADDRESS' });
+    const failure = Object.assign(new Error('This computer has no network address other devices could reach'), {
+      code: 'SHARING_NO_ADDRESS',
+    });
     const fake = fakeReceiver({ failStart: failure });
     await control.attach(fake.receiver);
     expect(warn).toHaveBeenCalledOnce();
@@ -125,20 +168,42 @@ describe('sharing control: settings drive the LAN share', () => {
     await control.attach(fake.receiver);
     const requests = vi.fn();
     control.onRequest(requests);
-    const request = { id: 'r1', guestId: 'g1', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/604.1', deviceLabel: 'iPhone · Safari', address: '192.168.1.7', files: { count: 2, totalBytes: 10, names: ['a.jpg', 'b.jpg'] }, requestedAt: new Date(0).toISOString() };
+    const request = {
+      id: 'r1',
+      guestId: 'g1',
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/604.1',
+      deviceLabel: 'iPhone · Safari',
+      address: '192.168.1.7',
+      files: { count: 2, totalBytes: 10, names: ['a.jpg', 'b.jpg'] },
+      requestedAt: new Date(0).toISOString(),
+    };
     fake.emit({ type: 'request', request });
-    expect(requests).toHaveBeenCalledWith({ id: 'r1', guestId: 'g1', label: 'iPhone · Safari', userAgent: request.userAgent, address: '192.168.1.7', files: request.files, requestedAt: request.requestedAt });
+    expect(requests).toHaveBeenCalledWith({
+      id: 'r1',
+      guestId: 'g1',
+      label: 'iPhone · Safari',
+      userAgent: request.userAgent,
+      address: '192.168.1.7',
+      files: request.files,
+      requestedAt: request.requestedAt,
+    });
     control.decide('r1', true);
     expect(fake.sharing.decide).toHaveBeenCalledWith('r1', true);
     expect(() => control!.revokeGuest('nobody')).toThrow(/No device/);
   });
 
-  it('notices what has no event of its own: the end moving with a device\'s activity, its upload count', async () => {
+  it("notices what has no event of its own: the end moving with a device's activity, its upload count", async () => {
     vi.useFakeTimers();
     try {
       const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
       settings.update({ sharing: { enabled: true } });
-      control = createSharingControl({ settings, log: { warn: vi.fn() }, now: () => 5_000, tickMs: 1_000, driftMs: 1_500 });
+      control = createSharingControl({
+        settings,
+        log: { warn: vi.fn() },
+        now: () => 5_000,
+        tickMs: 1_000,
+        driftMs: 1_500,
+      });
       const fake = fakeReceiver();
       await control.attach(fake.receiver);
       await control.view();

@@ -38,7 +38,8 @@ export interface SharingControl {
   close(): void;
 }
 
-const keyOf = (sharing: SharingSettings) => (sharing.enabled ? JSON.stringify([sharing.pin, sharing.requireAccept, sharing.idleMinutes]) : undefined);
+const keyOf = (sharing: SharingSettings) =>
+  sharing.enabled ? JSON.stringify([sharing.pin, sharing.requireAccept, sharing.idleMinutes]) : undefined;
 
 export function createSharingControl(deps: SharingControlDeps): SharingControl {
   const now = deps.now ?? Date.now;
@@ -52,7 +53,8 @@ export function createSharingControl(deps: SharingControlDeps): SharingControl {
   let error: IpcError | null = null;
   /** What the window was last shown of the things that change without an event. */
   let shown: { offAt: number | null; guests: string } = { offAt: null, guests: '' };
-  const guestsKey = (status: SharingStatus) => JSON.stringify(status.guests.map((guest) => [guest.id, guest.uploads, guest.approved]));
+  const guestsKey = (status: SharingStatus) =>
+    JSON.stringify(status.guests.map((guest) => [guest.id, guest.uploads, guest.approved]));
 
   const changed = () => {
     for (const listener of changeListeners) listener();
@@ -78,7 +80,13 @@ export function createSharingControl(deps: SharingControlDeps): SharingControl {
     if (!current || running === undefined) return;
     const status = current.receiver.sharing.status();
     const offAt = effectiveOffAt(status, now());
-    if (offAt === null || shown.offAt === null || Math.abs(offAt - shown.offAt) >= driftMs || guestsKey(status) !== shown.guests) changed();
+    if (
+      offAt === null ||
+      shown.offAt === null ||
+      Math.abs(offAt - shown.offAt) >= driftMs ||
+      guestsKey(status) !== shown.guests
+    )
+      changed();
   }, deps.tickMs ?? 1_000);
   ticker.unref?.();
 
@@ -97,7 +105,12 @@ export function createSharingControl(deps: SharingControlDeps): SharingControl {
     if (wanted === running && sharing.status().active) return;
     const addresses = deps.lanAddresses?.() ?? [];
     try {
-      await sharing.start({ addresses, pin: next.sharing.pin, requireAccept: next.sharing.requireAccept, idleMs: next.sharing.idleMinutes * 60_000 });
+      await sharing.start({
+        addresses,
+        pin: next.sharing.pin,
+        requireAccept: next.sharing.requireAccept,
+        idleMs: next.sharing.idleMinutes * 60_000,
+      });
       running = wanted;
       error = null;
     } catch (caught) {
@@ -144,10 +157,12 @@ export function createSharingControl(deps: SharingControlDeps): SharingControl {
     },
     revoke: () => void live().revoke(),
     revokeGuest(guestId) {
-      if (!live().revokeGuest(guestId)) throw new IpcFailure(ipcErrorCodes.notFound, 'No device with this id is connected');
+      if (!live().revokeGuest(guestId))
+        throw new IpcFailure(ipcErrorCodes.notFound, 'No device with this id is connected');
     },
     decide(requestId, accept) {
-      if (!live().decide(requestId, accept)) throw new IpcFailure(ipcErrorCodes.notFound, 'That device is no longer waiting');
+      if (!live().decide(requestId, accept))
+        throw new IpcFailure(ipcErrorCodes.notFound, 'That device is no longer waiting');
     },
     onChange(listener) {
       changeListeners.add(listener);

@@ -13,7 +13,14 @@ import { createSettingsStore } from './settings-store';
 import type { SharingControl } from './sharing-control';
 
 const app = { senderFrame: { url: 'app://ferry/index.html' } };
-const on = { ...sharingOff, active: true, link: 'http://127.0.0.2:41823/?t=abc', qr: 'data:image/svg+xml;base64,PHN2Zy8+', offAt: 1_000_000, idleMs: 900_000 };
+const on = {
+  ...sharingOff,
+  active: true,
+  link: 'http://127.0.0.2:41823/?t=abc',
+  qr: 'data:image/svg+xml;base64,PHN2Zy8+',
+  offAt: 1_000_000,
+  idleMs: 900_000,
+};
 
 function setup() {
   const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
@@ -35,7 +42,11 @@ function setup() {
     embeddedEndpoint: () => 'http://127.0.0.1:41823/files/',
     updateSettings: vi.fn(async (patch) => settings.update(patch)),
   } as unknown as FerryCore;
-  const received = { list: async () => [], resolve: async () => '', close: () => undefined } as unknown as ReceivedIndex;
+  const received = {
+    list: async () => [],
+    resolve: async () => '',
+    close: () => undefined,
+  } as unknown as ReceivedIndex;
   const ports = { dialogs: {}, shell: {} } as never;
   const handlers = createIpcHandlers({ core, ports, appOrigins: ['app://ferry'], received });
   const call = async <C extends InvokeChannel>(channel: C, payload: unknown = {}, event: unknown = app) => {
@@ -46,7 +57,13 @@ function setup() {
   return { call, core, sharing, settings };
 }
 
-const sharingChannels = ['sharing:status', 'sharing:set', 'sharing:revoke', 'sharing:revoke-guest', 'sharing:decide'] as const;
+const sharingChannels = [
+  'sharing:status',
+  'sharing:set',
+  'sharing:revoke',
+  'sharing:revoke-guest',
+  'sharing:decide',
+] as const;
 const goodPayloads: Record<(typeof sharingChannels)[number], unknown> = {
   'sharing:status': {},
   'sharing:set': { enabled: true },
@@ -56,10 +73,18 @@ const goodPayloads: Record<(typeof sharingChannels)[number], unknown> = {
 };
 
 describe('sharing handlers', () => {
-  it.each([[null], [{ senderFrame: null }], [{ senderFrame: { url: 'http://127.0.0.2:41823/' } }], [{ senderFrame: { url: 'app://ferry.evil/' } }]])('refuse a sender that is not the app\'s window (%j), before acting', async (event) => {
+  it.each([
+    [null],
+    [{ senderFrame: null }],
+    [{ senderFrame: { url: 'http://127.0.0.2:41823/' } }],
+    [{ senderFrame: { url: 'app://ferry.evil/' } }],
+  ])("refuse a sender that is not the app's window (%j), before acting", async (event) => {
     const { call, core, sharing } = setup();
     for (const channel of sharingChannels) {
-      expect(await call(channel, goodPayloads[channel], event)).toMatchObject({ ok: false, error: { code: 'IPC_FORBIDDEN_SENDER' } });
+      expect(await call(channel, goodPayloads[channel], event)).toMatchObject({
+        ok: false,
+        error: { code: 'IPC_FORBIDDEN_SENDER' },
+      });
     }
     expect(core.updateSettings).not.toHaveBeenCalled();
     expect(sharing.revoke).not.toHaveBeenCalled();
@@ -98,8 +123,16 @@ describe('sharing handlers', () => {
 
   it('sharing:set passes on a failure to turn on', async () => {
     const { call, core } = setup();
-    vi.mocked(core.updateSettings).mockRejectedValueOnce(new IpcFailure('IPC_FAILED', 'Could not apply the settings: This computer has no network address other devices could reach'));
-    expect(await call('sharing:set', { enabled: true })).toMatchObject({ ok: false, error: { code: 'IPC_FAILED', message: expect.stringContaining('no network address') } });
+    vi.mocked(core.updateSettings).mockRejectedValueOnce(
+      new IpcFailure(
+        'IPC_FAILED',
+        'Could not apply the settings: This computer has no network address other devices could reach',
+      ),
+    );
+    expect(await call('sharing:set', { enabled: true })).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_FAILED', message: expect.stringContaining('no network address') },
+    });
   });
 
   it('revoke, revoke-guest and decide act through the control; unknown ids are IPC_NOT_FOUND', async () => {
@@ -107,9 +140,15 @@ describe('sharing handlers', () => {
     expect(await call('sharing:revoke')).toMatchObject({ ok: true });
     expect(sharing.revoke).toHaveBeenCalledOnce();
     expect(await call('sharing:revoke-guest', { guestId: 'g1' })).toMatchObject({ ok: true });
-    expect(await call('sharing:revoke-guest', { guestId: 'g2' })).toMatchObject({ ok: false, error: { code: 'IPC_NOT_FOUND' } });
+    expect(await call('sharing:revoke-guest', { guestId: 'g2' })).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_NOT_FOUND' },
+    });
     expect(await call('sharing:decide', { requestId: 'r1', accept: false })).toMatchObject({ ok: true });
     expect(sharing.decide).toHaveBeenCalledWith('r1', false);
-    expect(await call('sharing:decide', { requestId: 'gone', accept: true })).toMatchObject({ ok: false, error: { code: 'IPC_NOT_FOUND' } });
+    expect(await call('sharing:decide', { requestId: 'gone', accept: true })).toMatchObject({
+      ok: false,
+      error: { code: 'IPC_NOT_FOUND' },
+    });
   });
 });

@@ -25,7 +25,12 @@ export function effectiveOffAt(status: SharingStatus, now: number): number | nul
   return status.offAt ?? now + status.idleMs;
 }
 
-export function toSharingView(status: SharingStatus, qr: string | null, error: IpcError | null, now: number): SharingView {
+export function toSharingView(
+  status: SharingStatus,
+  qr: string | null,
+  error: IpcError | null,
+  now: number,
+): SharingView {
   return {
     active: status.active,
     link: status.link,
@@ -53,7 +58,9 @@ export function createQrCache(render: (link: string) => Promise<string> = (link)
   let cached: { link: string; url: Promise<string> } | undefined;
   return (link: string): Promise<string> => {
     if (cached?.link !== link) {
-      const url = render(link).then((svg) => `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`);
+      const url = render(link).then(
+        (svg) => `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
+      );
       // A failed render is tried again next time rather than remembered.
       url.catch(() => (cached?.url === url ? (cached = undefined) : undefined));
       cached = { link, url };
@@ -63,9 +70,20 @@ export function createQrCache(render: (link: string) => Promise<string> = (link)
 }
 
 /** The desktop notification for a device waiting while the window is hidden: "Android · Chrome wants to send 3 files". */
-export function requestNote(request: SharingRequestView, language: string, osLocale: string): { title: string; body: string } {
+export function requestNote(
+  request: SharingRequestView,
+  language: string,
+  osLocale: string,
+): { title: string; body: string } {
   const chinese = (language === 'system' ? osLocale : language).toLowerCase().startsWith('zh');
   const { count } = request.files;
-  if (chinese) return { title: `${request.label} 想发送 ${count} 个文件`, body: `来自 ${request.address}。打开 Ferry 接受或拒绝。` };
-  return { title: `${request.label} wants to send ${count} ${count === 1 ? 'file' : 'files'}`, body: `From ${request.address}. Open Ferry to accept or decline.` };
+  if (chinese)
+    return {
+      title: `${request.label} 想发送 ${count} 个文件`,
+      body: `来自 ${request.address}。打开 Ferry 接受或拒绝。`,
+    };
+  return {
+    title: `${request.label} wants to send ${count} ${count === 1 ? 'file' : 'files'}`,
+    body: `From ${request.address}. Open Ferry to accept or decline.`,
+  };
 }

@@ -33,8 +33,17 @@ async function shareInfo(link: string, origin = new URL(link).origin): Promise<n
 
 async function startCore(sharing: { enabled: boolean }) {
   base = await makeTempDir('sharing-core');
-  const settings = createMemoryKeyValueStore({ settings: { ...defaultSettings(), sharing: { ...defaultSettings().sharing, ...sharing, requireAccept: false } } });
-  core = createFerryCore({ windowOrigins: [], settings, queuePersistence: createMemoryPersistence(), defaultReceiveFolder: `${base}/received`, receiver: { durable: false }, lanAddresses: () => ['127.0.0.2'] });
+  const settings = createMemoryKeyValueStore({
+    settings: { ...defaultSettings(), sharing: { ...defaultSettings().sharing, ...sharing, requireAccept: false } },
+  });
+  core = createFerryCore({
+    windowOrigins: [],
+    settings,
+    queuePersistence: createMemoryPersistence(),
+    defaultReceiveFolder: `${base}/received`,
+    receiver: { durable: false },
+    lanAddresses: () => ['127.0.0.2'],
+  });
   await core.start();
   return core;
 }
@@ -44,7 +53,10 @@ describe('sharing follows the settings on the real receiver', () => {
     const core = await startCore({ enabled: true });
     const first = await core.sharing.view();
     const port = core.receiverInfo().port;
-    expect(first).toMatchObject({ active: true, link: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.2:${port}/\\?t=`)) });
+    expect(first).toMatchObject({
+      active: true,
+      link: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.2:${port}/\\?t=`)),
+    });
     expect(await shareInfo(first.link!)).toBe(200);
 
     await core.updateSettings({ receiveFolder: `${base}/elsewhere` });
@@ -67,7 +79,9 @@ describe('sharing follows the settings on the real receiver', () => {
     expect(await core.sharing.view()).toMatchObject({ active: false, link: null });
     expect(await listening(port)).toBe(false);
     expect(await shareInfo(link!, core.receiverInfo().origin)).toBe(401);
-    const own = await fetch(`${core.receiverInfo().origin}/metrics`, { headers: { authorization: `Bearer ${core.receiverInfo().token}` } });
+    const own = await fetch(`${core.receiverInfo().origin}/metrics`, {
+      headers: { authorization: `Bearer ${core.receiverInfo().token}` },
+    });
     expect(own.status).toBe(200);
     await own.body?.cancel();
   });

@@ -5,13 +5,18 @@ import { encodePng, trayIconPng } from './tray-icon';
 function decode(png: Buffer) {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   const chunks: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     chunks.push({ type: png.subarray(at + 4, at + 8).toString('ascii'), data: png.subarray(at + 8, at + 8 + length) });
     at += 12 + length;
   }
   const header = chunks.find((entry) => entry.type === 'IHDR')!.data;
-  return { types: chunks.map((entry) => entry.type), width: header.readUInt32BE(0), height: header.readUInt32BE(4), rows: inflateSync(chunks.find((entry) => entry.type === 'IDAT')!.data) };
+  return {
+    types: chunks.map((entry) => entry.type),
+    width: header.readUInt32BE(0),
+    height: header.readUInt32BE(4),
+    rows: inflateSync(chunks.find((entry) => entry.type === 'IDAT')!.data),
+  };
 }
 
 describe('tray icon', () => {

@@ -4,8 +4,19 @@ import { formatSize, formatSpeed } from './format';
 import { trayModel, trayStringsByLanguage, trayStringsFor } from './tray-model';
 
 const en = trayStringsByLanguage.en;
-const overall = (patch: Partial<OverallView> = {}): OverallView => ({ files: 10, completed: 3, failed: 0, active: 2, size: 1000, acknowledged: 380, bytesPerSecond: 12_000_000, etaSeconds: 40, ...patch });
-const enabled = (model: ReturnType<typeof trayModel>) => Object.fromEntries(model.items.map((item) => [item.id, item.enabled]));
+const overall = (patch: Partial<OverallView> = {}): OverallView => ({
+  files: 10,
+  completed: 3,
+  failed: 0,
+  active: 2,
+  size: 1000,
+  acknowledged: 380,
+  bytesPerSecond: 12_000_000,
+  etaSeconds: 40,
+  ...patch,
+});
+const enabled = (model: ReturnType<typeof trayModel>) =>
+  Object.fromEntries(model.items.map((item) => [item.id, item.enabled]));
 
 describe('tray model', () => {
   it('shows percent and speed while uploading, and allows pausing', () => {
@@ -17,20 +28,34 @@ describe('tray model', () => {
   });
 
   it('says paused and allows resuming when everything is paused', () => {
-    const model = trayModel({ overall: overall({ active: 0, bytesPerSecond: 0 }), paused: true, anyRunning: false, strings: en, locale: 'en' });
+    const model = trayModel({
+      overall: overall({ active: 0, bytesPerSecond: 0 }),
+      paused: true,
+      anyRunning: false,
+      strings: en,
+      locale: 'en',
+    });
     expect(model.tooltip).toBe('Ferry — Paused');
     expect(enabled(model)).toMatchObject({ 'pause-all': false, 'resume-all': true });
   });
 
   it('is plain when idle, with nothing to pause or resume', () => {
-    const model = trayModel({ overall: overall({ active: 0, files: 0, size: 0, acknowledged: 0 }), paused: false, anyRunning: false, strings: en, locale: 'en' });
+    const model = trayModel({
+      overall: overall({ active: 0, files: 0, size: 0, acknowledged: 0 }),
+      paused: false,
+      anyRunning: false,
+      strings: en,
+      locale: 'en',
+    });
     expect(model.tooltip).toBe('Ferry');
     expect(model.items[0]!.label).toBe('No uploads running');
     expect(enabled(model)).toMatchObject({ 'pause-all': false, 'resume-all': false });
   });
 
   it('allows pause and resume together when some jobs run and some are paused', () => {
-    expect(enabled(trayModel({ overall: overall(), paused: true, anyRunning: true, strings: en, locale: 'en' }))).toMatchObject({ 'pause-all': true, 'resume-all': true });
+    expect(
+      enabled(trayModel({ overall: overall(), paused: true, anyRunning: true, strings: en, locale: 'en' })),
+    ).toMatchObject({ 'pause-all': true, 'resume-all': true });
   });
 
   it('speaks Chinese when asked, or when the OS does', () => {

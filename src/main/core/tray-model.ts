@@ -15,11 +15,23 @@ export interface TrayStrings {
 
 export const trayStringsByLanguage: Record<'en' | 'zh-CN', TrayStrings> = {
   en: {
-    appName: 'Ferry', idle: 'No uploads running', paused: 'Paused', pauseAll: 'Pause all', resumeAll: 'Resume all', open: 'Open Ferry', quit: 'Quit Ferry',
+    appName: 'Ferry',
+    idle: 'No uploads running',
+    paused: 'Paused',
+    pauseAll: 'Pause all',
+    resumeAll: 'Resume all',
+    open: 'Open Ferry',
+    quit: 'Quit Ferry',
     files: (done, total) => `${done} of ${total} files`,
   },
   'zh-CN': {
-    appName: 'Ferry', idle: '没有正在进行的上传', paused: '已暂停', pauseAll: '全部暂停', resumeAll: '全部继续', open: '打开 Ferry', quit: '退出 Ferry',
+    appName: 'Ferry',
+    idle: '没有正在进行的上传',
+    paused: '已暂停',
+    pauseAll: '全部暂停',
+    resumeAll: '全部继续',
+    open: '打开 Ferry',
+    quit: '退出 Ferry',
     files: (done, total) => `${done} / ${total} 个文件`,
   },
 };

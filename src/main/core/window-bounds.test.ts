@@ -19,6 +19,12 @@ describe('window bounds', () => {
   });
 
   it('shrinks a window bigger than any display', () => {
-    expect(restorableBounds({ ...saved, x: 0, y: 0, width: 3000, height: 2000, maximized: true }, [laptop])).toEqual({ x: 0, y: 0, width: 1440, height: 900, maximized: true });
+    expect(restorableBounds({ ...saved, x: 0, y: 0, width: 3000, height: 2000, maximized: true }, [laptop])).toEqual({
+      x: 0,
+      y: 0,
+      width: 1440,
+      height: 900,
+      maximized: true,
+    });
   });
 });

@@ -13,7 +13,11 @@ export const defaultWindowSize = { width: 1000, height: 700 } as const;
  * The saved bounds when enough of the window would be on a display that exists now (a monitor may
  * have been unplugged since), else undefined: the window then opens at its default size, centered.
  */
-export function restorableBounds(saved: WindowBounds | undefined, workAreas: readonly Area[], minVisible = 100): WindowBounds | undefined {
+export function restorableBounds(
+  saved: WindowBounds | undefined,
+  workAreas: readonly Area[],
+  minVisible = 100,
+): WindowBounds | undefined {
   if (!saved) return undefined;
   const visible = workAreas.some((area) => {
     const width = Math.min(saved.x + saved.width, area.x + area.width) - Math.max(saved.x, area.x);

@@ -5,7 +5,9 @@ import { appScheme, mimeTypeOf, rendererFileFor } from '../core/renderer-files';
 
 /** Must run before `app` is ready: `app://` behaves like https (a real origin, fetch, no file:// quirks). */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 /**
@@ -18,7 +20,10 @@ export function serveRenderer(root: string, receiverOrigin: () => string): void 
     const headers = windowHeaders(receiverOrigin());
     if (!file) return new Response('Not found', { status: 404, headers });
     try {
-      return new Response(await readFile(file), { status: 200, headers: { ...headers, 'Content-Type': mimeTypeOf(file) } });
+      return new Response(await readFile(file), {
+        status: 200,
+        headers: { ...headers, 'Content-Type': mimeTypeOf(file) },
+      });
     } catch {
       return new Response('Not found', { status: 404, headers });
     }

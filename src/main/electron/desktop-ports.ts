@@ -13,7 +13,8 @@ export function createElectronPorts(window: () => BrowserWindow | undefined): De
     dialogs: {
       pickFiles: () => open(['openFile', 'multiSelections'], 'Add files'),
       pickFolder: () => open(['openDirectory', 'multiSelections'], 'Add a folder'),
-      pickFolderForReceive: async (current) => (await open(['openDirectory', 'createDirectory'], 'Receive files into', current))[0] ?? null,
+      pickFolderForReceive: async (current) =>
+        (await open(['openDirectory', 'createDirectory'], 'Receive files into', current))[0] ?? null,
     },
     shell: {
       async openPath(path) {
@@ -34,7 +35,9 @@ export function createElectronPorts(window: () => BrowserWindow | undefined): De
         const target = window();
         if (!target || target.isDestroyed()) return;
         // -1 removes the bar (Windows taskbar, macOS dock, Unity launcher).
-        target.setProgressBar(fraction === null ? -1 : Math.min(1, Math.max(0, fraction)), { mode: fraction === null ? 'none' : mode });
+        target.setProgressBar(fraction === null ? -1 : Math.min(1, Math.max(0, fraction)), {
+          mode: fraction === null ? 'none' : mode,
+        });
       },
     },
     power: {

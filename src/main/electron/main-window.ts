@@ -17,7 +17,10 @@ export interface MainWindowOptions {
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
-  const saved = restorableBounds(options.settings.get().window, screen.getAllDisplays().map((display) => display.workArea));
+  const saved = restorableBounds(
+    options.settings.get().window,
+    screen.getAllDisplays().map((display) => display.workArea),
+  );
   const window = new BrowserWindow({
     ...(saved ? { x: saved.x, y: saved.y, width: saved.width, height: saved.height } : defaultWindowSize),
     minWidth: 640,

@@ -20,7 +20,15 @@ export function createQuitFlow(deps: QuitFlowDeps) {
   async function confirm(): Promise<boolean> {
     const { active, queued } = deps.pending();
     const prompt = quitPrompt(active, queued);
-    const options = { type: 'question' as const, message: prompt.message, detail: prompt.detail, buttons: prompt.buttons, defaultId: 1, cancelId: 1, noLink: true };
+    const options = {
+      type: 'question' as const,
+      message: prompt.message,
+      detail: prompt.detail,
+      buttons: prompt.buttons,
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    };
     const parent = deps.window();
     const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
     return response === 0;

@@ -9,7 +9,8 @@ import type { KeyValueStore } from '../core/key-value-store';
  * can be megabytes), so they do not share a file. Dotted keys are plain keys here, never paths.
  */
 export function openStore(name: 'settings' | 'queue'): KeyValueStore {
-  const open = () => new Store<Record<string, unknown>>({ name, accessPropertiesByDotNotation: false, clearInvalidConfig: false });
+  const open = () =>
+    new Store<Record<string, unknown>>({ name, accessPropertiesByDotNotation: false, clearInvalidConfig: false });
   let store: Store<Record<string, unknown>>;
   try {
     store = open();

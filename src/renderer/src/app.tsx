@@ -41,7 +41,17 @@ function Shell({ services }: { services: AppServices }) {
   const { actions } = services;
 
   const dragging = useFileDrop(useCallback((files: File[]) => void actions.addDropped(files), [actions]));
-  useShortcuts(useMemo(() => ({ addFiles: () => void actions.add('files'), addFolder: () => void actions.add('folder'), openSettings: () => services.navigate('settings'), undo: actions.undoCancel }), [actions, services]));
+  useShortcuts(
+    useMemo(
+      () => ({
+        addFiles: () => void actions.add('files'),
+        addFolder: () => void actions.add('folder'),
+        openSettings: () => services.navigate('settings'),
+        undo: actions.undoCancel,
+      }),
+      [actions, services],
+    ),
+  );
   const dismiss = useCallback((id: number) => services.dismiss(id), [services]);
 
   const target = targetName(services, t);
@@ -80,7 +90,14 @@ function Shell({ services }: { services: AppServices }) {
       </main>
       <UndoToast pending={pendingCancel} onUndo={() => void actions.undoCancel()} />
       <DropOverlay visible={dragging} target={target} />
-      {request && <AcceptPrompt key={request.id} request={request} waiting={sharing.pending.length - 1} onDecide={(accept) => services.sharing.decide(request.id, accept)} />}
+      {request && (
+        <AcceptPrompt
+          key={request.id}
+          request={request}
+          waiting={sharing.pending.length - 1}
+          onDecide={(accept) => services.sharing.decide(request.id, accept)}
+        />
+      )}
     </div>
   );
 }

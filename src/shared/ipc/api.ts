@@ -30,7 +30,8 @@ export function methodNameOf(channel: string): string {
 /** Builds the API from a transport: one function per channel, with no way to name a raw channel. */
 export function buildFerryApi(transport: IpcTransport, pathForFile: (file: File) => string): FerryApi {
   const api: Record<string, unknown> = {};
-  for (const channel of invokeChannels) api[methodNameOf(channel)] = (payload: unknown = {}) => transport.invoke(channel, payload);
+  for (const channel of invokeChannels)
+    api[methodNameOf(channel)] = (payload: unknown = {}) => transport.invoke(channel, payload);
   api.on = (channel: PushChannel, listener: (payload: unknown) => void) => {
     if (!pushChannels.includes(channel)) throw new Error(`Unknown channel ${String(channel)}`);
     return transport.on(channel, listener);

@@ -40,7 +40,10 @@ export const invokeContract = {
   'app:info': { request: Nothing, response: AppInfo },
   'uploads:list': { request: Nothing, response: QueueSnapshot },
   /** Paths the preload converted from a drop with `webUtils.getPathForFile`. */
-  'uploads:add-dropped': { request: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }).strict(), response: AddSummary },
+  'uploads:add-dropped': {
+    request: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }).strict(),
+    response: AddSummary,
+  },
   'uploads:pick-files': { request: Nothing, response: AddSummary },
   'uploads:pick-folder': { request: Nothing, response: AddSummary },
   'uploads:pause': { request: Ids, response: z.null() },
@@ -64,7 +67,10 @@ export const invokeContract = {
   'sharing:revoke': { request: Nothing, response: SharingView },
   'sharing:revoke-guest': { request: z.object({ guestId: z.string().min(1).max(64) }).strict(), response: SharingView },
   /** Answers an accept prompt. */
-  'sharing:decide': { request: z.object({ requestId: z.string().min(1).max(64), accept: z.boolean() }).strict(), response: SharingView },
+  'sharing:decide': {
+    request: z.object({ requestId: z.string().min(1).max(64), accept: z.boolean() }).strict(),
+    response: SharingView,
+  },
 } as const;
 
 export const pushContract = {

@@ -21,7 +21,11 @@ export const SharingRequestView = z.object({
   label: z.string(),
   userAgent: z.string(),
   address: z.string(),
-  files: z.object({ count: z.number().int().nonnegative(), totalBytes: z.number().nonnegative(), names: z.array(z.string()) }),
+  files: z.object({
+    count: z.number().int().nonnegative(),
+    totalBytes: z.number().nonnegative(),
+    names: z.array(z.string()),
+  }),
   requestedAt: z.string(),
 });
 export type SharingRequestView = z.infer<typeof SharingRequestView>;
@@ -48,4 +52,15 @@ export const SharingView = z.object({
 });
 export type SharingView = z.infer<typeof SharingView>;
 
-export const sharingOff: SharingView = { active: false, link: null, qr: null, offAt: null, idleMs: 0, pinRequired: false, acceptRequired: false, guests: [], pending: [], error: null };
+export const sharingOff: SharingView = {
+  active: false,
+  link: null,
+  qr: null,
+  offAt: null,
+  idleMs: 0,
+  pinRequired: false,
+  acceptRequired: false,
+  guests: [],
+  pending: [],
+  error: null,
+};

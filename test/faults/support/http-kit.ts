@@ -22,14 +22,36 @@ function authHeaders(target: Target): Record<string, string> {
 }
 
 /** One request on its own connection (no agent), so a test's sockets never outlive it. */
-export function call(target: Target, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Reply> {
+export function call(
+  target: Target,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: Buffer,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: target.port, method, path, agent: false, headers: { ...authHeaders(target), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        method,
+        path,
+        agent: false,
+        headers: { ...authHeaders(target), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: flatten(res.headers),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -37,17 +59,25 @@ export function call(target: Target, method: string, path: string, headers: Reco
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 
 export function encodeMetadata(pairs: Record<string, string>): string {
-  return Object.entries(pairs).map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`).join(',');
+  return Object.entries(pairs)
+    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+    .join(',');
 }
 
 /** Creates a tus upload and returns its id; `null` length means Upload-Defer-Length. */
-export async function createUpload(target: Target, length: number | null, metadata: Record<string, string> = {}): Promise<string> {
-  const headers: Record<string, string> = length === null ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(length) };
+export async function createUpload(
+  target: Target,
+  length: number | null,
+  metadata: Record<string, string> = {},
+): Promise<string> {
+  const headers: Record<string, string> =
+    length === null ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(length) };
   if (Object.keys(metadata).length > 0) headers['Upload-Metadata'] = encodeMetadata(metadata);
   const reply = await call(target, 'POST', '/files/', headers);
   if (reply.status !== 201) throw new Error(`create answered ${reply.status}: ${reply.body}`);
@@ -60,8 +90,20 @@ export async function headOffset(target: Target, id: string): Promise<number> {
   return Number(reply.headers['upload-offset']);
 }
 
-export function patch(target: Target, id: string, offset: number, data: Buffer, extra: Record<string, string> = {}): Promise<Reply> {
-  return call(target, 'PATCH', `/files/${id}`, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset), ...extra }, data);
+export function patch(
+  target: Target,
+  id: string,
+  offset: number,
+  data: Buffer,
+  extra: Record<string, string> = {},
+): Promise<Reply> {
+  return call(
+    target,
+    'PATCH',
+    `/files/${id}`,
+    { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset), ...extra },
+    data,
+  );
 }
 
 /** Parses a raw HTTP/1.1 response head (and whatever body came with it). */
@@ -138,7 +180,13 @@ export function openExchange(port: number, head: string): RawExchange {
 }
 
 /** The head of a PATCH whose body the caller sends (Content-Length defaults to the data's length). */
-export function patchHead(port: number, id: string, offset: number, contentLength: number, extra: Record<string, string> = {}): string {
+export function patchHead(
+  port: number,
+  id: string,
+  offset: number,
+  contentLength: number,
+  extra: Record<string, string> = {},
+): string {
   const headers: Record<string, string> = {
     Host: `127.0.0.1:${port}`,
     Authorization: `Bearer ${testToken}`,
@@ -148,11 +196,17 @@ export function patchHead(port: number, id: string, offset: number, contentLengt
     'Content-Length': String(contentLength),
     ...extra,
   };
-  return `PATCH /files/${id} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+  return `PATCH /files/${id} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`;
 }
 
 /** Sends raw bytes, waits for the server to answer or close, and reports what came back. */
-export async function rawRoundTrip(port: number, bytes: string | Buffer, waitMs = 2_000): Promise<{ reply?: Reply; closedByServer: boolean }> {
+export async function rawRoundTrip(
+  port: number,
+  bytes: string | Buffer,
+  waitMs = 2_000,
+): Promise<{ reply?: Reply; closedByServer: boolean }> {
   const exchange = openExchange(port, '');
   exchange.send(bytes);
   const closedInTime = await Promise.race([exchange.closed.then(() => true), sleep(waitMs).then(() => false)]);

@@ -17,12 +17,31 @@ export interface ServeProcess {
  * the pid we signal is the server itself, not a wrapper that would leave an orphan holding the port.
  */
 export function startServe(dir: string, port: number, extraArgs: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/serve.ts', '--dir', dir, '--port', String(port), '--token', testToken, '--log-level', 'warn', ...extraArgs], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/serve.ts',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--token',
+      testToken,
+      '--log-level',
+      'warn',
+      ...extraArgs,
+    ],
+    {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {

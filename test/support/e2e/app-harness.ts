@@ -51,37 +51,62 @@ export interface AppHarness {
 }
 
 export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarness> {
-  if (!existsSync(join(rendererRoot, 'index.html'))) throw new Error('out/renderer is missing: run `npm run build` first');
-  if (options.phonePage && !existsSync(join(webRoot, 'index.html'))) throw new Error('out/web is missing: run `npm run build` first');
+  if (!existsSync(join(rendererRoot, 'index.html')))
+    throw new Error('out/renderer is missing: run `npm run build` first');
+  if (options.phonePage && !existsSync(join(webRoot, 'index.html')))
+    throw new Error('out/web is missing: run `npm run build` first');
   const dir = await makeTempDir('e2e');
   const settingsStore = createMemoryKeyValueStore(options.settings ? { settings: options.settings } : {});
   // The window's origin exists before the core starts: the receiver must let it open /ws.
   const coreRef: { current?: FerryCore } = {};
-  let server: StaticServer | undefined = await serveFolder(rendererRoot, () => windowHeaders(coreRef.current!.receiverInfo().origin));
+  let server: StaticServer | undefined = await serveFolder(rendererRoot, () =>
+    windowHeaders(coreRef.current!.receiverInfo().origin),
+  );
   const core = createFerryCore({
     windowOrigins: [server.origin],
     settings: settingsStore,
     queuePersistence: createMemoryPersistence(),
     defaultReceiveFolder: join(dir, 'received'),
-    receiver: { durable: false, ...(options.phonePage ? { webRoot } : {}), ...(options.deviceName ? { deviceName: options.deviceName } : {}) },
+    receiver: {
+      durable: false,
+      ...(options.phonePage ? { webRoot } : {}),
+      ...(options.deviceName ? { deviceName: options.deviceName } : {}),
+    },
     ...(options.lanAddresses ? { lanAddresses: () => options.lanAddresses! } : {}),
     pool: { stallTimeoutMs: 3_000, retryDelays: [200, 500, 1_000], probeIntervalMs: 500 },
   });
   coreRef.current = core;
   await core.start();
   const ports = createFakePorts();
-  const handlers = createIpcHandlers({ core, ports, appOrigins: [server.origin], app: { version: 'test', platform: process.platform, locale: options.locale ?? 'en-US' } });
+  const handlers = createIpcHandlers({
+    core,
+    ports,
+    appOrigins: [server.origin],
+    app: { version: 'test', platform: process.platform, locale: options.locale ?? 'en-US' },
+  });
   const ownBrowser = options.browser ? undefined : await launchChromium();
   const browser = options.browser ?? ownBrowser!;
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 720 }, colorScheme: options.colorScheme ?? 'light', locale: options.locale ?? 'en-US' });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1100, height: 720 },
+    colorScheme: options.colorScheme ?? 'light',
+    locale: options.locale ?? 'en-US',
+  });
   let pushes: CorePushes | undefined;
   let page!: Page;
   let bridge!: Bridge;
 
   const harness: AppHarness = {
-    core, handlers, ports, dir, settingsStore,
-    get page() { return page; },
-    get bridge() { return bridge; },
+    core,
+    handlers,
+    ports,
+    dir,
+    settingsStore,
+    get page() {
+      return page;
+    },
+    get bridge() {
+      return bridge;
+    },
     async open() {
       pushes?.stop();
       page = await context.newPage();
@@ -106,7 +131,11 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
   const stopReloads = reloadOnReceiverMove({
     origin: () => core.receiverInfo().origin,
     onReceiverChange: core.onReceiverChange,
-    reload: () => void page.reload().then(() => bridge.push('app:navigate', { view: 'settings' }), () => undefined),
+    reload: () =>
+      void page.reload().then(
+        () => bridge.push('app:navigate', { view: 'settings' }),
+        () => undefined,
+      ),
   });
   await harness.open();
   return harness;

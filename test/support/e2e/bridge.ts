@@ -6,7 +6,10 @@ import type { Page } from 'playwright-core';
 import type { InvokeChannel, PushChannel, PushPayload } from '../../../src/shared/ipc/contract';
 
 /** The handler table's shape as the bridge needs it (main registers the same table with ipcMain). */
-export type HandlerTable = Record<InvokeChannel, (event: { senderFrame: { url: string } | null }, payload: unknown) => Promise<unknown>>;
+export type HandlerTable = Record<
+  InvokeChannel,
+  (event: { senderFrame: { url: string } | null }, payload: unknown) => Promise<unknown>
+>;
 
 let bundled: Promise<string> | undefined;
 
@@ -42,10 +45,20 @@ export async function installBridge(page: Page, handlers: HandlerTable): Promise
   return {
     calls,
     async push(channel, payload) {
-      await page.evaluate(([name, body]) => (globalThis as unknown as { __ferryPush?(c: string, p: unknown): void }).__ferryPush?.(name, body), [channel, payload] as const).catch(() => undefined);
+      await page
+        .evaluate(
+          ([name, body]) =>
+            (globalThis as unknown as { __ferryPush?(c: string, p: unknown): void }).__ferryPush?.(name, body),
+          [channel, payload] as const,
+        )
+        .catch(() => undefined);
     },
     async setDropPaths(paths) {
-      await page.evaluate((table) => void ((globalThis as unknown as { __ferryFakePaths: Record<string, string> }).__ferryFakePaths = table), paths);
+      await page.evaluate(
+        (table) =>
+          void ((globalThis as unknown as { __ferryFakePaths: Record<string, string> }).__ferryFakePaths = table),
+        paths,
+      );
     },
   };
 }

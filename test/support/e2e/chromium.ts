@@ -12,11 +12,23 @@ const available = existsSync(chromiumPath);
  */
 export const describeInBrowser: typeof describe =
   available || process.env.CI === 'true' ? describe : (describe.skip as typeof describe);
-if (!available) console.warn(`Browser tests: ${chromiumPath} not found (apt-get install -y chromium)${process.env.CI === 'true' ? '' : '; skipping'}`);
+if (!available)
+  console.warn(
+    `Browser tests: ${chromiumPath} not found (apt-get install -y chromium)${process.env.CI === 'true' ? '' : '; skipping'}`,
+  );
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync', ...extraArgs],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
   });
 }

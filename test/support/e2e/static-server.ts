@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { mimeTypeOf } from '../../../src/main/core/renderer-files';
 
-
 export interface StaticServer {
   origin: string;
   close(): Promise<void>;

@@ -15,7 +15,11 @@ export function buildWebPage(): Promise<string> {
   built ??= (async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'ferry-web-'));
     const { build } = await import('vite');
-    await build({ configFile: join(root, 'vite.web.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    await build({
+      configFile: join(root, 'vite.web.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
     return outDir;
   })();
   return built;
@@ -23,8 +27,18 @@ export function buildWebPage(): Promise<string> {
 
 export const phoneViewport = { width: 360, height: 740 };
 
-export async function openPhone(browser: Browser, url: string, options: { locale?: string; scale?: number } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: phoneViewport, deviceScaleFactor: options.scale ?? 1, locale: options.locale ?? 'en-US', isMobile: true, hasTouch: true });
+export async function openPhone(
+  browser: Browser,
+  url: string,
+  options: { locale?: string; scale?: number } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: phoneViewport,
+    deviceScaleFactor: options.scale ?? 1,
+    locale: options.locale ?? 'en-US',
+    isMobile: true,
+    hasTouch: true,
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -57,5 +71,7 @@ export async function makeFile(path: string, size: number, landsAt: string, seed
 }
 
 export async function sha256Of(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }

@@ -21,7 +21,12 @@ const dist = resolve(here, '../../../out/renderer-preview');
 const shots = process.env.FERRY_PREVIEW_DIR ?? '/tmp/preview';
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
-const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 async function serve(csp: string) {
   const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -30,16 +35,34 @@ async function serve(csp: string) {
     const file = pathname === '/__axe.js' ? axePath : normalize(join(dist, pathname === '/' ? 'index.html' : pathname));
     if (file !== axePath && !file.startsWith(dist + sep)) return void res.writeHead(404).end();
     readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp, 'x-content-type-options': 'nosniff' }).end(body),
+      (body) =>
+        res
+          .writeHead(200, {
+            'content-type': types[extname(file)] ?? 'application/octet-stream',
+            'content-security-policy': csp,
+            'x-content-type-options': 'nosniff',
+          })
+          .end(body),
       () => res.writeHead(404).end(),
     );
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 async function fakeFerryScript(): Promise<string> {
-  const result = await esbuild({ entryPoints: [join(here, 'fake-ferry-entry.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120', logLevel: 'error' });
+  const result = await esbuild({
+    entryPoints: [join(here, 'fake-ferry-entry.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'error',
+  });
   return result.outputFiles[0]!.text;
 }
 
@@ -57,15 +80,37 @@ export interface PreviewContext {
   note(line: string): void;
 }
 
-async function runScenario(browser: Browser, scenario: Scenario, origin: string, receiverOrigin: string, fake: string, report: string[]) {
-  const context = await browser.newContext({ viewport: scenario.viewport ?? { width: 1180, height: 760 }, colorScheme: scenario.colorScheme ?? 'light', deviceScaleFactor: 1, locale: scenario.locale ?? 'en-US' });
+async function runScenario(
+  browser: Browser,
+  scenario: Scenario,
+  origin: string,
+  receiverOrigin: string,
+  fake: string,
+  report: string[],
+) {
+  const context = await browser.newContext({
+    viewport: scenario.viewport ?? { width: 1180, height: 760 },
+    colorScheme: scenario.colorScheme ?? 'light',
+    deviceScaleFactor: 1,
+    locale: scenario.locale ?? 'en-US',
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  const config: PreviewConfig = { jobs: 300, received: 14, language: 'system', theme: 'system', locale: scenario.locale ?? 'en-US', receiverOrigin, live: false, ...scenario.config };
+  const config: PreviewConfig = {
+    jobs: 300,
+    received: 14,
+    language: 'system',
+    theme: 'system',
+    locale: scenario.locale ?? 'en-US',
+    receiverOrigin,
+    live: false,
+    ...scenario.config,
+  };
   await page.addInitScript({ content: `globalThis.__ferryPreview = ${JSON.stringify(config)};` });
   await page.addInitScript({ content: fake });
   await page.goto(`${origin}/index.html`);
@@ -78,8 +123,12 @@ async function runScenario(browser: Browser, scenario: Scenario, origin: string,
     axe: async (label) => {
       await page.addScriptTag({ url: `${origin}/__axe.js` });
       const violations = (await page.evaluate(axeScript)) as Array<{ id: string; impact: string; nodes: string[] }>;
-      const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-      report.push(`axe ${label}: ${violations.length} violation(s), ${serious.length} serious/critical${violations.map((violation) => `\n    ${violation.impact} ${violation.id}: ${violation.nodes.join(' | ')}`).join('')}`);
+      const serious = violations.filter(
+        (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+      );
+      report.push(
+        `axe ${label}: ${violations.length} violation(s), ${serious.length} serious/critical${violations.map((violation) => `\n    ${violation.impact} ${violation.id}: ${violation.nodes.join(' | ')}`).join('')}`,
+      );
     },
     note: (line) => report.push(`${scenario.name}: ${line}`),
   };
@@ -91,7 +140,9 @@ async function runScenario(browser: Browser, scenario: Scenario, origin: string,
 async function main() {
   await mkdir(shots, { recursive: true });
   if (!args.includes('--no-build')) await viteBuild({ configFile: join(here, 'vite.config.ts') });
-  const receiver = await startFakeReceiver(() => makeReceiverEvents(makeJobs(300, '', Date.now()), Date.now()), { live: args.includes('--live') });
+  const receiver = await startFakeReceiver(() => makeReceiverEvents(makeJobs(300, '', Date.now()), Date.now()), {
+    live: args.includes('--live'),
+  });
   const wsOrigin = receiver.origin.replace(/^http/, 'ws');
   const csp = `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${receiver.origin} ${wsOrigin}; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'`;
   const server = await serve(csp);

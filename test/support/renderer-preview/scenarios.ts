@@ -44,7 +44,9 @@ export const scenarios: Scenario[] = [
       await preview.axe('queue light');
       await preview.page.getByRole('button', { name: 'Pause clip-01.mov' }).waitFor();
       const row = preview.page.locator('[data-testid="queue-row"][data-state="failed"]').first();
-      preview.note(`first failed row: ${await row.getAttribute('data-job-id')}, progressbar: ${await row.getByRole('progressbar').getAttribute('aria-valuetext')}`);
+      preview.note(
+        `first failed row: ${await row.getAttribute('data-job-id')}, progressbar: ${await row.getByRole('progressbar').getAttribute('aria-valuetext')}`,
+      );
       await preview.page.keyboard.press('Tab');
       await preview.page.locator('[data-testid="queue-row"]').first().focus();
       await preview.page.keyboard.press('ArrowDown');
@@ -171,7 +173,9 @@ export const scenarios: Scenario[] = [
       preview.note(`theme after choosing Dark: ${await page.evaluate('document.documentElement.dataset.theme')}`);
       await page.getByLabel('Language').selectOption('zh-CN');
       await page.waitForTimeout(150);
-      preview.note(`lang after choosing 简体中文: ${await page.evaluate('document.documentElement.lang')}, tab: ${await page.getByRole('tab').first().textContent()}`);
+      preview.note(
+        `lang after choosing 简体中文: ${await page.evaluate('document.documentElement.lang')}, tab: ${await page.getByRole('tab').first().textContent()}`,
+      );
       await preview.shot('settings-switched');
       await preview.axe('settings edits');
     },
@@ -193,8 +197,16 @@ export const scenarios: Scenario[] = [
     async run(preview) {
       const { page } = preview;
       await page.waitForSelector('[data-testid="queue-row"]');
-      const result = (await page.evaluate(scrollScript)) as { rows: number; median: number; p95: number; worst: number; scrollTop: number };
-      preview.note(`10,000 rows while live: ${result.rows} row elements in the DOM, frame median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, worst ${result.worst.toFixed(1)} ms, scrolled to ${result.scrollTop}`);
+      const result = (await page.evaluate(scrollScript)) as {
+        rows: number;
+        median: number;
+        p95: number;
+        worst: number;
+        scrollTop: number;
+      };
+      preview.note(
+        `10,000 rows while live: ${result.rows} row elements in the DOM, frame median ${result.median.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, worst ${result.worst.toFixed(1)} ms, scrolled to ${result.scrollTop}`,
+      );
       await page.keyboard.press('Control+End');
       await preview.shot('ten-thousand');
     },

@@ -31,12 +31,18 @@ describe('accept gate', () => {
     const gate = createAcceptGate({ maxPending: 2 });
     void gate.ask({ ...guest, id: 'a' }, files, 10);
     void gate.ask({ ...guest, id: 'b' }, files, 10);
-    expect(() => gate.ask({ ...guest, id: 'c' }, files, 10)).toThrow(expect.objectContaining({ code: 'ACCEPT_QUEUE_FULL', status: 429 }));
+    expect(() => gate.ask({ ...guest, id: 'c' }, files, 10)).toThrow(
+      expect.objectContaining({ code: 'ACCEPT_QUEUE_FULL', status: 429 }),
+    );
     gate.reset();
   });
 
   it('cleans names for a terminal or a dialog: no control characters or bidi overrides, bounded', () => {
-    const cleaned = cleanFiles({ count: -3, totalBytes: 'lots', names: ['\u001b[31mred\u001b[0m', 'evil\u202etxt.exe', 'x'.repeat(500), 42, ...Array(30).fill('n')] });
+    const cleaned = cleanFiles({
+      count: -3,
+      totalBytes: 'lots',
+      names: ['\u001b[31mred\u001b[0m', 'evil\u202etxt.exe', 'x'.repeat(500), 42, ...Array(30).fill('n')],
+    });
     expect(cleaned.names[0]).toBe('[31mred[0m');
     expect(cleaned.names[1]).toBe('eviltxt.exe');
     expect(cleaned.names[2]).toHaveLength(200);

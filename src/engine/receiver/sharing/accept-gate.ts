@@ -40,7 +40,12 @@ export interface AcceptGate {
    * A guest's request to send files. An approved guest gets 'accepted' at once. Otherwise the request
    * (the guest's pending one, or a new one) is waited on up to `waitMs`; 'waiting' means ask again.
    */
-  ask(guest: { id: string; userAgent: string; address: string }, files: GuestRequest['files'], waitMs: number, signal?: AbortSignal): Promise<AskOutcome>;
+  ask(
+    guest: { id: string; userAgent: string; address: string },
+    files: GuestRequest['files'],
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<AskOutcome>;
   /** false when the id is unknown (already decided, timed out, cancelled). */
   decide(requestId: string, accept: boolean): boolean;
   pending(): GuestRequest[];
@@ -60,13 +65,21 @@ interface Pending {
 // Names reach a terminal and the app's UI: no control characters, no bidi overrides, bounded.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-export const cleanText = (text: unknown, max: number) => (typeof text === 'string' ? text.replace(unsafe, '').slice(0, max) : '');
+export const cleanText = (text: unknown, max: number) =>
+  typeof text === 'string' ? text.replace(unsafe, '').slice(0, max) : '';
 const maxNames = 20;
 
-export function cleanFiles(files: { count?: unknown; totalBytes?: unknown; names?: unknown } | undefined): GuestRequest['files'] {
+export function cleanFiles(
+  files: { count?: unknown; totalBytes?: unknown; names?: unknown } | undefined,
+): GuestRequest['files'] {
   const count = Number(files?.count);
   const totalBytes = Number(files?.totalBytes);
-  const names = Array.isArray(files?.names) ? files.names.slice(0, maxNames).map((name) => cleanText(name, 200)).filter(Boolean) : [];
+  const names = Array.isArray(files?.names)
+    ? files.names
+        .slice(0, maxNames)
+        .map((name) => cleanText(name, 200))
+        .filter(Boolean)
+    : [];
   return {
     count: Number.isSafeInteger(count) && count >= 0 ? count : names.length,
     totalBytes: Number.isSafeInteger(totalBytes) && totalBytes >= 0 ? totalBytes : 0,
@@ -102,7 +115,10 @@ export function createAcceptGate(options: AcceptGateOptions = {}): AcceptGate {
   }
 
   function open(guest: { id: string; userAgent: string; address: string }, files: GuestRequest['files']): Pending {
-    if (byId.size >= maxPending) throw new FerryError('ACCEPT_QUEUE_FULL', 'Too many devices are waiting for approval; try again shortly', { status: 429 });
+    if (byId.size >= maxPending)
+      throw new FerryError('ACCEPT_QUEUE_FULL', 'Too many devices are waiting for approval; try again shortly', {
+        status: 429,
+      });
     const request: GuestRequest = {
       id: randomBytes(9).toString('base64url'),
       guestId: guest.id,
@@ -112,7 +128,12 @@ export function createAcceptGate(options: AcceptGateOptions = {}): AcceptGate {
       files,
       requestedAt: new Date().toISOString(),
     };
-    const entry: Pending = { request, waiters: new Set(), abort: new AbortController(), timer: setTimeout(() => settle(entry, false, 'timeout'), timeoutMs) };
+    const entry: Pending = {
+      request,
+      waiters: new Set(),
+      abort: new AbortController(),
+      timer: setTimeout(() => settle(entry, false, 'timeout'), timeoutMs),
+    };
     entry.timer.unref?.();
     byId.set(request.id, entry);
     byGuest.set(guest.id, entry);
@@ -132,7 +153,8 @@ export function createAcceptGate(options: AcceptGateOptions = {}): AcceptGate {
     ask(guest, files, waitMs, signal) {
       if (approved.has(guest.id)) return Promise.resolve('accepted');
       const entry = byGuest.get(guest.id) ?? open(guest, files);
-      if (byId.get(entry.request.id) !== entry) return Promise.resolve(approved.has(guest.id) ? 'accepted' : 'declined');
+      if (byId.get(entry.request.id) !== entry)
+        return Promise.resolve(approved.has(guest.id) ? 'accepted' : 'declined');
       return new Promise<AskOutcome>((resolve) => {
         const done = (outcome: AskOutcome) => {
           clearTimeout(timer);
@@ -157,7 +179,8 @@ export function createAcceptGate(options: AcceptGateOptions = {}): AcceptGate {
     pending: () => [...byId.values()].map((entry) => entry.request),
 
     cancel(guestIds) {
-      for (const entry of [...byId.values()]) if (!guestIds || guestIds.has(entry.request.guestId)) settle(entry, false, 'cancelled');
+      for (const entry of [...byId.values()])
+        if (!guestIds || guestIds.has(entry.request.guestId)) settle(entry, false, 'cancelled');
     },
 
     reset() {

@@ -1,6 +1,16 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appToken, createTusUpload, eventually, guestToken, send, sleep, startSharedReceiver, tus, type SharedReceiver } from '../../../../test/support/sharing';
+import {
+  appToken,
+  createTusUpload,
+  eventually,
+  guestToken,
+  send,
+  sleep,
+  startSharedReceiver,
+  tus,
+  type SharedReceiver,
+} from '../../../../test/support/sharing';
 import type { SharingEvent } from './sharing';
 
 let shared: SharedReceiver | undefined;
@@ -37,7 +47,9 @@ describe('sharing turns itself off', () => {
     expect(await refused('127.0.0.2', shared.port)).toBe(true);
     // The guest's token is dead everywhere, even on loopback.
     expect((await send(`${shared.url}/files/${id}`, { method: 'HEAD', headers: tus(guest) })).status).toBe(401);
-    expect((await send(`${shared.url}/share/info`, { headers: { Authorization: `Bearer ${shared.linkToken}` } })).status).toBe(401);
+    expect(
+      (await send(`${shared.url}/share/info`, { headers: { Authorization: `Bearer ${shared.linkToken}` } })).status,
+    ).toBe(401);
     // The app is unaffected.
     expect((await send(`${shared.url}/files/${id}`, { method: 'HEAD', headers: tus(appToken) })).status).toBe(200);
     expect(shared.receiver.sharing.status()).toMatchObject({ active: false, link: null, remainingMs: null });
@@ -49,7 +61,14 @@ describe('sharing turns itself off', () => {
     const id = await createTusUpload(shared.lanUrl, guest, 1_000);
     // A slow PATCH: a few bytes every 200 ms for about 1.6 s, far past the idle time.
     const { request } = await import('node:http');
-    const req = request(`${shared.lanUrl}/files/${id}`, { method: 'PATCH', headers: tus(guest, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': '1000' }) });
+    const req = request(`${shared.lanUrl}/files/${id}`, {
+      method: 'PATCH',
+      headers: tus(guest, {
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Offset': '0',
+        'Content-Length': '1000',
+      }),
+    });
     const answered = new Promise<number>((resolve) => req.once('response', (res) => resolve(res.statusCode ?? 0)));
     for (let i = 0; i < 8; i++) {
       req.write(Buffer.alloc(100, i));
@@ -70,8 +89,12 @@ describe('sharing turns itself off', () => {
     const again = await shared.receiver.sharing.start({ addresses: ['127.0.0.2'] });
     const second = new URL(again.link!).searchParams.get('t')!;
     expect(second).not.toBe(first);
-    expect((await send(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${first}` } })).status).toBe(401);
-    expect((await send(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${second}` } })).status).toBe(200);
+    expect((await send(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${first}` } })).status).toBe(
+      401,
+    );
+    expect((await send(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${second}` } })).status).toBe(
+      200,
+    );
   });
 
   it('lets a guest upload in flight on the LAN address flush and get an answer when the receiver shuts down', async () => {
@@ -79,15 +102,28 @@ describe('sharing turns itself off', () => {
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
     const id = await createTusUpload(shared.lanUrl, guest, 1_000_000);
     const { request } = await import('node:http');
-    const req = request(`${shared.lanUrl}/files/${id}`, { method: 'PATCH', headers: tus(guest, { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': '1000000' }) });
+    const req = request(`${shared.lanUrl}/files/${id}`, {
+      method: 'PATCH',
+      headers: tus(guest, {
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Offset': '0',
+        'Content-Length': '1000000',
+      }),
+    });
     const answered = new Promise<{ status: number; offset: string | undefined }>((resolve) => {
-      req.once('response', (res) => resolve({ status: res.statusCode ?? 0, offset: res.headers['upload-offset'] as string | undefined }));
+      req.once('response', (res) =>
+        resolve({ status: res.statusCode ?? 0, offset: res.headers['upload-offset'] as string | undefined }),
+      );
       // A cut connection is an answer too: the wrong one.
       req.once('error', () => resolve({ status: 0, offset: undefined }));
     });
     req.write(Buffer.alloc(300_000, 7));
     // The data file, not the hub: /ws reports bytes only once they are acknowledged as stored.
-    await eventually(async () => ((await shared!.receiver.store.get(id))?.offset ?? 0) >= 300_000, 5_000, 'the first bytes written');
+    await eventually(
+      async () => ((await shared!.receiver.store.get(id))?.offset ?? 0) >= 300_000,
+      5_000,
+      'the first bytes written',
+    );
     const closing = shared.receiver.close();
     const answer = await answered;
     await closing;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FerryError } from '../../errors';
-import type { AccessScope } from '../access-policy';
-import { replyJsonError } from '../json-response';
+import type { AccessScope } from '../http/access-policy';
+import { replyJsonError } from '../http/json-response';
 import type { TusContext } from '../tus/tus-context';
 import { TusError } from '../tus/tus-errors';
 import { parseConcat } from '../tus/tus-headers';
@@ -37,7 +37,12 @@ export interface GuestRoutesDeps {
 
 export interface GuestRoutes {
   /** Every request made with a link or guest token lands here; the app's token never does. */
-  handle(req: IncomingMessage, res: ServerResponse, url: URL, scope: Exclude<AccessScope, { kind: 'app' }>): Promise<void>;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    scope: Exclude<AccessScope, { kind: 'app' }>,
+  ): Promise<void>;
 }
 
 const maxJsonBytes = 16 * 1024;
@@ -71,7 +76,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -100,11 +109,19 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
       const verdict = share.pins.attempt(address, pin);
       if (verdict.kind === 'locked') {
         const seconds = Math.ceil(verdict.retryAfterMs / 1000);
-        return replyJsonError(res, 429, 'PIN_LOCKED', `Too many wrong PINs; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
+        return replyJsonError(res, 429, 'PIN_LOCKED', `Too many wrong PINs; try again in ${seconds} s`, {
+          'Retry-After': String(seconds),
+        });
       }
       if (verdict.kind === 'wrong') {
         res.setHeader('X-Ferry-Error', 'PIN_WRONG');
-        return sendJson(res, 401, { error: { code: 'PIN_WRONG', message: `Wrong PIN (${verdict.attemptsLeft} tries left)`, attemptsLeft: verdict.attemptsLeft } });
+        return sendJson(res, 401, {
+          error: {
+            code: 'PIN_WRONG',
+            message: `Wrong PIN (${verdict.attemptsLeft} tries left)`,
+            attemptsLeft: verdict.attemptsLeft,
+          },
+        });
       }
     }
     const joined = share.session.join({ userAgent: cleanText(req.headers['user-agent'], 256), address });
@@ -118,14 +135,21 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
     if (!share.requireAccept) return sendJson(res, 200, { state: 'accepted' });
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    const state = await deps.gate.ask(guest, cleanFiles(body.files as Record<string, unknown> | undefined), askWaitMs, gone.signal);
+    const state = await deps.gate.ask(
+      guest,
+      cleanFiles(body.files as Record<string, unknown> | undefined),
+      askWaitMs,
+      gone.signal,
+    );
     sendJson(res, 200, { state });
   }
 
   /** Creating uploads: only once approved, within the guest's budget. */
   function admitCreation(share: ActiveShare, guestId: string): void {
-    if (share.requireAccept && !deps.gate.isApproved(guestId)) throw new FerryError('GUEST_NOT_APPROVED', 'Waiting for someone to accept on the computer', { status: 403 });
-    if (deps.ledger.count(guestId) >= maxUploads) throw new FerryError('GUEST_UPLOAD_LIMIT', 'Too many uploads from this device', { status: 429 });
+    if (share.requireAccept && !deps.gate.isApproved(guestId))
+      throw new FerryError('GUEST_NOT_APPROVED', 'Waiting for someone to accept on the computer', { status: 403 });
+    if (deps.ledger.count(guestId) >= maxUploads)
+      throw new FerryError('GUEST_UPLOAD_LIMIT', 'Too many uploads from this device', { status: 429 });
   }
 
   const claiming = (guestId: string) => () => {
@@ -134,16 +158,24 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
     return id;
   };
 
-  async function tus(req: IncomingMessage, res: ServerResponse, share: ActiveShare, guestId: string, pathname: string): Promise<void> {
+  async function tus(
+    req: IncomingMessage,
+    res: ServerResponse,
+    share: ActiveShare,
+    guestId: string,
+    pathname: string,
+  ): Promise<void> {
     const rest = pathname.slice(basePath.length);
     if (rest === '') {
       admitCreation(share, guestId);
       // A keyed (idempotent) creation takes its id from the key, not from newId: it would escape the
       // ledger, and a key could name another device's upload. Guests create without one.
-      if (keyedMetadata.test(String(req.headers['upload-metadata'] ?? ''))) throw new TusError('INVALID_METADATA', { message: 'Guests cannot use idempotency keys' });
+      if (keyedMetadata.test(String(req.headers['upload-metadata'] ?? '')))
+        throw new TusError('INVALID_METADATA', { message: 'Guests cannot use idempotency keys' });
       const concat = parseConcat(req.headers['upload-concat'] as string | undefined);
       // A final upload may only join this guest's own parts.
-      if (concat?.kind === 'final' && !concat.urls.every((url) => ownsUrl(guestId, url))) throw new TusError('PARTIAL_NOT_FOUND');
+      if (concat?.kind === 'final' && !concat.urls.every((url) => ownsUrl(guestId, url)))
+        throw new TusError('PARTIAL_NOT_FOUND');
       return routeTus(req, res, { ...deps.tus, newId: claiming(guestId) }, pathname);
     }
     // Another device's upload answers exactly like one that does not exist.
@@ -192,7 +224,12 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
         if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
         if (isTus) return replyError(res, error);
         const known = error instanceof FerryError && error.status;
-        replyJsonError(res, known ? error.status! : 500, known ? error.code : 'INTERNAL_ERROR', known ? error.message : 'Unexpected server error');
+        replyJsonError(
+          res,
+          known ? error.status! : 500,
+          known ? error.code : 'INTERNAL_ERROR',
+          known ? error.message : 'Unexpected server error',
+        );
       }
     },
   };

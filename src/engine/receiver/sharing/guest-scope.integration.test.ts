@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../../shared/ws-messages';
-import { appToken, createTusUpload, eventually, guestToken, patch, send, startSharedReceiver, tus, type SharedReceiver } from '../../../../test/support/sharing';
+import {
+  appToken,
+  createTusUpload,
+  eventually,
+  guestToken,
+  patch,
+  send,
+  startSharedReceiver,
+  tus,
+  type SharedReceiver,
+} from '../../../../test/support/sharing';
 
 let shared: SharedReceiver | undefined;
 afterEach(async () => {
@@ -13,7 +23,9 @@ afterEach(async () => {
 
 function openSocket(base: string, token: string): Promise<{ ws: WebSocket; messages: ServerMessage[] }> {
   const origin = new URL(base).origin;
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, ['ferry.v1', `token.${token}`], { headers: { Origin: origin } });
+  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, ['ferry.v1', `token.${token}`], {
+    headers: { Origin: origin },
+  });
   const messages: ServerMessage[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
   return new Promise((resolve, reject) => {
@@ -21,7 +33,16 @@ function openSocket(base: string, token: string): Promise<{ ws: WebSocket; messa
     ws.once('error', reject);
   });
 }
-const idsIn = (messages: ServerMessage[]) => new Set(messages.flatMap((message) => (message.type === 'progress' ? [message.uploadId] : message.type === 'snapshot' ? message.uploads.map((upload) => upload.uploadId) : [])));
+const idsIn = (messages: ServerMessage[]) =>
+  new Set(
+    messages.flatMap((message) =>
+      message.type === 'progress'
+        ? [message.uploadId]
+        : message.type === 'snapshot'
+          ? message.uploads.map((upload) => upload.uploadId)
+          : [],
+    ),
+  );
 
 describe('guest scope', () => {
   it('answers on the LAN address and its Host only while sharing is on', async () => {
@@ -42,16 +63,25 @@ describe('guest scope', () => {
       expect(metrics.status).toBe(403);
       expect(metrics.text).not.toContain('ferry_');
     }
-    const linkCreates = await send(`${shared.lanUrl}/files/`, { method: 'POST', headers: tus(shared.linkToken, { 'Upload-Length': '1' }) });
+    const linkCreates = await send(`${shared.lanUrl}/files/`, {
+      method: 'POST',
+      headers: tus(shared.linkToken, { 'Upload-Length': '1' }),
+    });
     expect(linkCreates.status).toBe(403);
     const linkSocket = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${shared!.lanUrl.replace('http', 'ws')}/ws`, ['ferry.v1', `token.${shared!.linkToken}`], { headers: { Origin: shared!.lanUrl } });
+      const ws = new WebSocket(
+        `${shared!.lanUrl.replace('http', 'ws')}/ws`,
+        ['ferry.v1', `token.${shared!.linkToken}`],
+        { headers: { Origin: shared!.lanUrl } },
+      );
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.once('open', () => resolve(101));
     });
     expect(linkSocket).toBe(401);
     // The app's token keeps full rights.
-    expect((await send(`${shared.url}/metrics`, { headers: { Authorization: `Bearer ${appToken}` } })).status).toBe(200);
+    expect((await send(`${shared.url}/metrics`, { headers: { Authorization: `Bearer ${appToken}` } })).status).toBe(
+      200,
+    );
   });
 
   it('lets a guest HEAD, PATCH and DELETE only the uploads it created', async () => {
@@ -61,13 +91,29 @@ describe('guest scope', () => {
     const id = await createTusUpload(shared.lanUrl, alice, 10, 'alice.txt');
     expect((await send(`${shared.lanUrl}/files/${id}`, { method: 'HEAD', headers: tus(bob) })).status).toBe(404);
     expect((await patch(shared.lanUrl, bob, id, 0, Buffer.from('bob wrote'))).status).toBe(404);
-    expect((await send(`${shared.lanUrl}/files/${id}`, { method: 'POST', headers: tus(bob, { 'X-HTTP-Method-Override': 'DELETE' }) })).status).toBe(404);
+    expect(
+      (
+        await send(`${shared.lanUrl}/files/${id}`, {
+          method: 'POST',
+          headers: tus(bob, { 'X-HTTP-Method-Override': 'DELETE' }),
+        })
+      ).status,
+    ).toBe(404);
     expect((await send(`${shared.lanUrl}/files/${id}`, { method: 'DELETE', headers: tus(bob) })).status).toBe(404);
     // Nor can Bob fold Alice's upload into one of his own.
-    const concat = await send(`${shared.lanUrl}/files/`, { method: 'POST', headers: tus(bob, { 'Upload-Concat': `final;/files/${id}` }) });
+    const concat = await send(`${shared.lanUrl}/files/`, {
+      method: 'POST',
+      headers: tus(bob, { 'Upload-Concat': `final;/files/${id}` }),
+    });
     expect(concat.status).toBe(404);
     // Nor reach it through an idempotency key, whose upload id comes from the key.
-    const keyed = await send(`${shared.lanUrl}/files/`, { method: 'POST', headers: tus(bob, { 'Upload-Length': '10', 'Upload-Metadata': `ferry-idempotency-key ${Buffer.from('k1').toString('base64')}` }) });
+    const keyed = await send(`${shared.lanUrl}/files/`, {
+      method: 'POST',
+      headers: tus(bob, {
+        'Upload-Length': '10',
+        'Upload-Metadata': `ferry-idempotency-key ${Buffer.from('k1').toString('base64')}`,
+      }),
+    });
     expect(keyed.status).toBe(400);
 
     expect((await patch(shared.lanUrl, alice, id, 0, Buffer.from('0123456789'))).status).toBe(204);
@@ -94,7 +140,14 @@ describe('guest scope', () => {
     await patch(shared.lanUrl, alice, after, 0, Buffer.alloc(8, 2));
     const mine = await createTusUpload(shared.lanUrl, bob, 3, 'bob.txt');
     await patch(shared.lanUrl, bob, mine, 0, Buffer.from('bob'));
-    await eventually(() => bobSocket.messages.some((message) => message.type === 'progress' && message.uploadId === mine && message.status === 'completed'), 5_000, "bob's own completion");
+    await eventually(
+      () =>
+        bobSocket.messages.some(
+          (message) => message.type === 'progress' && message.uploadId === mine && message.status === 'completed',
+        ),
+      5_000,
+      "bob's own completion",
+    );
     await eventually(() => idsIn(appSocket.messages).has(after), 5_000, 'the app to see everything');
     expect(idsIn(bobSocket.messages)).toEqual(new Set([mine]));
     expect(JSON.stringify(bobSocket.messages)).not.toContain('secret');
@@ -108,9 +161,21 @@ describe('guest scope', () => {
     const socket = await openSocket(shared.lanUrl, guest);
     const form = new FormData();
     form.append('file', new Blob(['from a form']), 'form.txt');
-    const response = await fetch(`${shared.lanUrl}/upload`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${guest}` } });
+    const response = await fetch(`${shared.lanUrl}/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { Authorization: `Bearer ${guest}` },
+    });
     expect(response.status).toBe(201);
-    await eventually(() => socket.messages.some((message) => message.type === 'progress' && message.context.filename === 'form.txt' && message.status === 'completed'), 5_000, 'the form upload on /ws');
+    await eventually(
+      () =>
+        socket.messages.some(
+          (message) =>
+            message.type === 'progress' && message.context.filename === 'form.txt' && message.status === 'completed',
+        ),
+      5_000,
+      'the form upload on /ws',
+    );
     socket.ws.close();
   });
 
@@ -118,7 +183,8 @@ describe('guest scope', () => {
     shared = await startSharedReceiver();
     const first = await guestToken(shared.lanUrl, shared.linkToken);
     const single = await guestToken(shared.lanUrl, shared.linkToken);
-    const guestInfo = (token: string) => send(`${shared!.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${token}` } });
+    const guestInfo = (token: string) =>
+      send(`${shared!.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${token}` } });
     expect((await guestInfo(first)).status).toBe(200);
 
     expect(shared.receiver.sharing.revokeGuest(shared.receiver.sharing.status().guests[1]!.id)).toBe(true);
@@ -136,6 +202,8 @@ describe('guest scope', () => {
     await shared.receiver.sharing.stop();
     // Loopback is still up: the token is refused, not the connection.
     expect((await guestInfo(fresh).catch(() => undefined))?.status ?? 0).toBe(0);
-    expect((await send(`${shared.url}/share/info`, { headers: { Authorization: `Bearer ${fresh}` } })).status).toBe(401);
+    expect((await send(`${shared.url}/share/info`, { headers: { Authorization: `Bearer ${fresh}` } })).status).toBe(
+      401,
+    );
   });
 });

@@ -31,7 +31,9 @@ export function defaultLanAddresses(): string[] {
 export function checkLanAddress(address: string): string {
   const kind = isIP(address);
   if (kind === 0 || address === '0.0.0.0' || address === '::') {
-    throw new FerryError('SHARING_BAD_ADDRESS', `Not a usable address to share on: ${JSON.stringify(address)}`, { status: 400 });
+    throw new FerryError('SHARING_BAD_ADDRESS', `Not a usable address to share on: ${JSON.stringify(address)}`, {
+      status: 400,
+    });
   }
   return address;
 }
@@ -91,7 +93,11 @@ export function createLanListeners(http: HttpServer): LanListeners {
       } catch (error) {
         await close();
         const code = (error as NodeJS.ErrnoException).code;
-        throw new FerryError('SHARING_LISTEN_FAILED', `Could not listen for other devices: ${code ?? (error as Error).message}`, { status: 500, cause: error });
+        throw new FerryError(
+          'SHARING_LISTEN_FAILED',
+          `Could not listen for other devices: ${code ?? (error as Error).message}`,
+          { status: 500, cause: error },
+        );
       }
       current = opened;
       return opened;

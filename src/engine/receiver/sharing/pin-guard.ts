@@ -11,9 +11,7 @@ export interface PinGuardOptions {
 }
 
 export type PinVerdict =
-  | { kind: 'ok' }
-  | { kind: 'wrong'; attemptsLeft: number }
-  | { kind: 'locked'; retryAfterMs: number };
+  { kind: 'ok' } | { kind: 'wrong'; attemptsLeft: number } | { kind: 'locked'; retryAfterMs: number };
 
 export interface PinGuard {
   /** Checks a PIN attempt from `address`; a locked address is refused before the PIN is looked at. */

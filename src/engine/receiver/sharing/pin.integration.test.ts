@@ -12,10 +12,17 @@ const code = (reply: { json<T>(): T }) => reply.json<{ error: { code: string } }
 describe('share PIN', () => {
   it('says a PIN is needed before anything else, without counting it as a try', async () => {
     shared = await startSharedReceiver({ pin: '2468' });
-    const info = await fetch(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${shared.linkToken}` } });
+    const info = await fetch(`${shared.lanUrl}/share/info`, {
+      headers: { Authorization: `Bearer ${shared.linkToken}` },
+    });
     expect(await info.json()).toMatchObject({ device: 'Test desk', pinRequired: true });
-    for (let i = 0; i < 5; i++) expect(code(await joinShare(shared.lanUrl, shared.linkToken, { localAddress: '127.0.0.3' }))).toBe('PIN_REQUIRED');
-    expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(201);
+    for (let i = 0; i < 5; i++)
+      expect(code(await joinShare(shared.lanUrl, shared.linkToken, { localAddress: '127.0.0.3' }))).toBe(
+        'PIN_REQUIRED',
+      );
+    expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(
+      201,
+    );
   });
 
   it('answers a wrong PIN with 401 and the fourth try from one address with 429; other addresses are unaffected', async () => {
@@ -36,9 +43,14 @@ describe('share PIN', () => {
 
   it('lets an address try again once the lock-out is over', async () => {
     shared = await startSharedReceiver({ pin: '2468' }, { sharingDefaults: { pinLockMs: 300 } });
-    for (let i = 0; i < 3; i++) await joinShare(shared.lanUrl, shared.linkToken, { pin: '0000', localAddress: '127.0.0.3' });
-    expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(429);
+    for (let i = 0; i < 3; i++)
+      await joinShare(shared.lanUrl, shared.linkToken, { pin: '0000', localAddress: '127.0.0.3' });
+    expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(
+      429,
+    );
     await new Promise((resolve) => setTimeout(resolve, 350));
-    expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(201);
+    expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(
+      201,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AccessScope } from '../access-policy';
+import type { AccessScope } from '../http/access-policy';
 
 export interface Guest {
   id: string;
@@ -65,13 +65,16 @@ export function createShareSession(options: ShareSessionOptions): ShareSession {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (ended || inFlight > 0) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (ended || inFlight > 0) return;
-      // A timer can fire a little early; only idle time really spent counts.
-      if (now() - lastActivity < options.idleMs) return arm();
-      options.onIdle();
-    }, Math.max(0, lastActivity + options.idleMs - now()));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        if (ended || inFlight > 0) return;
+        // A timer can fire a little early; only idle time really spent counts.
+        if (now() - lastActivity < options.idleMs) return arm();
+        options.onIdle();
+      },
+      Math.max(0, lastActivity + options.idleMs - now()),
+    );
     timer.unref?.();
   }
 
@@ -98,7 +101,12 @@ export function createShareSession(options: ShareSessionOptions): ShareSession {
     join(device) {
       if (ended || guests.size >= maxGuests) return undefined;
       const token = newSecret();
-      const guest: Guest = { id: randomBytes(9).toString('base64url'), userAgent: device.userAgent, address: device.address, joinedAt: new Date(now()).toISOString() };
+      const guest: Guest = {
+        id: randomBytes(9).toString('base64url'),
+        userAgent: device.userAgent,
+        address: device.address,
+        joinedAt: new Date(now()).toISOString(),
+      };
       const key = keyOf(token);
       guests.set(guest.id, { guest, key });
       scopes.set(key, { kind: 'guest', guestId: guest.id });

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { FerryError } from '../../errors';
-import type { AccessScope } from '../access-policy';
+import type { AccessScope } from '../http/access-policy';
 import { createAcceptGate, type AcceptGateEvent, type GuestDecider, type GuestRequest } from './accept-gate';
 import { createGuestLedger } from './guest-ledger';
 import { createGuestRoutes, type ActiveShare, type GuestRoutes, type GuestRoutesDeps } from './guest-routes';
@@ -97,7 +97,8 @@ export interface SharingHost {
   close(): Promise<void>;
 }
 
-const hostOf = (endpoint: LanEndpoint) => `${endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address}:${endpoint.port}`;
+const hostOf = (endpoint: LanEndpoint) =>
+  `${endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address}:${endpoint.port}`;
 const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
 
 export function createSharing(deps: SharingDeps): SharingHost {
@@ -124,7 +125,8 @@ export function createSharing(deps: SharingDeps): SharingHost {
     return run;
   };
 
-  const links = () => (share ? share.endpoints.map((endpoint) => `http://${hostOf(endpoint)}/?t=${share!.session.linkToken}`) : []);
+  const links = () =>
+    share ? share.endpoints.map((endpoint) => `http://${hostOf(endpoint)}/?t=${share!.session.linkToken}`) : [];
 
   function status(): SharingStatus {
     const offAt = share?.session.offAt() ?? null;
@@ -139,7 +141,13 @@ export function createSharing(deps: SharingDeps): SharingHost {
       remainingMs: offAt === null ? null : Math.max(0, offAt - now()),
       pinRequired: share?.pins != null,
       acceptRequired: share?.requireAccept ?? false,
-      guests: share ? share.session.guests().map((guest) => ({ ...guest, approved: !share!.requireAccept || gate.isApproved(guest.id), uploads: ledger.count(guest.id) })) : [],
+      guests: share
+        ? share.session.guests().map((guest) => ({
+            ...guest,
+            approved: !share!.requireAccept || gate.isApproved(guest.id),
+            uploads: ledger.count(guest.id),
+          }))
+        : [],
       pending: gate.pending(),
     };
   }
@@ -159,21 +167,42 @@ export function createSharing(deps: SharingDeps): SharingHost {
   }
 
   async function startNow(options: SharingStartOptions): Promise<SharingStatus> {
-    if (!deps.authEnabled) throw new FerryError('SHARING_NEEDS_AUTH', 'Sharing needs the receiver\'s token; it is off (--no-auth)', { status: 400 });
+    if (!deps.authEnabled)
+      throw new FerryError('SHARING_NEEDS_AUTH', "Sharing needs the receiver's token; it is off (--no-auth)", {
+        status: 400,
+      });
     const port = deps.port();
-    if (port === 0) throw new FerryError('RECEIVER_NOT_LISTENING', 'Start the receiver before sharing', { status: 409 });
-    const addresses = [...new Set((options.addresses?.length ? options.addresses : defaultLanAddresses()).map(checkLanAddress))];
-    if (addresses.length === 0) throw new FerryError('SHARING_NO_ADDRESS', 'This computer has no network address other devices could reach', { status: 409 });
+    if (port === 0)
+      throw new FerryError('RECEIVER_NOT_LISTENING', 'Start the receiver before sharing', { status: 409 });
+    const addresses = [
+      ...new Set((options.addresses?.length ? options.addresses : defaultLanAddresses()).map(checkLanAddress)),
+    ];
+    if (addresses.length === 0)
+      throw new FerryError('SHARING_NO_ADDRESS', 'This computer has no network address other devices could reach', {
+        status: 409,
+      });
     const idleMs = options.idleMs ?? deps.defaults?.idleMs ?? 15 * 60_000;
     if (!(idleMs > 0)) throw new FerryError('SHARING_BAD_IDLE', 'The idle time must be positive', { status: 400 });
-    if (options.pin !== undefined && options.pin !== null && !/^\S{1,64}$/.test(options.pin)) throw new FerryError('SHARING_BAD_PIN', 'A PIN is 1 to 64 characters, no spaces', { status: 400 });
+    if (options.pin !== undefined && options.pin !== null && !/^\S{1,64}$/.test(options.pin))
+      throw new FerryError('SHARING_BAD_PIN', 'A PIN is 1 to 64 characters, no spaces', { status: 400 });
     await stopNow('restarted');
     // Addresses the receiver already answers on need no listener of their own.
     const covered = (address: string) => wildcard(deps.mainHost) || address === deps.mainHost;
-    const opened = await lan.open(addresses.filter((address) => !covered(address)), port);
-    const endpoints = addresses.map((address) => (covered(address) ? { address, port } : opened.find((endpoint) => endpoint.address === address)!));
+    const opened = await lan.open(
+      addresses.filter((address) => !covered(address)),
+      port,
+    );
+    const endpoints = addresses.map((address) =>
+      covered(address) ? { address, port } : opened.find((endpoint) => endpoint.address === address)!,
+    );
     const session = createShareSession({ idleMs, now, onIdle: () => void serial(() => stopNow('idle')) });
-    share = { session, endpoints, idleMs, requireAccept: options.requireAccept ?? false, pins: options.pin ? createPinGuard(options.pin, { lockMs: deps.defaults?.pinLockMs, now }) : null };
+    share = {
+      session,
+      endpoints,
+      idleMs,
+      requireAccept: options.requireAccept ?? false,
+      pins: options.pin ? createPinGuard(options.pin, { lockMs: deps.defaults?.pinLockMs, now }) : null,
+    };
     const started = status();
     emit({ type: 'started', status: started });
     return started;

@@ -70,7 +70,12 @@ function backgroundFlusher(handle: FileHandle, path: string, fs: StoreFs, onDura
  * the chunk back when it fails), feeds the running digest and flushes in the background. Progress is
  * reported only for bytes that are stored for good: verified, and on disk when durable.
  */
-export async function appendChunk(context: AppendContext, id: string, source: Readable, appendOptions: AppendOptions): Promise<AppendResult> {
+export async function appendChunk(
+  context: AppendContext,
+  id: string,
+  source: Readable,
+  appendOptions: AppendOptions,
+): Promise<AppendResult> {
   const { durable, paths, fs, digests, runningDigests, infos, unpersisted } = context;
   const dataPath = paths.dataPath(id);
   const handle = await open(dataPath, 'a').catch((error: unknown) => {
@@ -78,14 +83,20 @@ export async function appendChunk(context: AppendContext, id: string, source: Re
   });
   try {
     const start = (await handle.stat()).size;
-    if (start !== appendOptions.offset) throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
+    if (start !== appendOptions.offset)
+      throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
     const checksum = appendOptions.checksum;
     // The rollback marker guards a crash mid-chunk; an upload with no record on disk yet has
     // nothing to roll back (a crash leaves bytes without a record, quarantined at startup).
     const marked = checksum !== undefined && !unpersisted.has(id);
     if (marked) {
       const length = appendOptions.expectedBytes;
-      await writeMarker(paths.pendingPath(id), { start, ...(length === undefined ? {} : { length }), checksum }, fs, durable).catch((error: unknown) => {
+      await writeMarker(
+        paths.pendingPath(id),
+        { start, ...(length === undefined ? {} : { length }), checksum },
+        fs,
+        durable,
+      ).catch((error: unknown) => {
         throw storageError(error);
       });
     }
@@ -142,7 +153,8 @@ export async function appendChunk(context: AppendContext, id: string, source: Re
     runningDigests.settle(id, whole ? reached : result.error ? undefined : offset);
     if (marked) await clearMarker(context, id, appendOptions.expectedBytes === undefined);
     if (result.error) throw failed(result.error, (await handle.stat()).size);
-    if (rejected && !result.interrupted) throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
+    if (rejected && !result.interrupted)
+      throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
     touch(context, id, start, offset);
     return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
   } finally {
@@ -190,4 +202,3 @@ function touch(context: AppendContext, id: string, start: number, offset: number
   // Not awaited either: the acknowledgement does not depend on it, and writes per id stay ordered.
   void context.writeInfo(info, false).catch(() => undefined);
 }
-

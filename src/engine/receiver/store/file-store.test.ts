@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileStore } from './file-store';
 import { formatMarker } from './rollback-marker';
-import { runStoreContract } from './store-contract';
+import { runStoreContract } from '../../../../test/support/store-contract';
 import type { UploadInfo } from './types';
 
 const dirs: string[] = [];
@@ -56,7 +56,10 @@ describe('file store startup reconciliation', () => {
     const dir = await freshDir();
     await writeFile(join(dir, 'crashupload'), 'verifiedUNVERIFIED');
     await writeFile(join(dir, 'crashupload.info'), JSON.stringify(record('crashupload', 100)));
-    const checksum = { algorithm: 'sha256' as const, digest: createHash('sha256').update('the chunk the client sent').digest() };
+    const checksum = {
+      algorithm: 'sha256' as const,
+      digest: createHash('sha256').update('the chunk the client sent').digest(),
+    };
     await writeFile(join(dir, 'crashupload.pending'), formatMarker({ start: 8, length: 10, checksum }));
     const store = createFileStore({ dir });
     expect((await store.init()).rolledBack).toEqual(['crashupload']);
@@ -87,7 +90,10 @@ describe('file store startup reconciliation', () => {
   it('keeps metadata in a null-prototype object after a restart', async () => {
     const dir = await freshDir();
     await writeFile(join(dir, 'protoupload'), '');
-    await writeFile(join(dir, 'protoupload.info'), JSON.stringify({ ...record('protoupload', 3), metadata: { filename: 'x' } }));
+    await writeFile(
+      join(dir, 'protoupload.info'),
+      JSON.stringify({ ...record('protoupload', 3), metadata: { filename: 'x' } }),
+    );
     const store = createFileStore({ dir });
     await store.init();
     const metadata = (await store.get('protoupload'))!.info.metadata;
@@ -96,7 +102,7 @@ describe('file store startup reconciliation', () => {
 });
 
 describe('file store concatenation', () => {
-  it('shares a single part\'s bytes with the final upload instead of copying them', async () => {
+  it("shares a single part's bytes with the final upload instead of copying them", async () => {
     const store = createFileStore({ dir: await freshDir() });
     await store.init();
     await store.create({ ...record('partupload1', 4), concat: { kind: 'partial' } });
@@ -115,8 +121,15 @@ describe('file store running digest', () => {
   it('hashes a named part as checksummed chunks arrive, so its sha256 needs no second read', async () => {
     const store = createFileStore({ dir: await freshDir() });
     await store.init();
-    await store.create({ ...record('partupload2', 8), metadata: Object.assign(Object.create(null), { filename: 'a.bin' }), concat: { kind: 'partial' } });
-    for (const [offset, text] of [[0, 'abcd'], [4, 'efgh']] as const) {
+    await store.create({
+      ...record('partupload2', 8),
+      metadata: Object.assign(Object.create(null), { filename: 'a.bin' }),
+      concat: { kind: 'partial' },
+    });
+    for (const [offset, text] of [
+      [0, 'abcd'],
+      [4, 'efgh'],
+    ] as const) {
       const checksum = { algorithm: 'sha256' as const, digest: createHash('sha256').update(text).digest() };
       await store.append('partupload2', Readable.from([Buffer.from(text)]), { offset, maxBytes: 8 - offset, checksum });
     }

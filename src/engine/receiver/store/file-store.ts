@@ -112,8 +112,11 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     if (!current) throw new TusError('UPLOAD_NOT_FOUND');
     const next = nextRecord(current, patch);
     // A part keeps its running digest for the final upload; anything else is done with it.
-    const finishedNow = next.status !== current.status && (next.status === 'completed' || next.status === 'failed' || next.status === 'expired');
-    if (next.dataReleased || next.status === 'failed' || (finishedNow && next.concat?.kind !== 'partial')) runningDigests.forget(id);
+    const finishedNow =
+      next.status !== current.status &&
+      (next.status === 'completed' || next.status === 'failed' || next.status === 'expired');
+    if (next.dataReleased || next.status === 'failed' || (finishedNow && next.concat?.kind !== 'partial'))
+      runningDigests.forget(id);
     await writeInfo(next, sync);
     return next;
   }
@@ -130,7 +133,8 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       await link(dataPath(fromId), temp);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK' || code === 'EXDEV') return false;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK' || code === 'EXDEV')
+        return false;
       throw error;
     }
     await rename(temp, dataPath(toId));
@@ -142,7 +146,17 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     for (const path of [dataPath(id), pendingPath(id), infoPath(id)]) await unlink(path).catch(ignoreMissing);
   }
 
-  const appendContext: AppendContext = { dir, durable, paths, fs, digests, runningDigests, infos, unpersisted, writeInfo };
+  const appendContext: AppendContext = {
+    dir,
+    durable,
+    paths,
+    fs,
+    digests,
+    runningDigests,
+    infos,
+    unpersisted,
+    writeInfo,
+  };
 
   const store: UploadStore = {
     async init() {
@@ -214,7 +228,8 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       const target = await open(dataPath(id), 'w');
       try {
         for (const partId of partIds) {
-          for await (const chunk of createReadStream(dataPath(partId), { highWaterMark: 4 * 1024 * 1024 })) await target.write(chunk as Buffer);
+          for await (const chunk of createReadStream(dataPath(partId), { highWaterMark: 4 * 1024 * 1024 }))
+            await target.write(chunk as Buffer);
         }
         if (durable) await fs.sync(target, dataPath(id));
         return (await target.stat()).size;

@@ -97,7 +97,10 @@ export function createFinishedRecords(options: { dir: string; retainMs: number; 
     async init() {
       // Made with the first finished record: a store that never finished anything has no folder for it.
       const names = await readdir(dir).catch(() => [] as string[]);
-      buckets = names.filter((name) => /^\d{1,16}$/.test(name)).map(Number).sort((a, b) => b - a);
+      buckets = names
+        .filter((name) => /^\d{1,16}$/.test(name))
+        .map(Number)
+        .sort((a, b) => b - a);
       cache.clear();
     },
 

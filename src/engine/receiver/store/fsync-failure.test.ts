@@ -17,22 +17,34 @@ const eio = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO
 const part = (id: string): UploadInfo => {
   const now = new Date().toISOString();
   // A lone named part: the store keeps its running sha256.
-  return { id, length: 3000, metadata: Object.assign(Object.create(null), { filename: 'a.bin' }), status: 'created', createdAt: now, touchedAt: now, concat: { kind: 'partial' } };
+  return {
+    id,
+    length: 3000,
+    metadata: Object.assign(Object.create(null), { filename: 'a.bin' }),
+    status: 'created',
+    createdAt: now,
+    touchedAt: now,
+    concat: { kind: 'partial' },
+  };
 };
-const checksum = (data: Buffer) => ({ algorithm: 'sha256' as const, digest: createHash('sha256').update(data).digest() });
+const checksum = (data: Buffer) => ({
+  algorithm: 'sha256' as const,
+  digest: createHash('sha256').update(data).digest(),
+});
 
 /** A store whose next fsync (or fdatasync) of a data file fails once `fail.armed` is set. */
 async function storeWithFlakyDisk(): Promise<{ store: UploadStore; fail: { armed: boolean; kind: keyof StoreFs } }> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-eio-'));
   dirs.push(dir);
   const fail = { armed: false, kind: 'sync' as keyof StoreFs };
-  const flaky = (kind: keyof StoreFs) => async (handle: { sync(): Promise<void>; datasync(): Promise<void> }, path: string) => {
-    if (fail.armed && fail.kind === kind && !path.endsWith('.pending')) {
-      fail.armed = false;
-      throw eio();
-    }
-    await handle[kind]();
-  };
+  const flaky =
+    (kind: keyof StoreFs) => async (handle: { sync(): Promise<void>; datasync(): Promise<void> }, path: string) => {
+      if (fail.armed && fail.kind === kind && !path.endsWith('.pending')) {
+        fail.armed = false;
+        throw eio();
+      }
+      await handle[kind]();
+    };
   const store = createFileStore({ dir, fs: { sync: flaky('sync'), datasync: flaky('datasync') } });
   await store.init();
   return { store, fail };
@@ -46,8 +58,16 @@ describe('an fsync that fails (EIO)', () => {
     await store.append('eiopart0001', Readable.from([first]), { offset: 0, maxBytes: 3000, checksum: checksum(first) });
     fail.armed = true;
     const second = Buffer.alloc(1000, 2);
-    const failed = store.append('eiopart0001', Readable.from([second]), { offset: 1000, maxBytes: 2000, checksum: checksum(second) });
-    await expect(failed).rejects.toMatchObject({ code: 'STORAGE_FAILED', status: 500, headers: { 'Upload-Offset': '1000' } });
+    const failed = store.append('eiopart0001', Readable.from([second]), {
+      offset: 1000,
+      maxBytes: 2000,
+      checksum: checksum(second),
+    });
+    await expect(failed).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      status: 500,
+      headers: { 'Upload-Offset': '1000' },
+    });
     expect((await store.get('eiopart0001'))?.offset).toBe(1000);
     // The digest that saw the lost chunk is gone: a seal now reads the file.
     expect(await store.sha256Of!('eiopart0001', 1000)).toBeUndefined();
@@ -58,7 +78,11 @@ describe('an fsync that fails (EIO)', () => {
     await store.create(part('eiopart0002'));
     const source = new Readable({ read() {} });
     const progress: number[] = [];
-    const appending = store.append('eiopart0002', source, { offset: 0, maxBytes: 3000, onProgress: (offset) => progress.push(offset) });
+    const appending = store.append('eiopart0002', source, {
+      offset: 0,
+      maxBytes: 3000,
+      onProgress: (offset) => progress.push(offset),
+    });
     source.push(Buffer.alloc(500, 1));
     // Flushed in the background once a second has gone by since the start, at the next write.
     await new Promise((resolve) => setTimeout(resolve, 1_100));

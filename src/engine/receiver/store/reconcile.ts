@@ -58,7 +58,8 @@ async function reconcileOne(scan: Scan, id: string): Promise<void> {
   if (!info) {
     // A torn or missing record: keep the bytes aside for a person to inspect, never serve them.
     report.quarantined.push(id);
-    for (const name of [id, id + infoSuffix, id + pendingSuffix]) if (names.has(name)) await quarantine(dir, paths.quarantineDir, name);
+    for (const name of [id, id + infoSuffix, id + pendingSuffix])
+      if (names.has(name)) await quarantine(dir, paths.quarantineDir, name);
     return;
   }
   info.metadata = Object.assign(Object.create(null) as Record<string, string>, info.metadata);

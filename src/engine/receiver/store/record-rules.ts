@@ -10,6 +10,7 @@ import type { UploadInfo } from './types';
 export function nextRecord(current: UploadInfo, patch: Partial<Omit<UploadInfo, 'id'>>, now = new Date()): UploadInfo {
   const next: UploadInfo = { ...current, ...patch, id: current.id };
   if (isTerminal(current.status) && !isTerminal(next.status)) next.status = current.status;
-  if ((isTerminal(next.status) && !isTerminal(current.status)) || (isSettled(next) && !isSettled(current))) next.finishedAt = now.toISOString();
+  if ((isTerminal(next.status) && !isTerminal(current.status)) || (isSettled(next) && !isSettled(current)))
+    next.finishedAt = now.toISOString();
   return next;
 }

@@ -51,13 +51,23 @@ describe('rollback marker after a power cut', () => {
 
   it('a whole marker still cuts off an unverified chunk', async () => {
     const chunk = Buffer.from('half of a chunk');
-    const { dir, id } = await afterPowerCut(formatMarker({ start: acknowledged.length, length: 100, checksum: { algorithm: 'sha256', digest: sha256('x') } }), chunk);
+    const { dir, id } = await afterPowerCut(
+      formatMarker({ start: acknowledged.length, length: 100, checksum: { algorithm: 'sha256', digest: sha256('x') } }),
+      chunk,
+    );
     expect(await offsetAfterStartup(dir, id)).toBe(acknowledged.length);
   });
 
   it('a marker that came back although its chunk was verified keeps the chunk', async () => {
     const chunk = Buffer.from('a verified chunk');
-    const { dir, id } = await afterPowerCut(formatMarker({ start: acknowledged.length, length: chunk.length, checksum: { algorithm: 'sha256', digest: sha256(chunk) } }), chunk);
+    const { dir, id } = await afterPowerCut(
+      formatMarker({
+        start: acknowledged.length,
+        length: chunk.length,
+        checksum: { algorithm: 'sha256', digest: sha256(chunk) },
+      }),
+      chunk,
+    );
     expect(await offsetAfterStartup(dir, id)).toBe(acknowledged.length + chunk.length);
   });
 

@@ -39,7 +39,11 @@ export function parseMarker(text: string): RollbackMarker | undefined {
   const length = match[2] === '-' ? undefined : Number(match[2]);
   if (!Number.isSafeInteger(start) || (length !== undefined && !Number.isSafeInteger(length))) return undefined;
   const algorithm = match[3] as ChecksumAlgorithm;
-  return { start, ...(length === undefined ? {} : { length }), checksum: { algorithm, digest: Buffer.from(match[4]!, 'base64') } };
+  return {
+    start,
+    ...(length === undefined ? {} : { length }),
+    checksum: { algorithm, digest: Buffer.from(match[4]!, 'base64') },
+  };
 }
 
 /** Writes the marker and, when durable, makes its content and its name survive a power cut. */
@@ -64,13 +68,21 @@ async function digestRange(path: string, algorithm: ChecksumAlgorithm, start: nu
  * At startup, for a marker left beside `dataPath`: cuts unverified bytes off, keeps a chunk whose
  * bytes match the marker's checksum, and leaves everything as it is when the marker is unreadable.
  */
-export async function applyMarkerAtStartup(dataPath: string, text: string): Promise<'kept' | 'rolled-back' | 'unreadable'> {
+export async function applyMarkerAtStartup(
+  dataPath: string,
+  text: string,
+): Promise<'kept' | 'rolled-back' | 'unreadable'> {
   const marker = parseMarker(text);
   if (!marker) return 'unreadable';
   const size = await sizeOf(dataPath);
   if (size === undefined || size <= marker.start) return 'kept';
   const { start, length, checksum } = marker;
-  if (length !== undefined && size >= start + length && (await digestRange(dataPath, checksum.algorithm, start, length)).equals(checksum.digest)) return 'kept';
+  if (
+    length !== undefined &&
+    size >= start + length &&
+    (await digestRange(dataPath, checksum.algorithm, start, length)).equals(checksum.digest)
+  )
+    return 'kept';
   await truncate(dataPath, start);
   return 'rolled-back';
 }

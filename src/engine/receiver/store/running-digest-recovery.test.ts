@@ -22,10 +22,21 @@ async function freshDir(): Promise<string> {
 
 const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff));
 const hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const checksum = (bytes: Buffer) => ({ algorithm: 'sha256' as const, digest: createHash('sha256').update(bytes).digest() });
+const checksum = (bytes: Buffer) => ({
+  algorithm: 'sha256' as const,
+  digest: createHash('sha256').update(bytes).digest(),
+});
 const part = (id: string): UploadInfo => {
   const now = new Date().toISOString();
-  return { id, length: data.length, metadata: Object.assign(Object.create(null), { filename: 'a.bin' }), status: 'created', createdAt: now, touchedAt: now, concat: { kind: 'partial' } };
+  return {
+    id,
+    length: data.length,
+    metadata: Object.assign(Object.create(null), { filename: 'a.bin' }),
+    status: 'created',
+    createdAt: now,
+    touchedAt: now,
+    concat: { kind: 'partial' },
+  };
 };
 const chunk = (from: number, to: number) => Readable.from([data.subarray(from, to)]);
 
@@ -33,22 +44,47 @@ describe('the running digest of a part', () => {
   it('survives a chunk answered 460 and one cut short: the seal needs no read of the file', async () => {
     // Reads from disk into a digest are counted: a kept digest needs none.
     let reads = 0;
-    const counting = { ...worker, feedFile: (...args: Parameters<typeof worker.feedFile>) => (reads++, worker.feedFile(...args)) };
+    const counting = {
+      ...worker,
+      feedFile: (...args: Parameters<typeof worker.feedFile>) => (reads++, worker.feedFile(...args)),
+    };
     const store = createFileStore({ dir: await freshDir(), digests: counting });
     await store.init();
     await store.create(part('rolledback1'));
-    await store.append('rolledback1', chunk(0, 1000), { offset: 0, maxBytes: 3000, checksum: checksum(data.subarray(0, 1000)) });
+    await store.append('rolledback1', chunk(0, 1000), {
+      offset: 0,
+      maxBytes: 3000,
+      checksum: checksum(data.subarray(0, 1000)),
+    });
     // The wrong checksum: the chunk is discarded.
-    await expect(store.append('rolledback1', chunk(1000, 2000), { offset: 1000, maxBytes: 2000, checksum: checksum(data.subarray(0, 1000)) })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    await expect(
+      store.append('rolledback1', chunk(1000, 2000), {
+        offset: 1000,
+        maxBytes: 2000,
+        checksum: checksum(data.subarray(0, 1000)),
+      }),
+    ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
     // A sender that stalls: half a chunk, then its connection goes.
     const stalled = new Readable({ read() {} });
-    const appending = store.append('rolledback1', stalled, { offset: 1000, maxBytes: 2000, checksum: checksum(data.subarray(1000, 2000)) });
+    const appending = store.append('rolledback1', stalled, {
+      offset: 1000,
+      maxBytes: 2000,
+      checksum: checksum(data.subarray(1000, 2000)),
+    });
     stalled.push(data.subarray(1000, 1500));
     await new Promise((resolve) => setTimeout(resolve, 30));
     stalled.destroy();
     expect(await appending).toMatchObject({ offset: 1000, interrupted: true });
-    await store.append('rolledback1', chunk(1000, 2000), { offset: 1000, maxBytes: 2000, checksum: checksum(data.subarray(1000, 2000)) });
-    await store.append('rolledback1', chunk(2000, 3000), { offset: 2000, maxBytes: 1000, checksum: checksum(data.subarray(2000, 3000)) });
+    await store.append('rolledback1', chunk(1000, 2000), {
+      offset: 1000,
+      maxBytes: 2000,
+      checksum: checksum(data.subarray(1000, 2000)),
+    });
+    await store.append('rolledback1', chunk(2000, 3000), {
+      offset: 2000,
+      maxBytes: 1000,
+      checksum: checksum(data.subarray(2000, 3000)),
+    });
     expect(await store.sha256Of!('rolledback1', data.length)).toBe(hex(data));
     expect(reads).toBe(0);
   });
@@ -61,7 +97,11 @@ describe('the running digest of a part', () => {
     await before.append('restarted01', chunk(0, 1000), { offset: 0, maxBytes: 3000 });
     const after = createFileStore({ dir, digests: worker });
     await after.init();
-    await after.append('restarted01', chunk(1000, 2000), { offset: 1000, maxBytes: 2000, checksum: checksum(data.subarray(1000, 2000)) });
+    await after.append('restarted01', chunk(1000, 2000), {
+      offset: 1000,
+      maxBytes: 2000,
+      checksum: checksum(data.subarray(1000, 2000)),
+    });
     await after.append('restarted01', chunk(2000, 3000), { offset: 2000, maxBytes: 1000 });
     expect(await after.sha256Of!('restarted01', data.length)).toBe(hex(data));
   });

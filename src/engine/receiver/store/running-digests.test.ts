@@ -7,9 +7,22 @@ import type { UploadInfo } from './types';
 const worker = createDigestWorker();
 afterAll(() => worker.close());
 
-const upload = (id: string, extra: Partial<UploadInfo> = {}, metadata: Record<string, string> = { filename: 'a.bin' }): UploadInfo => {
+const upload = (
+  id: string,
+  extra: Partial<UploadInfo> = {},
+  metadata: Record<string, string> = { filename: 'a.bin' },
+): UploadInfo => {
   const now = new Date().toISOString();
-  return { id, length: 3000, metadata, status: 'created', createdAt: now, touchedAt: now, concat: { kind: 'partial' }, ...extra };
+  return {
+    id,
+    length: 3000,
+    metadata,
+    status: 'created',
+    createdAt: now,
+    touchedAt: now,
+    concat: { kind: 'partial' },
+    ...extra,
+  };
 };
 const hex = (...pieces: Buffer[]) => createHash('sha256').update(Buffer.concat(pieces)).digest('hex');
 
@@ -49,7 +62,9 @@ describe('running digests', () => {
   it('tracks declared sha256 uploads and lone named parts, and nothing else', () => {
     const digests = createRunningDigests(worker, (id) => `/nonexistent/${id}`);
     expect(digests.begin(upload('plain', { concat: undefined }), 0)).toBeUndefined();
-    expect(digests.begin(upload('declared', { concat: undefined }, { filename: 'x', sha256: 'a'.repeat(64) }), 0)).toBeDefined();
+    expect(
+      digests.begin(upload('declared', { concat: undefined }, { filename: 'x', sha256: 'a'.repeat(64) }), 0),
+    ).toBeDefined();
     expect(digests.begin(upload('anonymous-part', {}, {}), 0)).toBeUndefined();
     expect(digests.begin(upload('final', { concat: { kind: 'final', parts: ['p'] } }), 0)).toBeUndefined();
     for (const id of ['declared']) digests.forget(id);

@@ -74,7 +74,12 @@ export function createRunningDigests(digests: DigestWorker, dataPath: (id: strin
     const work = reading.then(async () => {
       while (running.get(id) === entry && entry.position < entry.safeEnd) {
         const length = entry.safeEnd - entry.position;
-        const fed = await digests.feedFile(entry.session, dataPath(id), { start: entry.position, length }, entry.stop.signal);
+        const fed = await digests.feedFile(
+          entry.session,
+          dataPath(id),
+          { start: entry.position, length },
+          entry.stop.signal,
+        );
         if (fed !== length) throw new Error('The data file is shorter than its settled bytes');
         entry.position += fed;
       }
@@ -92,7 +97,13 @@ export function createRunningDigests(digests: DigestWorker, dataPath: (id: strin
     const now = Date.now();
     for (const [id, other] of running) if (now - other.touchedAt > idleMs) forget(id);
     if (running.size >= maxTracked) return undefined;
-    const entry: Entry = { session: digests.start('sha256'), position: 0, touchedAt: now, safeEnd, stop: new AbortController() };
+    const entry: Entry = {
+      session: digests.start('sha256'),
+      position: 0,
+      touchedAt: now,
+      safeEnd,
+      stop: new AbortController(),
+    };
     running.set(info.id, entry);
     return entry;
   }

@@ -112,7 +112,12 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
     /** Takes what a vanished source still buffers: a destroyed stream emits no more 'data', but read() still returns it. */
     function salvage() {
       detach();
-      for (let chunk = source.read() as Buffer | null; chunk !== null && !exceeded; chunk = source.read() as Buffer | null) onData(chunk);
+      for (
+        let chunk = source.read() as Buffer | null;
+        chunk !== null && !exceeded;
+        chunk = source.read() as Buffer | null
+      )
+        onData(chunk);
     }
     function onGone() {
       if (sourceDone) return;
@@ -134,7 +139,13 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
       capTimer = setTimeout(endRelease, releaseMaxMs);
     }
 
-    const listeners: [string, Parameters<Readable['on']>[1]][] = [['data', onData], ['end', onEnd], ['error', onGone], ['aborted', onGone], ['close', onClose]];
+    const listeners: [string, Parameters<Readable['on']>[1]][] = [
+      ['data', onData],
+      ['end', onEnd],
+      ['error', onGone],
+      ['aborted', onGone],
+      ['close', onClose],
+    ];
     // The client may have vanished before the pump started: its 'close' already fired and will not again.
     if (source.destroyed) {
       onGone();

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { UploadInfo } from '../store/types';
-import type { UploadLock } from '../upload-locks';
+import type { UploadLock } from './upload-locks';
 import { whileServerBusy } from './busy-socket';
 import type { UploadMetadata } from './tus-headers';
 import type { TusContext } from './tus-context';
@@ -22,9 +22,13 @@ async function finishedPartials(ctx: TusContext, ids: string[]): Promise<number>
   for (const id of ids) {
     const stored = await ctx.store.get(id);
     if (!stored || stored.info.status === 'expired') throw new TusError('PARTIAL_NOT_FOUND');
-    if (stored.info.concat?.kind !== 'partial' || stored.info.length === null || stored.offset !== stored.info.length) throw new TusError('PARTIAL_NOT_COMPLETE');
+    if (stored.info.concat?.kind !== 'partial' || stored.info.length === null || stored.offset !== stored.info.length)
+      throw new TusError('PARTIAL_NOT_COMPLETE');
     // A partial's bytes are freed once a final upload uses them; reusing it would read a missing file (500).
-    if (stored.info.dataReleased) throw new TusError('PARTIAL_NOT_FOUND', { message: 'A partial upload named in Upload-Concat was already concatenated and its data is gone' });
+    if (stored.info.dataReleased)
+      throw new TusError('PARTIAL_NOT_FOUND', {
+        message: 'A partial upload named in Upload-Concat was already concatenated and its data is gone',
+      });
     total += stored.info.length;
   }
   return total;
@@ -48,7 +52,14 @@ const joining = new WeakMap<TusContext, Map<string, Promise<UploadInfo>>>();
  * parts: a repeat while it runs, or after it completed, gets the same upload back. The request's
  * `socket` keeps its idle timer off meanwhile: joining and checking a big file is the server's work.
  */
-export async function createFinalUpload(ctx: TusContext, urls: string[], metadata: UploadMetadata, id: string, now: string, socket?: Socket): Promise<UploadInfo> {
+export async function createFinalUpload(
+  ctx: TusContext,
+  urls: string[],
+  metadata: UploadMetadata,
+  id: string,
+  now: string,
+  socket?: Socket,
+): Promise<UploadInfo> {
   const ids = partIdsOf(ctx, urls);
   const key = ids.join(' ');
   let inFlight = joining.get(ctx);
@@ -81,7 +92,13 @@ async function lockAll(ctx: TusContext, ids: string[]): Promise<UploadLock[]> {
   return locks;
 }
 
-async function join(ctx: TusContext, ids: string[], metadata: UploadMetadata, id: string, now: string): Promise<UploadInfo> {
+async function join(
+  ctx: TusContext,
+  ids: string[],
+  metadata: UploadMetadata,
+  id: string,
+  now: string,
+): Promise<UploadInfo> {
   // Checked before locking too: taking a lock interrupts its holder, and a part still arriving must not be.
   await finishedPartials(ctx, ids);
   const locks = await lockAll(ctx, [...ids, id]);
@@ -89,10 +106,24 @@ async function join(ctx: TusContext, ids: string[], metadata: UploadMetadata, id
     const total = await finishedPartials(ctx, ids);
     if (total > ctx.config.maxSize) throw new TusError('UPLOAD_TOO_LARGE');
     if (total > (await ctx.store.freeBytes())) throw new TusError('INSUFFICIENT_STORAGE');
-    const info: UploadInfo = { id, length: total, metadata, status: 'created', createdAt: now, touchedAt: now, concat: { kind: 'final', parts: ids } };
+    const info: UploadInfo = {
+      id,
+      length: total,
+      metadata,
+      status: 'created',
+      createdAt: now,
+      touchedAt: now,
+      concat: { kind: 'final', parts: ids },
+    };
     await ctx.store.create(info);
     ctx.counters.created();
-    ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length: info.length, status: 'created' });
+    ctx.progress.register({
+      uploadId: id,
+      source: 'tus',
+      filename: filenameOf(info),
+      length: info.length,
+      status: 'created',
+    });
     try {
       await ctx.store.concatenate(id, ids);
     } catch (error) {

@@ -3,7 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { create, head, meta, octet, patch, removeBase, send, startReceiver, type TestReceiver } from './tus-test-client';
+import {
+  create,
+  head,
+  meta,
+  octet,
+  patch,
+  removeBase,
+  send,
+  startReceiver,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
 
 let t: TestReceiver | undefined;
 afterEach(async () => {
@@ -15,7 +25,11 @@ describe('a completed upload whose file was deleted from the receive folder', ()
   it('answers HEAD with 410, so a sender sends the file again instead of calling it already there', async () => {
     t = await startReceiver();
     const data = randomBytes(5_000);
-    const location = await create(t.endpoint, { 'Upload-Length': data.length, 'Upload-Metadata': meta({ filename: 'gone.bin' }) }, data);
+    const location = await create(
+      t.endpoint,
+      { 'Upload-Length': data.length, 'Upload-Metadata': meta({ filename: 'gone.bin' }) },
+      data,
+    );
     expect((await head(location)).status).toBe(200);
     await rm(path.join(t.dir, 'gone.bin'));
     const answer = await head(location);
@@ -26,7 +40,12 @@ describe('a completed upload whose file was deleted from the receive folder', ()
     t = await startReceiver();
     const data = randomBytes(5_000);
     const metadata = meta({ filename: 'again.bin', 'ferry-idempotency-key': 'job-gone' });
-    const first = await send(t.endpoint, 'POST', { ...octet, 'Upload-Length': data.length, 'Upload-Metadata': metadata }, data);
+    const first = await send(
+      t.endpoint,
+      'POST',
+      { ...octet, 'Upload-Length': data.length, 'Upload-Metadata': metadata },
+      data,
+    );
     await rm(path.join(t.dir, 'again.bin'));
     const again = await send(t.endpoint, 'POST', { 'Upload-Length': data.length, 'Upload-Metadata': metadata });
     expect(again.status).toBe(201);
@@ -58,7 +77,10 @@ describe('a finished partial upload waiting for its final', () => {
       await new Promise((resolve) => setTimeout(resolve, expireMs / 3));
     }
     expect((await head(small)).status).toBe(200);
-    const final = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${small} ${big}`, 'Upload-Metadata': meta({ filename: 'both.bin' }) });
+    const final = await send(t.endpoint, 'POST', {
+      'Upload-Concat': `final;${small} ${big}`,
+      'Upload-Metadata': meta({ filename: 'both.bin' }),
+    });
     expect(final.status, final.body).toBe(201);
   });
 

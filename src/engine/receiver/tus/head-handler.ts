@@ -20,7 +20,8 @@ export const handleHead: TusHandler = async (req, res, ctx, rawId) => {
     const metadata = serializeMetadata(info.metadata);
     if (metadata) headers['Upload-Metadata'] = metadata;
     if (info.concat?.kind === 'partial') headers['Upload-Concat'] = 'partial';
-    if (info.concat?.kind === 'final') headers['Upload-Concat'] = `final;${info.concat.parts.map((part) => ctx.config.basePath + part).join(' ')}`;
+    if (info.concat?.kind === 'final')
+      headers['Upload-Concat'] = `final;${info.concat.parts.map((part) => ctx.config.basePath + part).join(' ')}`;
     // Every upload that can still expire says when, a finished part waiting for its final included.
     const expires = await expiryOf(ctx, info);
     if (expires !== undefined) headers['Upload-Expires'] = new Date(expires).toUTCString();

@@ -2,7 +2,18 @@
 // back (same Location, its offset), so a lost 201 never lands a file twice.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { create, head, listFiles, meta, octet, patch, removeBase, send, startReceiver, type TestReceiver } from './tus-test-client';
+import {
+  create,
+  head,
+  listFiles,
+  meta,
+  octet,
+  patch,
+  removeBase,
+  send,
+  startReceiver,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
 
 let t: TestReceiver | undefined;
 afterEach(async () => {
@@ -10,8 +21,10 @@ afterEach(async () => {
   t = undefined;
 });
 
-const post = (headers: Record<string, string | number>, body?: Buffer) => send(t!.endpoint, 'POST', { ...(body ? octet : {}), ...headers }, body);
-const keyed = (key: string, extra: Record<string, string> = {}) => meta({ filename: 'photo.jpg', 'ferry-idempotency-key': key, ...extra });
+const post = (headers: Record<string, string | number>, body?: Buffer) =>
+  send(t!.endpoint, 'POST', { ...(body ? octet : {}), ...headers }, body);
+const keyed = (key: string, extra: Record<string, string> = {}) =>
+  meta({ filename: 'photo.jpg', 'ferry-idempotency-key': key, ...extra });
 
 describe('a repeated keyed creation', () => {
   it('gets the finished upload back, with its offset, and the file lands once', async () => {
@@ -22,7 +35,11 @@ describe('a repeated keyed creation', () => {
     expect([first.status, first.headers['upload-offset']]).toEqual([201, String(data.length)]);
     // The repeat, without the body: the sender lost the answer and asks for that upload again.
     const again = await post({ 'Upload-Length': data.length, 'Upload-Metadata': keyed('job-1', { sha256 }) });
-    expect([again.status, again.headers.location, again.headers['upload-offset']]).toEqual([201, first.headers.location, String(data.length)]);
+    expect([again.status, again.headers.location, again.headers['upload-offset']]).toEqual([
+      201,
+      first.headers.location,
+      String(data.length),
+    ]);
     expect(await listFiles(t.dir)).toEqual(['photo.jpg']);
     expect(await t.receiver.store.list()).toHaveLength(1);
   });
@@ -55,7 +72,10 @@ describe('a repeated keyed creation', () => {
     expect(new Set([first, otherKey, otherLength]).size).toBe(3);
     // A declared sha256 that does not match fails the upload: the same key then gets a fresh one.
     const bad = 'ab'.repeat(32);
-    const failed = await post({ 'Upload-Length': 10, 'Upload-Metadata': keyed('job-6', { sha256: bad }) }, Buffer.alloc(10));
+    const failed = await post(
+      { 'Upload-Length': 10, 'Upload-Metadata': keyed('job-6', { sha256: bad }) },
+      Buffer.alloc(10),
+    );
     expect(failed.status).toBe(460);
     const retried = await post({ 'Upload-Length': 10, 'Upload-Metadata': keyed('job-6', { sha256: bad }) });
     expect(retried.status).toBe(201);
@@ -70,7 +90,9 @@ describe('a repeated keyed creation', () => {
 
   it('answers repeats sent at the same moment with one upload', async () => {
     t = await startReceiver();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => post({ 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-7') })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => post({ 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-7') })),
+    );
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(answers.map((answer) => answer.headers.location)).size).toBe(1);
     expect(await t.receiver.store.list()).toHaveLength(1);

@@ -46,21 +46,42 @@ function claim(ctx: TusContext, id: string): () => void {
  * For a creation carrying a key: the upload made earlier under it (same length and kind), or the id
  * a new one takes. Undefined without a key.
  */
-export async function keyedSlot(ctx: TusContext, metadata: UploadMetadata, length: number | null, concat: ConcatInfo | undefined): Promise<KeyedSlot | undefined> {
+export async function keyedSlot(
+  ctx: TusContext,
+  metadata: UploadMetadata,
+  length: number | null,
+  concat: ConcatInfo | undefined,
+): Promise<KeyedSlot | undefined> {
   const key = metadata[idempotencyKeyName];
   if (key === undefined) return undefined;
-  if (!keyPattern.test(key)) throw new TusError('INVALID_METADATA', { message: `Upload-Metadata ${idempotencyKeyName} must be 1 to 200 printable characters` });
+  if (!keyPattern.test(key))
+    throw new TusError('INVALID_METADATA', {
+      message: `Upload-Metadata ${idempotencyKeyName} must be 1 to 200 printable characters`,
+    });
   for (let generation = 0; generation < maxGenerations; generation++) {
     const id = keyedId(key, generation);
     for (let pending = creating.get(ctx)?.get(id); pending; pending = creating.get(ctx)?.get(id)) await pending;
     const stored = await ctx.store.get(id);
     // Claimed in the same turn as this check; if another request claimed the id while the lookup ran, look again.
-    if (!stored) return creating.get(ctx)?.has(id) ? keyedSlot(ctx, metadata, length, concat) : { kind: 'new', id, release: claim(ctx, id) };
+    if (!stored)
+      return creating.get(ctx)?.has(id)
+        ? keyedSlot(ctx, metadata, length, concat)
+        : { kind: 'new', id, release: claim(ctx, id) };
     const { info } = stored;
     // A completed upload whose file was deleted since is no answer to "send this file": it goes again.
-    const usable = info.status !== 'failed' && info.status !== 'terminated' && !isExpired(info, ctx.config.expireAfterMs) && !(await landedFileGone(ctx, info));
+    const usable =
+      info.status !== 'failed' &&
+      info.status !== 'terminated' &&
+      !isExpired(info, ctx.config.expireAfterMs) &&
+      !(await landedFileGone(ctx, info));
     // The same key for another length or kind is another upload: it takes the next generation.
-    if (usable && info.metadata[idempotencyKeyName] === key && info.length === length && info.concat?.kind === concat?.kind) return { kind: 'existing', stored };
+    if (
+      usable &&
+      info.metadata[idempotencyKeyName] === key &&
+      info.length === length &&
+      info.concat?.kind === concat?.kind
+    )
+      return { kind: 'existing', stored };
   }
   return { kind: 'new', id: ctx.newId(), release: () => undefined };
 }

@@ -21,7 +21,8 @@ export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
     const stored = await loadUpload(ctx, id);
     const { info } = stored;
     if (info.concat?.kind === 'final') throw new TusError('FINAL_UPLOAD_PATCH');
-    if (claimed !== stored.offset) throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(stored.offset) } });
+    if (claimed !== stored.offset)
+      throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(stored.offset) } });
     if (newLength !== undefined) {
       // creation-defer-length: the length arrives with a later PATCH and cannot change after that.
       if (info.length !== null && info.length !== newLength) throw new TusError('LENGTH_ALREADY_SET');
@@ -41,12 +42,20 @@ export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
       // Request release: a newer request took over; this one has persisted its bytes and steps aside.
       res.setHeader('Connection', 'close');
       const reason = lock.signal.reason instanceof TusError ? lock.signal.reason.code : 'ERR_UPLOAD_INTERRUPTED';
-      throw new TusError(reason === 'SERVER_SHUTTING_DOWN' ? reason : 'ERR_UPLOAD_INTERRUPTED', { headers: { 'Upload-Offset': String(outcome.offset), ...(reason === 'SERVER_SHUTTING_DOWN' ? { 'Retry-After': '5' } : {}) } });
+      throw new TusError(reason === 'SERVER_SHUTTING_DOWN' ? reason : 'ERR_UPLOAD_INTERRUPTED', {
+        headers: {
+          'Upload-Offset': String(outcome.offset),
+          ...(reason === 'SERVER_SHUTTING_DOWN' ? { 'Retry-After': '5' } : {}),
+        },
+      });
     }
     if (outcome.kind === 'client-gone') return;
     // The store touches the record it handed out as it appends: no second lookup (and stat) per chunk.
     // Were the record replaced meanwhile, this touch is older, so the promised expiry only comes sooner.
-    reply(res, 204, { 'Upload-Offset': String(outcome.offset), ...(outcome.completed ? {} : expiresHeader(stored.info.touchedAt, ctx.config.expireAfterMs)) });
+    reply(res, 204, {
+      'Upload-Offset': String(outcome.offset),
+      ...(outcome.completed ? {} : expiresHeader(stored.info.touchedAt, ctx.config.expireAfterMs)),
+    });
   } finally {
     lock.release();
   }

@@ -8,14 +8,17 @@ import { createFinalUpload } from './final-upload';
 import { keyedSlot } from './keyed-creation';
 import { receiveBody } from './receive-body';
 import { completeUpload, filenameOf, uploadUrl } from './upload-lookup';
-import { senderContext } from '../sender-context';
+import { senderContext } from '../http/sender-context';
 
 function header(req: IncomingMessage, name: string): string | undefined {
   return req.headers[name] as string | undefined;
 }
 
 function hasBody(req: IncomingMessage): boolean {
-  return (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  return (
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+    req.headers['transfer-encoding'] !== undefined
+  );
 }
 
 /** Reads the declared length: exactly one of Upload-Length and Upload-Defer-Length: 1. */
@@ -29,22 +32,36 @@ function declaredLength(req: IncomingMessage): number | null {
 }
 
 /** A repeated keyed creation: the upload the first one made, where it stands. A body on the repeat is not read. */
-function replyExisting(req: IncomingMessage, res: ServerResponse, ctx: TusContext, { info, offset }: StoredUpload): void {
+function replyExisting(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: TusContext,
+  { info, offset }: StoredUpload,
+): void {
   const finished = info.length !== null && offset === info.length;
-  reply(res, 201, { Location: uploadUrl(req.headers.host, ctx.config.basePath, info.id, false), 'Upload-Offset': String(offset), ...(finished ? {} : expiresHeader(info.touchedAt, ctx.config.expireAfterMs)) });
+  reply(res, 201, {
+    Location: uploadUrl(req.headers.host, ctx.config.basePath, info.id, false),
+    'Upload-Offset': String(offset),
+    ...(finished ? {} : expiresHeader(info.touchedAt, ctx.config.expireAfterMs)),
+  });
 }
 
 export const handlePost: TusHandler = async (req, res, ctx) => {
   const concat = parseConcat(header(req, 'upload-concat'));
   const metadata = parseMetadata(header(req, 'upload-metadata'), ctx.config.metadataLimits);
-  if (metadata.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(metadata.sha256)) throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata sha256 must be 64 hex digits' });
+  if (metadata.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(metadata.sha256))
+    throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata sha256 must be 64 hex digits' });
   const now = new Date().toISOString();
 
   if (concat?.kind === 'final') {
     // tus concatenation: "The Client MUST NOT include the Upload-Length header in the final upload creation."
-    if (header(req, 'upload-length') !== undefined || header(req, 'upload-defer-length') !== undefined) throw new TusError('INVALID_CONCAT');
+    if (header(req, 'upload-length') !== undefined || header(req, 'upload-defer-length') !== undefined)
+      throw new TusError('INVALID_CONCAT');
     const sealed = await createFinalUpload(ctx, concat.urls, metadata, ctx.newId(), now, req.socket);
-    reply(res, 201, { Location: uploadUrl(req.headers.host, ctx.config.basePath, sealed.id, false), 'Upload-Offset': String(sealed.length) });
+    reply(res, 201, {
+      Location: uploadUrl(req.headers.host, ctx.config.basePath, sealed.id, false),
+      'Upload-Offset': String(sealed.length),
+    });
     return;
   }
 
@@ -60,7 +77,15 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
   const id = slot?.id ?? ctx.newId();
   const location = uploadUrl(req.headers.host, ctx.config.basePath, id, false);
 
-  const info: UploadInfo = { id, length, metadata, status: 'created', createdAt: now, touchedAt: now, ...(concat ? { concat } : {}) };
+  const info: UploadInfo = {
+    id,
+    length,
+    metadata,
+    status: 'created',
+    createdAt: now,
+    touchedAt: now,
+    ...(concat ? { concat } : {}),
+  };
   // The whole file in this one request: until the 201 nobody knows this upload, so its record need
   // not be fsynced (a crash before the answer leaves nothing a client could resume).
   const wholeInOneRequest = withBody && !concat && length !== null && header(req, 'content-length') === String(length);
@@ -70,7 +95,18 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
     slot?.release();
   }
   ctx.counters.created();
-  ctx.progress.register({ uploadId: id, source: 'tus', filename: filenameOf(info), length, status: 'created', context: { ...senderContext(req), ...(metadata.relativePath ? { relativePath: metadata.relativePath.slice(0, 4096) } : {}), ...(concat ? { concat: concat.kind } : {}) } });
+  ctx.progress.register({
+    uploadId: id,
+    source: 'tus',
+    filename: filenameOf(info),
+    length,
+    status: 'created',
+    context: {
+      ...senderContext(req),
+      ...(metadata.relativePath ? { relativePath: metadata.relativePath.slice(0, 4096) } : {}),
+      ...(concat ? { concat: concat.kind } : {}),
+    },
+  });
   const headers: Record<string, string> = { Location: location };
 
   if (length === 0) {
@@ -89,7 +125,11 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
     const outcome = await receiveBody(req, ctx, { info, offset: 0 }, lock, checksum, wholeInOneRequest);
     completed = outcome.kind === 'stored' && outcome.completed;
     if (outcome.kind === 'client-gone') return;
-    reply(res, 201, { ...headers, 'Upload-Offset': String(outcome.offset), ...(completed ? {} : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)) });
+    reply(res, 201, {
+      ...headers,
+      'Upload-Offset': String(outcome.offset),
+      ...(completed ? {} : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)),
+    });
   } catch (error) {
     // The upload exists; tell the client where, so it can resume with HEAD.
     if (error instanceof TusError) Object.assign(error.headers, headers);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { FerryError } from '../../errors';
 import { StorageFullError } from '../store/file-store';
 import type { StoredUpload } from '../store/types';
-import type { UploadLock } from '../upload-locks';
+import type { UploadLock } from './upload-locks';
 import { whileServerBusy } from './busy-socket';
 import type { TusContext } from './tus-context';
 import type { ChecksumRequest } from './tus-headers';
@@ -19,7 +19,14 @@ export type BodyOutcome =
  * lock. Bytes received are kept even when the client vanishes; the progress hub sees only bytes
  * stored for good (verified, and flushed when durable), so it never shows more than a HEAD would.
  */
-export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored: StoredUpload, lock: UploadLock, checksum?: ChecksumRequest, fresh = false): Promise<BodyOutcome> {
+export async function receiveBody(
+  req: IncomingMessage,
+  ctx: TusContext,
+  stored: StoredUpload,
+  lock: UploadLock,
+  checksum?: ChecksumRequest,
+  fresh = false,
+): Promise<BodyOutcome> {
   const { info } = stored;
   const id = info.id;
   const limit = info.length ?? ctx.config.maxSize;
@@ -42,7 +49,10 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
   } catch (error) {
     if (error instanceof StorageFullError) {
       ctx.progress.advance(id, error.offset);
-      ctx.progress.transition(id, 'paused', { message: 'The receiving disk is full', errorCode: 'INSUFFICIENT_STORAGE' });
+      ctx.progress.transition(id, 'paused', {
+        message: 'The receiving disk is full',
+        errorCode: 'INSUFFICIENT_STORAGE',
+      });
       throw new TusError('INSUFFICIENT_STORAGE', { headers: { 'Upload-Offset': String(error.offset) }, cause: error });
     }
     // The chunk was refused (checksum, offset) or the disk failed under it: the upload stops here,
@@ -56,14 +66,18 @@ export async function receiveBody(req: IncomingMessage, ctx: TusContext, stored:
   const completed = info.length !== null && result.offset === info.length;
   if (completed) {
     // The checksum extension verified these bytes; from offset 0 to the end that is the whole file.
-    const bodySha256 = checksum?.algorithm === 'sha256' && stored.offset === 0 ? checksum.digest.toString('hex') : undefined;
+    const bodySha256 =
+      checksum?.algorithm === 'sha256' && stored.offset === 0 ? checksum.digest.toString('hex') : undefined;
     await whileServerBusy(req.socket, () => completeUpload(ctx, info, { fresh, bodySha256 }));
   } else if (result.interrupted || result.exceeded) {
     ctx.progress.transition(id, 'paused');
   }
-  if (result.exceeded) throw new TusError('BODY_EXCEEDS_LENGTH', { headers: { 'Upload-Offset': String(result.offset) } });
+  if (result.exceeded)
+    throw new TusError('BODY_EXCEEDS_LENGTH', { headers: { 'Upload-Offset': String(result.offset) } });
   if (result.interrupted && !completed) {
-    return lock.signal.aborted ? { kind: 'interrupted', offset: result.offset } : { kind: 'client-gone', offset: result.offset };
+    return lock.signal.aborted
+      ? { kind: 'interrupted', offset: result.offset }
+      : { kind: 'client-gone', offset: result.offset };
   }
   return { kind: 'stored', offset: result.offset, completed };
 }

@@ -5,7 +5,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { create, head, listFiles, meta, patch, removeBase, send, startReceiver, type TestReceiver } from './tus-test-client';
+import {
+  create,
+  head,
+  listFiles,
+  meta,
+  patch,
+  removeBase,
+  send,
+  startReceiver,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
 
 describe('concatenation', () => {
   let t: TestReceiver;
@@ -27,7 +37,10 @@ describe('concatenation', () => {
     for (const data of parts) urls.push(await partial(data));
     const partialHead = await head(urls[0]!);
     expect(partialHead.headers['upload-concat']).toBe('partial');
-    const answer = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${urls.join(' ')}`, 'Upload-Metadata': meta({ filename: 'joined.bin' }) });
+    const answer = await send(t.endpoint, 'POST', {
+      'Upload-Concat': `final;${urls.join(' ')}`,
+      'Upload-Metadata': meta({ filename: 'joined.bin' }),
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers.location).toMatch(/\/files\/[A-Za-z0-9_-]+$/);
     const total = parts.reduce((sum, data) => sum + data.length, 0);
@@ -35,9 +48,11 @@ describe('concatenation', () => {
     expect(final.status).toBe(200);
     expect([final.headers['upload-offset'], final.headers['upload-length']]).toEqual([String(total), String(total)]);
     expect(final.headers['upload-concat']).toMatch(/^final;/);
-    expect(final.headers['upload-concat']!.slice('final;'.length).split(' ').map((url) => url.slice(url.lastIndexOf('/') + 1))).toEqual(
-      urls.map((url) => url.slice(url.lastIndexOf('/') + 1)),
-    );
+    expect(
+      final.headers['upload-concat']!.slice('final;'.length)
+        .split(' ')
+        .map((url) => url.slice(url.lastIndexOf('/') + 1)),
+    ).toEqual(urls.map((url) => url.slice(url.lastIndexOf('/') + 1)));
     expect(await readFile(path.join(t.dir, 'joined.bin'))).toEqual(Buffer.concat(parts));
     // Partials are building blocks, never received files of their own.
     expect(await listFiles(t.dir)).toEqual(['joined.bin']);
@@ -47,7 +62,10 @@ describe('concatenation', () => {
     const a = await partial(Buffer.from('left-'));
     const b = await partial(Buffer.from('right'));
     const relative = [a, b].map((url) => new URL(url).pathname).join(' ');
-    const answer = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${relative}`, 'Upload-Metadata': meta({ filename: 'relative.txt' }) });
+    const answer = await send(t.endpoint, 'POST', {
+      'Upload-Concat': `final;${relative}`,
+      'Upload-Metadata': meta({ filename: 'relative.txt' }),
+    });
     expect(answer.status).toBe(201);
     expect(await readFile(path.join(t.dir, 'relative.txt'), 'utf8')).toBe('left-right');
   });
@@ -55,11 +73,17 @@ describe('concatenation', () => {
   it('a one-part final sealed with the wrong sha256 is refused and leaves the part whole for a second try', async () => {
     const data = randomBytes(40_000);
     const url = await partial(data);
-    const wrong = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${url}`, 'Upload-Metadata': meta({ filename: 'sealed.bin', sha256: '0'.repeat(64) }) });
+    const wrong = await send(t.endpoint, 'POST', {
+      'Upload-Concat': `final;${url}`,
+      'Upload-Metadata': meta({ filename: 'sealed.bin', sha256: '0'.repeat(64) }),
+    });
     expect([wrong.status, wrong.headers['x-ferry-error']]).toEqual([460, 'SHA256_MISMATCH']);
     expect(await listFiles(t.dir)).not.toContain('sealed.bin');
     const sha256 = createHash('sha256').update(data).digest('hex');
-    const right = await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${url}`, 'Upload-Metadata': meta({ filename: 'sealed.bin', sha256 }) });
+    const right = await send(t.endpoint, 'POST', {
+      'Upload-Concat': `final;${url}`,
+      'Upload-Metadata': meta({ filename: 'sealed.bin', sha256 }),
+    });
     expect(right.status).toBe(201);
     expect(await readFile(path.join(t.dir, 'sealed.bin'))).toEqual(data);
     // The part's bytes go once the final upload has them.
@@ -70,7 +94,11 @@ describe('concatenation', () => {
     const data = randomBytes(300_000);
     const url = await partial(data);
     const sha256 = createHash('sha256').update(data).digest('hex');
-    const seal = () => send(t.endpoint, 'POST', { 'Upload-Concat': `final;${url}`, 'Upload-Metadata': meta({ filename: 'once.bin', sha256 }) });
+    const seal = () =>
+      send(t.endpoint, 'POST', {
+        'Upload-Concat': `final;${url}`,
+        'Upload-Metadata': meta({ filename: 'once.bin', sha256 }),
+      });
     const [a, b] = await Promise.all([seal(), seal()]);
     const c = await seal();
     expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
@@ -137,21 +165,24 @@ describe('concatenation', () => {
   it.each([
     ['ENOENT (a racing final took the bytes)', 'ENOENT', 404],
     ['EIO', 'EIO', 500],
-  ])('a concatenation failing with %s (%s) answers %i and leaves no final record behind', async (_name, code, status) => {
-    const a = await partial(Buffer.from('abc'));
-    const before = await uploadCount();
-    const store = t.receiver.store;
-    const original = store.concatenate;
-    // Fault injection on the shared store object the handlers use.
-    store.concatenate = () => Promise.reject(Object.assign(new Error(`injected ${code}`), { code }));
-    try {
-      expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a}` })).status).toBe(status);
-    } finally {
-      store.concatenate = original;
-    }
-    expect(await uploadCount()).toBe(before);
-    expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a}` })).status).toBe(201);
-  });
+  ])(
+    'a concatenation failing with %s (%s) answers %i and leaves no final record behind',
+    async (_name, code, status) => {
+      const a = await partial(Buffer.from('abc'));
+      const before = await uploadCount();
+      const store = t.receiver.store;
+      const original = store.concatenate;
+      // Fault injection on the shared store object the handlers use.
+      store.concatenate = () => Promise.reject(Object.assign(new Error(`injected ${code}`), { code }));
+      try {
+        expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a}` })).status).toBe(status);
+      } finally {
+        store.concatenate = original;
+      }
+      expect(await uploadCount()).toBe(before);
+      expect((await send(t.endpoint, 'POST', { 'Upload-Concat': `final;${a}` })).status).toBe(201);
+    },
+  );
 });
 
 describe('completed uploads in the receive folder', () => {
@@ -207,6 +238,7 @@ describe('completed uploads in the receive folder', () => {
     // Nothing beside the receive folder, and the state folder holds only upload records.
     expect(await readdir(t.base)).toEqual(['received']);
     // Finished uploads' records sit in finished/<bucket>/.
-    for (const name of await readdir(t.stateDir, { recursive: true })) expect(name).toMatch(/^(finished(\/\d+(\/[A-Za-z0-9_-]+\.info)?)?|[A-Za-z0-9_-]+\.info)$/);
+    for (const name of await readdir(t.stateDir, { recursive: true }))
+      expect(name).toMatch(/^(finished(\/\d+(\/[A-Za-z0-9_-]+\.info)?)?|[A-Za-z0-9_-]+\.info)$/);
   });
 });

@@ -1,12 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UploadSource, UploadStatus } from '../../../shared/progress-event';
 import type { UploadStore } from '../store/types';
-import type { UploadLocks } from '../upload-locks';
+import type { UploadLocks } from './upload-locks';
 import type { MetadataLimits } from './tus-headers';
 
 /** The slice of the progress hub the receiver drives. */
 export interface ProgressSink {
-  register(init: { uploadId: string; source: UploadSource; filename: string; length: number | null; offset?: number; status?: UploadStatus; context?: Record<string, unknown> }): void;
+  register(init: {
+    uploadId: string;
+    source: UploadSource;
+    filename: string;
+    length: number | null;
+    offset?: number;
+    status?: UploadStatus;
+    context?: Record<string, unknown>;
+  }): void;
   advance(uploadId: string, offset: number): void;
   setLength(uploadId: string, length: number): void;
   transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
@@ -45,4 +53,9 @@ export interface TusContext {
   log: { warn(data: object, message: string): void; error(data: object, message: string): void };
 }
 
-export type TusHandler = (req: IncomingMessage, res: ServerResponse, ctx: TusContext, id: string | undefined) => Promise<void>;
+export type TusHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: TusContext,
+  id: string | undefined,
+) => Promise<void>;

@@ -5,7 +5,20 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create, head, listFiles, meta, octet, open, patch, removeBase, send, startReceiver, tusHeaders, type TestReceiver } from './tus-test-client';
+import {
+  create,
+  head,
+  listFiles,
+  meta,
+  octet,
+  open,
+  patch,
+  removeBase,
+  send,
+  startReceiver,
+  tusHeaders,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
 
 let t: TestReceiver;
 const maxSize = 1024 * 1024;
@@ -27,11 +40,19 @@ describe('OPTIONS', () => {
     const answer = await reply;
     expect(answer.status).toBe(204);
     expect(answer.headers['tus-version']).toBe('1.0.0');
-    expect(answer.headers['tus-extension']?.split(',').sort()).toEqual(
-      ['checksum', 'concatenation', 'creation', 'creation-defer-length', 'creation-with-upload', 'expiration', 'termination'],
-    );
+    expect(answer.headers['tus-extension']?.split(',').sort()).toEqual([
+      'checksum',
+      'concatenation',
+      'creation',
+      'creation-defer-length',
+      'creation-with-upload',
+      'expiration',
+      'termination',
+    ]);
     expect(answer.headers['tus-max-size']).toBe(String(maxSize));
-    expect(answer.headers['tus-checksum-algorithm']?.split(',')).toEqual(expect.arrayContaining(['sha1', 'sha256', 'md5']));
+    expect(answer.headers['tus-checksum-algorithm']?.split(',')).toEqual(
+      expect.arrayContaining(['sha1', 'sha256', 'md5']),
+    );
     expect(answer.headers['x-ferry-features']?.split(',')).toEqual(['end-to-end-sha256', 'idempotent-creation']);
   });
 });
@@ -45,29 +66,32 @@ describe('Tus-Resumable missing or unsupported', () => {
   const methods = ['POST', 'HEAD', 'PATCH', 'DELETE'];
   const cases = methods.flatMap((method) => versions.map(([label, version]) => [method, label, version] as const));
 
-  it.each(cases)('%s with Tus-Resumable %s answers 412 with Tus-Version and is not processed', async (method, _label, version) => {
-    const target = await create(t.endpoint, { 'Upload-Length': 10 });
-    const before = await uploadCount();
-    const isPost = method === 'POST';
-    const body = method === 'PATCH' || isPost ? 'abcde' : undefined;
-    const headers: Record<string, string | number> = {
-      Authorization: tusHeaders.Authorization!,
-      ...version,
-      ...(isPost ? { 'Upload-Length': 10, ...octet } : {}),
-      ...(method === 'PATCH' ? { ...octet, 'Upload-Offset': 0 } : {}),
-      ...(body ? { 'Content-Length': body.length } : {}),
-    };
-    const { req, reply } = open(isPost ? t.endpoint : target, method, headers);
-    req.end(body);
-    const answer = await reply;
-    expect(answer.status).toBe(412);
-    expect(answer.headers['tus-version']).toBe('1.0.0');
-    // Not processed: nothing created, nothing written, nothing deleted.
-    expect(await uploadCount()).toBe(before);
-    const after = await head(target);
-    expect(after.status).toBe(200);
-    expect(after.headers['upload-offset']).toBe('0');
-  });
+  it.each(cases)(
+    '%s with Tus-Resumable %s answers 412 with Tus-Version and is not processed',
+    async (method, _label, version) => {
+      const target = await create(t.endpoint, { 'Upload-Length': 10 });
+      const before = await uploadCount();
+      const isPost = method === 'POST';
+      const body = method === 'PATCH' || isPost ? 'abcde' : undefined;
+      const headers: Record<string, string | number> = {
+        Authorization: tusHeaders.Authorization!,
+        ...version,
+        ...(isPost ? { 'Upload-Length': 10, ...octet } : {}),
+        ...(method === 'PATCH' ? { ...octet, 'Upload-Offset': 0 } : {}),
+        ...(body ? { 'Content-Length': body.length } : {}),
+      };
+      const { req, reply } = open(isPost ? t.endpoint : target, method, headers);
+      req.end(body);
+      const answer = await reply;
+      expect(answer.status).toBe(412);
+      expect(answer.headers['tus-version']).toBe('1.0.0');
+      // Not processed: nothing created, nothing written, nothing deleted.
+      expect(await uploadCount()).toBe(before);
+      const after = await head(target);
+      expect(after.status).toBe(200);
+      expect(after.headers['upload-offset']).toBe('0');
+    },
+  );
 });
 
 describe('POST: declared length', () => {
@@ -183,7 +207,12 @@ describe('POST: success', () => {
   });
 
   it('creation-with-upload with the whole file completes it at once', async () => {
-    const answer = await send(t.endpoint, 'POST', { 'Upload-Length': 5, 'Upload-Metadata': meta({ filename: 'at-once.txt' }), ...octet }, 'whole');
+    const answer = await send(
+      t.endpoint,
+      'POST',
+      { 'Upload-Length': 5, 'Upload-Metadata': meta({ filename: 'at-once.txt' }), ...octet },
+      'whole',
+    );
     expect(answer.status).toBe(201);
     expect(answer.headers['upload-offset']).toBe('5');
     expect(answer.headers['upload-expires']).toBeUndefined();
@@ -198,7 +227,10 @@ describe('POST: success', () => {
   });
 
   it('Upload-Length: 0 completes immediately: an empty file lands and HEAD shows 0/0', async () => {
-    const answer = await send(t.endpoint, 'POST', { 'Upload-Length': 0, 'Upload-Metadata': meta({ filename: 'empty.txt' }) });
+    const answer = await send(t.endpoint, 'POST', {
+      'Upload-Length': 0,
+      'Upload-Metadata': meta({ filename: 'empty.txt' }),
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers['upload-offset']).toBe('0');
     expect((await readFile(path.join(t.dir, 'empty.txt'))).length).toBe(0);

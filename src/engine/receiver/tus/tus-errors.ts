@@ -43,7 +43,10 @@ export const tusErrors = {
 export type TusErrorCode = keyof typeof tusErrors;
 
 export class TusError extends FerryError {
-  constructor(code: TusErrorCode, options: { message?: string; cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: TusErrorCode,
+    options: { message?: string; cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
     super(code, options.message ?? tusErrors[code].message, { status: tusErrors[code].status, cause: options.cause });
     this.name = 'TusError';
     this.headers = options.headers ?? {};

@@ -1,7 +1,10 @@
 import { TusError } from './tus-errors';
 
 /** tus: values are "non-negative integers". Ferry accepts only the canonical decimal form, up to 2^53 - 1. */
-export function parseCanonicalInteger(value: string | undefined, code: 'INVALID_LENGTH' | 'INVALID_OFFSET'): number | undefined {
+export function parseCanonicalInteger(
+  value: string | undefined,
+  code: 'INVALID_LENGTH' | 'INVALID_OFFSET',
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^(0|[1-9][0-9]{0,15})$/.test(value)) throw new TusError(code);
   const parsed = Number(value);
@@ -33,16 +36,23 @@ const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 export function parseMetadata(header: string | undefined, limits: MetadataLimits): UploadMetadata {
   const metadata = Object.create(null) as UploadMetadata;
   if (header === undefined || header.trim() === '') return metadata;
-  if (header.length > limits.maxBytes) throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata is too long' });
+  if (header.length > limits.maxBytes)
+    throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata is too long' });
   const pairs = header.split(',');
-  if (pairs.length > limits.maxPairs) throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata has too many pairs' });
+  if (pairs.length > limits.maxPairs)
+    throw new TusError('INVALID_METADATA', { message: 'Upload-Metadata has too many pairs' });
   for (const rawPair of pairs) {
     const pair = rawPair.trim();
     const parts = pair.split(' ');
     const [key, value = ''] = parts;
-    if (parts.length > 2 || !key || !/^[\x21-\x7e]+$/.test(key)) throw new TusError('INVALID_METADATA', { message: `Upload-Metadata has an invalid key near "${pair.slice(0, 40)}"` });
-    if (Object.hasOwn(metadata, key)) throw new TusError('INVALID_METADATA', { message: `Upload-Metadata repeats the key "${key}"` });
-    if (!base64Pattern.test(value)) throw new TusError('INVALID_METADATA', { message: `Upload-Metadata value for "${key}" is not base64` });
+    if (parts.length > 2 || !key || !/^[\x21-\x7e]+$/.test(key))
+      throw new TusError('INVALID_METADATA', {
+        message: `Upload-Metadata has an invalid key near "${pair.slice(0, 40)}"`,
+      });
+    if (Object.hasOwn(metadata, key))
+      throw new TusError('INVALID_METADATA', { message: `Upload-Metadata repeats the key "${key}"` });
+    if (!base64Pattern.test(value))
+      throw new TusError('INVALID_METADATA', { message: `Upload-Metadata value for "${key}" is not base64` });
     metadata[key] = Buffer.from(value, 'base64').toString('utf8');
   }
   return metadata;

@@ -6,7 +6,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create, dataSize, head, listFiles, meta, octet, open, patch, removeBase, send, startReceiver, tusHeaders, waitFor, type TestReceiver } from './tus-test-client';
+import {
+  create,
+  dataSize,
+  head,
+  listFiles,
+  meta,
+  octet,
+  open,
+  patch,
+  removeBase,
+  send,
+  startReceiver,
+  tusHeaders,
+  waitFor,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
 
 let t: TestReceiver;
 beforeAll(async () => {
@@ -28,7 +43,10 @@ async function slowPatch(location: string, length: number, first: Buffer) {
 describe('lock contention: request release', () => {
   it('a HEAD asks the running PATCH to let go: the PATCH answers 400 ERR_UPLOAD_INTERRUPTED, the HEAD sees its bytes', async () => {
     const data = randomBytes(total);
-    const location = await create(t.endpoint, { 'Upload-Length': total, 'Upload-Metadata': meta({ filename: 'released.bin' }) });
+    const location = await create(t.endpoint, {
+      'Upload-Length': total,
+      'Upload-Metadata': meta({ filename: 'released.bin' }),
+    });
     const first = await slowPatch(location, total, data.subarray(0, 64 * 1024));
     const state = await head(location);
     expect(state.status).toBe(200);
@@ -43,9 +61,12 @@ describe('lock contention: request release', () => {
     expect((await readFile(path.join(t.dir, 'released.bin'))).equals(data)).toBe(true);
   });
 
-  it('a second PATCH takes over from the first one\'s offset and finishes, with no interleaved bytes', async () => {
+  it("a second PATCH takes over from the first one's offset and finishes, with no interleaved bytes", async () => {
     const data = randomBytes(total);
-    const location = await create(t.endpoint, { 'Upload-Length': total, 'Upload-Metadata': meta({ filename: 'taken-over.bin' }) });
+    const location = await create(t.endpoint, {
+      'Upload-Length': total,
+      'Upload-Metadata': meta({ filename: 'taken-over.bin' }),
+    });
     const first = await slowPatch(location, total, data.subarray(0, 200 * 1024));
     const second = await patch(location, 200 * 1024, data.subarray(200 * 1024));
     expect([second.status, second.headers['upload-offset']]).toEqual([204, String(total)]);
@@ -74,28 +95,44 @@ describe('lock contention: request release', () => {
 });
 
 describe('client vanishes mid-PATCH', () => {
-  it.each([1000, 16 * 1024, 256 * 1024 + 7])('after %i bytes, the next HEAD shows every byte received, and the upload resumes', async (sent) => {
-    const data = randomBytes(total);
-    const location = await create(t.endpoint, { 'Upload-Length': total, 'Upload-Metadata': meta({ filename: `vanished-${sent}.bin` }) });
-    const pending = open(location, 'PATCH', { ...tusHeaders, ...octet, 'Upload-Offset': '0', 'Content-Length': total });
-    pending.reply.catch(() => undefined);
-    await new Promise<void>((resolve) => pending.req.write(data.subarray(0, sent), () => resolve()));
-    pending.req.destroy();
-    let offset = '';
-    await waitFor(async () => {
-      offset = (await head(location)).headers['upload-offset'] ?? '';
-      return offset === String(sent);
-    }, 3_000).catch(() => undefined);
-    expect(offset).toBe(String(sent));
-    expect((await patch(location, sent, data.subarray(sent))).status).toBe(204);
-    expect((await readFile(path.join(t.dir, `vanished-${sent}.bin`))).equals(data)).toBe(true);
-  });
+  it.each([1000, 16 * 1024, 256 * 1024 + 7])(
+    'after %i bytes, the next HEAD shows every byte received, and the upload resumes',
+    async (sent) => {
+      const data = randomBytes(total);
+      const location = await create(t.endpoint, {
+        'Upload-Length': total,
+        'Upload-Metadata': meta({ filename: `vanished-${sent}.bin` }),
+      });
+      const pending = open(location, 'PATCH', {
+        ...tusHeaders,
+        ...octet,
+        'Upload-Offset': '0',
+        'Content-Length': total,
+      });
+      pending.reply.catch(() => undefined);
+      await new Promise<void>((resolve) => pending.req.write(data.subarray(0, sent), () => resolve()));
+      pending.req.destroy();
+      let offset = '';
+      await waitFor(async () => {
+        offset = (await head(location)).headers['upload-offset'] ?? '';
+        return offset === String(sent);
+      }, 3_000).catch(() => undefined);
+      expect(offset).toBe(String(sent));
+      expect((await patch(location, sent, data.subarray(sent))).status).toBe(204);
+      expect((await readFile(path.join(t.dir, `vanished-${sent}.bin`))).equals(data)).toBe(true);
+    },
+  );
 
   it('without any other request, the bytes land and the lock is freed: the sweeper can expire the upload', async () => {
     const own = await startReceiver();
     try {
       const location = await create(own.endpoint, { 'Upload-Length': total });
-      const pending = open(location, 'PATCH', { ...tusHeaders, ...octet, 'Upload-Offset': '0', 'Content-Length': total });
+      const pending = open(location, 'PATCH', {
+        ...tusHeaders,
+        ...octet,
+        'Upload-Offset': '0',
+        'Content-Length': total,
+      });
       pending.reply.catch(() => undefined);
       await new Promise<void>((resolve) => pending.req.write(randomBytes(1000), () => resolve()));
       pending.req.destroy();
@@ -110,18 +147,34 @@ describe('client vanishes mid-PATCH', () => {
 
 describe('hostile upload ids', () => {
   const ids = [
-    '..%2F..%2Fsentinel', '..%2F..%2F..%2Fsentinel', '%2Fetc%2Fpasswd', 'AAAAAAAAAAAA%2F..%2F..', '..%5C..%5Csentinel',
-    'AAAAAAAAAAAA%5Cx', 'AAAAAAAAAAAA%00', '%00', '..', '%2e%2e', '%2E%2E%2F%2E%2E%2Fsentinel', '.%2e/.%2e/sentinel', 'AAAAAAAAAAAA/extra',
+    '..%2F..%2Fsentinel',
+    '..%2F..%2F..%2Fsentinel',
+    '%2Fetc%2Fpasswd',
+    'AAAAAAAAAAAA%2F..%2F..',
+    '..%5C..%5Csentinel',
+    'AAAAAAAAAAAA%5Cx',
+    'AAAAAAAAAAAA%00',
+    '%00',
+    '..',
+    '%2e%2e',
+    '%2E%2E%2F%2E%2E%2Fsentinel',
+    '.%2e/.%2e/sentinel',
+    'AAAAAAAAAAAA/extra',
   ];
   const cases = ['HEAD', 'PATCH', 'DELETE'].flatMap((method) => ids.map((id) => [method, id] as const));
 
   it.each(cases)('%s /files/%s answers 404 and touches nothing outside the store', async (method, id) => {
     // Sentinels where a naive join of the decoded id would reach: beside the store, the receive folder and its parent.
-    const sentinels = [path.join(t.base, 'sentinel'), path.join(t.dir, 'sentinel'), path.join(t.dir, '.ferry', 'sentinel')];
+    const sentinels = [
+      path.join(t.base, 'sentinel'),
+      path.join(t.dir, 'sentinel'),
+      path.join(t.dir, '.ferry', 'sentinel'),
+    ];
     await mkdir(path.join(t.dir, '.ferry'), { recursive: true });
     for (const file of sentinels) await writeFile(file, 'keep');
     const before = await listFiles(t.base, false);
-    const answer = method === 'PATCH' ? await patch(`${t.endpoint}${id}`, 0, 'evil') : await send(`${t.endpoint}${id}`, method);
+    const answer =
+      method === 'PATCH' ? await patch(`${t.endpoint}${id}`, 0, 'evil') : await send(`${t.endpoint}${id}`, method);
     expect(answer.status).toBe(404);
     expect(answer.headers['upload-offset']).toBeUndefined();
     for (const file of sentinels) expect(await readFile(file, 'utf8')).toBe('keep');
@@ -137,31 +190,44 @@ describe('CORS', () => {
     const created = await send(t.endpoint, 'POST', { Origin: allowed, 'Upload-Length': 10 });
     expect(created.status).toBe(201);
     expect(created.headers['access-control-allow-origin']).toBe(allowed);
-    expect(exposed(created.headers['access-control-expose-headers'])).toEqual(expect.arrayContaining(['upload-offset', 'location', 'upload-length', 'tus-resumable']));
+    expect(exposed(created.headers['access-control-expose-headers'])).toEqual(
+      expect.arrayContaining(['upload-offset', 'location', 'upload-length', 'tus-resumable']),
+    );
     const state = await head(created.headers.location!, { Origin: allowed });
     expect(state.headers['access-control-allow-origin']).toBe(allowed);
     expect(exposed(state.headers['access-control-expose-headers'])).toContain('upload-offset');
   });
 
   it('a preflight from an allowed Origin needs no token and allows the tus methods and headers', async () => {
-    const { req, reply } = open(t.endpoint, 'OPTIONS', { Origin: allowed, 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'upload-offset,tus-resumable,content-type' });
+    const { req, reply } = open(t.endpoint, 'OPTIONS', {
+      Origin: allowed,
+      'Access-Control-Request-Method': 'PATCH',
+      'Access-Control-Request-Headers': 'upload-offset,tus-resumable,content-type',
+    });
     req.end();
     const answer = await reply;
     expect(answer.status).toBe(204);
     expect(answer.headers['access-control-allow-origin']).toBe(allowed);
-    expect(exposed(answer.headers['access-control-allow-methods'])).toEqual(expect.arrayContaining(['post', 'head', 'patch', 'delete']));
-    expect(exposed(answer.headers['access-control-allow-headers'])).toEqual(expect.arrayContaining(['upload-offset', 'tus-resumable', 'upload-metadata', 'upload-checksum']));
+    expect(exposed(answer.headers['access-control-allow-methods'])).toEqual(
+      expect.arrayContaining(['post', 'head', 'patch', 'delete']),
+    );
+    expect(exposed(answer.headers['access-control-allow-headers'])).toEqual(
+      expect.arrayContaining(['upload-offset', 'tus-resumable', 'upload-metadata', 'upload-checksum']),
+    );
   });
 
-  it.each(['http://evil.example', 'null', 'http://app.example.evil.example', 'https://app.example'])('Origin %s gets no Access-Control-Allow-Origin', async (origin) => {
-    const created = await send(t.endpoint, 'POST', { Origin: origin, 'Upload-Length': 10 });
-    expect(created.headers['access-control-allow-origin']).toBeUndefined();
-    const { req, reply } = open(t.endpoint, 'OPTIONS', { Origin: origin, 'Access-Control-Request-Method': 'PATCH' });
-    req.end();
-    const preflight = await reply;
-    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-    expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
-  });
+  it.each(['http://evil.example', 'null', 'http://app.example.evil.example', 'https://app.example'])(
+    'Origin %s gets no Access-Control-Allow-Origin',
+    async (origin) => {
+      const created = await send(t.endpoint, 'POST', { Origin: origin, 'Upload-Length': 10 });
+      expect(created.headers['access-control-allow-origin']).toBeUndefined();
+      const { req, reply } = open(t.endpoint, 'OPTIONS', { Origin: origin, 'Access-Control-Request-Method': 'PATCH' });
+      req.end();
+      const preflight = await reply;
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
+    },
+  );
 });
 
 describe('expiry across a restart', () => {

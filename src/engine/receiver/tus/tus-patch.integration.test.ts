@@ -6,7 +6,22 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create, dataSize, head, meta, octet, open, patch, rawExchange, removeBase, send, startReceiver, tusHeaders, within, type TestReceiver } from './tus-test-client';
+import {
+  create,
+  dataSize,
+  head,
+  meta,
+  octet,
+  open,
+  patch,
+  rawExchange,
+  removeBase,
+  send,
+  startReceiver,
+  tusHeaders,
+  within,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
 
 let t: TestReceiver;
 beforeAll(async () => {
@@ -14,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => removeBase(t));
 
-const newUpload = (length: number, extra: Record<string, string> = {}) => create(t.endpoint, { 'Upload-Length': length, ...extra });
+const newUpload = (length: number, extra: Record<string, string> = {}) =>
+  create(t.endpoint, { 'Upload-Length': length, ...extra });
 
 describe('HEAD', () => {
   it('answers 200 with Upload-Offset, Upload-Length, Upload-Metadata, Cache-Control: no-store', async () => {
@@ -25,7 +41,9 @@ describe('HEAD', () => {
     expect(answer.headers['upload-offset']).toBe('3');
     expect(answer.headers['upload-length']).toBe('10');
     expect(answer.headers['upload-defer-length']).toBeUndefined();
-    expect(answer.headers['upload-metadata']?.split(',').sort()).toEqual(meta({ filename: 'a.txt', note: 'n' }).split(',').sort());
+    expect(answer.headers['upload-metadata']?.split(',').sort()).toEqual(
+      meta({ filename: 'a.txt', note: 'n' }).split(',').sort(),
+    );
     expect(answer.headers['cache-control']).toBe('no-store');
     expect(answer.headers['tus-resumable']).toBe('1.0.0');
     expect(answer.headers['upload-concat']).toBeUndefined();
@@ -34,7 +52,10 @@ describe('HEAD', () => {
   it('sends no body: the raw response ends right after the header block', async () => {
     const location = await newUpload(10);
     const { host, pathname } = new URL(location);
-    const raw = await rawExchange(location, `HEAD ${pathname} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer secret\r\nTus-Resumable: 1.0.0\r\n\r\n`);
+    const raw = await rawExchange(
+      location,
+      `HEAD ${pathname} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer secret\r\nTus-Resumable: 1.0.0\r\n\r\n`,
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(raw.endsWith('\r\n\r\n')).toBe(true);
     expect(raw.indexOf('\r\n\r\n')).toBe(raw.length - 4);
@@ -135,7 +156,14 @@ describe('PATCH', () => {
     ['Content-Type text/plain', 415, { 'Content-Type': 'text/plain', 'Upload-Offset': '0' }],
     ['no Content-Type', 415, { 'Upload-Offset': '0' }],
     ['no Upload-Offset', 400, octet],
-    ...['-1', '05', '1e3', '9007199254740993', 'x'].map((value) => [`Upload-Offset "${value}"`, 400, { ...octet, 'Upload-Offset': value }] as [string, number, Record<string, string>]),
+    ...['-1', '05', '1e3', '9007199254740993', 'x'].map(
+      (value) =>
+        [`Upload-Offset "${value}"`, 400, { ...octet, 'Upload-Offset': value }] as [
+          string,
+          number,
+          Record<string, string>,
+        ],
+    ),
     ['Upload-Offset ahead of the server', 409, { ...octet, 'Upload-Offset': '5' }],
     ['Upload-Offset behind the server', 409, { ...octet, 'Upload-Offset': '1' }],
   ];
@@ -153,7 +181,12 @@ describe('PATCH', () => {
     const location = await newUpload(10);
     await patch(location, 0, 'abc');
     // Only the headers go out: the answer must come without the body, so nothing can have been written.
-    const { req, reply } = open(location, 'PATCH', { ...tusHeaders, ...octet, 'Upload-Offset': '3', 'Content-Length': 8 });
+    const { req, reply } = open(location, 'PATCH', {
+      ...tusHeaders,
+      ...octet,
+      'Upload-Offset': '3',
+      'Content-Length': 8,
+    });
     req.flushHeaders();
     const answer = await within(reply, 3_000);
     req.destroy();
@@ -177,7 +210,10 @@ describe('PATCH', () => {
   });
 
   it('a deferred length is set by a PATCH carrying Upload-Length, and the upload completes', async () => {
-    const location = await create(t.endpoint, { 'Upload-Defer-Length': '1', 'Upload-Metadata': meta({ filename: 'deferred.txt' }) });
+    const location = await create(t.endpoint, {
+      'Upload-Defer-Length': '1',
+      'Upload-Metadata': meta({ filename: 'deferred.txt' }),
+    });
     expect((await patch(location, 0, 'abc')).headers['upload-offset']).toBe('3');
     expect((await head(location)).headers['upload-defer-length']).toBe('1');
     const last = await patch(location, 3, 'de', { 'Upload-Length': '5' });
@@ -199,18 +235,25 @@ describe('Upload-Checksum', () => {
 
   it.each(['sha1', 'sha256', 'md5'])('%s: a correct checksum is accepted with 204', async (algorithm) => {
     const location = await newUpload(10);
-    const answer = await patch(location, 0, 'hello', { 'Upload-Checksum': `${algorithm} ${digest(algorithm, 'hello')}` });
+    const answer = await patch(location, 0, 'hello', {
+      'Upload-Checksum': `${algorithm} ${digest(algorithm, 'hello')}`,
+    });
     expect([answer.status, answer.headers['upload-offset']]).toEqual([204, '5']);
   });
 
-  it.each(['sha1', 'sha256', 'md5'])('%s: a mismatch answers 460, discards the chunk and keeps the offset', async (algorithm) => {
-    const location = await newUpload(10);
-    await patch(location, 0, 'ab');
-    const answer = await patch(location, 2, 'hello', { 'Upload-Checksum': `${algorithm} ${digest(algorithm, 'HELLO')}` });
-    expect(answer.status).toBe(460);
-    expect((await head(location)).headers['upload-offset']).toBe('2');
-    expect(await dataSize(t, location)).toBe(2);
-  });
+  it.each(['sha1', 'sha256', 'md5'])(
+    '%s: a mismatch answers 460, discards the chunk and keeps the offset',
+    async (algorithm) => {
+      const location = await newUpload(10);
+      await patch(location, 0, 'ab');
+      const answer = await patch(location, 2, 'hello', {
+        'Upload-Checksum': `${algorithm} ${digest(algorithm, 'HELLO')}`,
+      });
+      expect(answer.status).toBe(460);
+      expect((await head(location)).headers['upload-offset']).toBe('2');
+      expect(await dataSize(t, location)).toBe(2);
+    },
+  );
 
   it.each([
     ['an unsupported algorithm', `sha512 ${createHash('sha512').update('hello').digest('base64')}`],

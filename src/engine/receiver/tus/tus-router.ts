@@ -9,7 +9,12 @@ import { TusError } from './tus-errors';
 import { replyError, tusVersion } from './tus-response';
 
 const collectionHandlers: Record<string, TusHandler> = { POST: handlePost, OPTIONS: handleOptions };
-const uploadHandlers: Record<string, TusHandler> = { HEAD: handleHead, PATCH: handlePatch, DELETE: handleDelete, OPTIONS: handleOptions };
+const uploadHandlers: Record<string, TusHandler> = {
+  HEAD: handleHead,
+  PATCH: handlePatch,
+  DELETE: handleDelete,
+  OPTIONS: handleOptions,
+};
 
 /** tus: a request's effective method, honouring X-HTTP-Method-Override on POST for restricted environments. */
 export function effectiveMethod(req: IncomingMessage): string {
@@ -19,7 +24,12 @@ export function effectiveMethod(req: IncomingMessage): string {
 }
 
 /** Routes one request under the tus base path (`/files/` or `/files/<id>`). */
-export async function routeTus(req: IncomingMessage, res: ServerResponse, ctx: TusContext, pathname: string): Promise<void> {
+export async function routeTus(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: TusContext,
+  pathname: string,
+): Promise<void> {
   const rest = pathname.slice(ctx.config.basePath.length);
   const id = rest === '' ? undefined : rest;
   const method = effectiveMethod(req);
@@ -39,4 +49,4 @@ export async function routeTus(req: IncomingMessage, res: ServerResponse, ctx: T
     if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
     replyError(res, error);
   }
-};
+}

@@ -34,7 +34,11 @@ export function isWaitingPart(info: UploadInfo): boolean {
  * expires like any unfinished upload, so its bytes do not stay forever; but not while partial uploads
  * created with it (its siblings, still arriving) are active. `active` are the unfinished uploads.
  */
-export function expiresAt(info: UploadInfo, expireAfterMs: number, active: readonly UploadInfo[] = []): number | undefined {
+export function expiresAt(
+  info: UploadInfo,
+  expireAfterMs: number,
+  active: readonly UploadInfo[] = [],
+): number | undefined {
   if (isTerminal(info.status) && !isWaitingPart(info)) return undefined;
   let last = Date.parse(info.touchedAt);
   if (isWaitingPart(info)) {
@@ -42,14 +46,23 @@ export function expiresAt(info: UploadInfo, expireAfterMs: number, active: reado
     last = Math.max(last, finishedAt);
     for (const other of active) {
       // Still arriving, or finished and waiting too: the final that uses them all has not come yet.
-      const sibling = other.id !== info.id && other.concat?.kind === 'partial' && (!isTerminal(other.status) || isWaitingPart(other)) && Date.parse(other.createdAt) <= finishedAt + siblingWindowMs;
+      const sibling =
+        other.id !== info.id &&
+        other.concat?.kind === 'partial' &&
+        (!isTerminal(other.status) || isWaitingPart(other)) &&
+        Date.parse(other.createdAt) <= finishedAt + siblingWindowMs;
       if (sibling) last = Math.max(last, Date.parse(other.touchedAt), Date.parse(other.finishedAt ?? other.touchedAt));
     }
   }
   return last + expireAfterMs;
 }
 
-export function isExpired(info: UploadInfo, expireAfterMs: number, now = Date.now(), active: readonly UploadInfo[] = []): boolean {
+export function isExpired(
+  info: UploadInfo,
+  expireAfterMs: number,
+  now = Date.now(),
+  active: readonly UploadInfo[] = [],
+): boolean {
   if (info.status === 'expired') return true;
   const at = expiresAt(info, expireAfterMs, active);
   return at !== undefined && at < now;
@@ -58,7 +71,9 @@ export function isExpired(info: UploadInfo, expireAfterMs: number, now = Date.no
 /** The unfinished uploads; one with a request streaming into it counts as touched `now`. */
 export async function activeUploads(ctx: TusContext, now = Date.now()): Promise<UploadInfo[]> {
   const touched = new Date(now).toISOString();
-  return (await ctx.store.listActive()).map((info) => (ctx.locks.isLocked(info.id) ? { ...info, touchedAt: touched } : info));
+  return (await ctx.store.listActive()).map((info) =>
+    ctx.locks.isLocked(info.id) ? { ...info, touchedAt: touched } : info,
+  );
 }
 
 /** When this upload expires, looking at its siblings when it is a finished part. */
@@ -69,7 +84,10 @@ export async function expiryOf(ctx: TusContext, info: UploadInfo): Promise<numbe
 /** Marks an incomplete upload expired and frees its bytes; the id then answers 410. */
 export async function expireUpload(ctx: TusContext, id: string): Promise<void> {
   await ctx.store.releaseData(id, { status: 'expired' });
-  ctx.progress.transition(id, 'expired', { message: 'The upload expired after inactivity', errorCode: 'UPLOAD_EXPIRED' });
+  ctx.progress.transition(id, 'expired', {
+    message: 'The upload expired after inactivity',
+    errorCode: 'UPLOAD_EXPIRED',
+  });
 }
 
 /** Loads an upload for a request: 404 when unknown, 410 when expired. */
@@ -104,7 +122,11 @@ export function filenameOf(info: UploadInfo): string {
  * The closing record write need not be durable: a crash before it leaves `finalizing` without data,
  * which startup reads as completed.
  */
-export async function completeUpload(ctx: TusContext, info: UploadInfo, options: { fresh?: boolean; bodySha256?: string } = {}): Promise<void> {
+export async function completeUpload(
+  ctx: TusContext,
+  info: UploadInfo,
+  options: { fresh?: boolean; bodySha256?: string } = {},
+): Promise<void> {
   if (info.status === 'completed') return;
   if (info.concat?.kind === 'partial') {
     await ctx.store.update(info.id, { status: 'completed' });
@@ -112,7 +134,11 @@ export async function completeUpload(ctx: TusContext, info: UploadInfo, options:
     await verifyEndToEnd(ctx, info, options.bodySha256);
     if (!options.fresh) await ctx.store.update(info.id, { finalizing: true });
     const placedPath = await ctx.place(ctx.store.dataPath(info.id), info.metadata);
-    await ctx.store.update(info.id, { finalizing: false, placedPath, status: 'completed', dataReleased: true }, { durable: false });
+    await ctx.store.update(
+      info.id,
+      { finalizing: false, placedPath, status: 'completed', dataReleased: true },
+      { durable: false },
+    );
   }
   ctx.progress.transition(info.id, 'completed');
   ctx.counters.finished();
@@ -132,7 +158,10 @@ async function verifyEndToEnd(ctx: TusContext, info: UploadInfo, bodySha256?: st
   const actual = bodySha256 ?? (await hashedOnArrival()) ?? (await ctx.hashFile(ctx.store.dataPath(info.id)));
   if (actual === expected) return;
   await ctx.store.releaseData(info.id, { status: 'failed' });
-  ctx.progress.transition(info.id, 'failed', { message: 'The received bytes do not match the sha256 the sender declared', errorCode: 'SHA256_MISMATCH' });
+  ctx.progress.transition(info.id, 'failed', {
+    message: 'The received bytes do not match the sha256 the sender declared',
+    errorCode: 'SHA256_MISMATCH',
+  });
   throw new TusError('SHA256_MISMATCH');
 }
 

@@ -82,7 +82,12 @@ export function AcceptPrompt({ request, waiting, onDecide }: AcceptPromptProps) 
         <button type="button" className="button button-large" disabled={busy} onClick={() => decide(false)}>
           {t('prompt.decline')}
         </button>
-        <button type="button" className="button button-large button-primary" disabled={busy} onClick={() => decide(true)}>
+        <button
+          type="button"
+          className="button button-large button-primary"
+          disabled={busy}
+          onClick={() => decide(true)}
+        >
           {t('prompt.accept')}
         </button>
       </div>

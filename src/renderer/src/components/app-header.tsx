@@ -40,7 +40,11 @@ export function AppHeader({ view, counts, onNavigate, port, origin, connection, 
   };
 
   const live = connection === 'open' && port !== undefined;
-  const status = live ? t('header.receiving', { port: String(port) }) : connection === 'closed' ? t('header.reconnecting') : t('header.connecting');
+  const status = live
+    ? t('header.receiving', { port: String(port) })
+    : connection === 'closed'
+      ? t('header.reconnecting')
+      : t('header.connecting');
 
   return (
     <header className="app-header">

@@ -4,7 +4,8 @@ import type { RowState } from '../model/row-model';
 const paths = {
   queued: 'M8 4.5V8l2.5 1.5M14 8A6 6 0 1 1 2 8a6 6 0 0 1 12 0Z',
   uploading: 'M8 13V3.5M4 7l4-4 4 4',
-  stalled: 'M8 5v3.5M8 11v.01M6.9 2.6 1.6 11.8A1.3 1.3 0 0 0 2.7 13.8h10.6a1.3 1.3 0 0 0 1.1-2L9.1 2.6a1.3 1.3 0 0 0-2.2 0Z',
+  stalled:
+    'M8 5v3.5M8 11v.01M6.9 2.6 1.6 11.8A1.3 1.3 0 0 0 2.7 13.8h10.6a1.3 1.3 0 0 0 1.1-2L9.1 2.6a1.3 1.3 0 0 0-2.2 0Z',
   retrying: 'M13.5 8A5.5 5.5 0 1 1 11.9 4.1M13.5 2v3h-3',
   waiting: 'M1.5 6a9.5 9.5 0 0 1 13 0M4 8.8a6 6 0 0 1 8 0M6.5 11.5a2.2 2.2 0 0 1 3 0M2 2l12 12',
   paused: 'M6 4v8M10 4v8',
@@ -18,7 +19,8 @@ const paths = {
   more: 'M3.5 8h.01M8 8h.01M12.5 8h.01',
   close: 'M4 4l8 8M12 4l-8 8',
   add: 'M8 3v10M3 8h10',
-  folder: 'M1.8 4.2c0-.7.5-1.2 1.2-1.2h3l1.5 1.7h5.5c.7 0 1.2.5 1.2 1.2v6.1c0 .7-.5 1.2-1.2 1.2H3c-.7 0-1.2-.5-1.2-1.2V4.2Z',
+  folder:
+    'M1.8 4.2c0-.7.5-1.2 1.2-1.2h3l1.5 1.7h5.5c.7 0 1.2.5 1.2 1.2v6.1c0 .7-.5 1.2-1.2 1.2H3c-.7 0-1.2-.5-1.2-1.2V4.2Z',
   file: 'M9 1.8H4.2c-.7 0-1.2.5-1.2 1.2v10c0 .7.5 1.2 1.2 1.2h7.6c.7 0 1.2-.5 1.2-1.2V5.8L9 1.8ZM9 1.8v4h4',
   drop: 'M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 11v1.7c0 .7.6 1.3 1.3 1.3h8.4c.7 0 1.3-.6 1.3-1.3V11',
   arriving: 'M8 3v9.5M4 9l4 4 4-4',
@@ -33,7 +35,14 @@ export type IconName = keyof typeof paths;
 
 export function Icon({ name, className }: { name: IconName; className?: string }) {
   return (
-    <svg className={className ? `icon ${className}` : 'icon'} viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+    <svg
+      className={className ? `icon ${className}` : 'icon'}
+      viewBox="0 0 16 16"
+      width="16"
+      height="16"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d={paths[name]} />
     </svg>
   );

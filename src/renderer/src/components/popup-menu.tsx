@@ -19,7 +19,17 @@ const itemHeight = 32;
  * A small menu at a button: focus moves into it, arrows move between items, Escape and Tab close it
  * (Escape gives focus back to the button). One instance serves a whole list.
  */
-export function PopupMenu({ label, anchor, items, onClose }: { label: string; anchor: MenuAnchor; items: readonly MenuItem[]; onClose(returnFocus: boolean): void }) {
+export function PopupMenu({
+  label,
+  anchor,
+  items,
+  onClose,
+}: {
+  label: string;
+  anchor: MenuAnchor;
+  items: readonly MenuItem[];
+  onClose(returnFocus: boolean): void;
+}) {
   const menu = useRef<HTMLDivElement>(null);
 
   useLayoutEffect(() => {

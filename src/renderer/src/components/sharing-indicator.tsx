@@ -15,7 +15,13 @@ export function SharingIndicator({ view, onOpen }: { view: SharingView; onOpen()
   if (!view.active) return null;
   const left = secondsLeft(view, now);
   return (
-    <button type="button" className="sharing-indicator" data-testid="sharing-indicator" title={i18n.t('header.sharingTitle')} onClick={onOpen}>
+    <button
+      type="button"
+      className="sharing-indicator"
+      data-testid="sharing-indicator"
+      title={i18n.t('header.sharingTitle')}
+      onClick={onOpen}
+    >
       <span className="sharing-dot" aria-hidden="true" />
       {i18n.t('header.sharing', { left: timeLeft(i18n, left) })}
     </button>

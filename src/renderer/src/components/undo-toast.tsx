@@ -8,8 +8,18 @@ export function UndoToast({ pending, onUndo }: { pending: PendingCancel | null; 
     <div className="toast-region" role="status">
       {pending && (
         <div className="toast" data-testid="undo-toast">
-          <span className="toast-text">{pending.name !== undefined ? tp('toast.canceling', 1, { name: pending.name }) : tp('toast.canceling', pending.ids.length)}</span>
-          <button type="button" className="button button-quiet" aria-keyshortcuts={isMac() ? 'Meta+Z' : 'Control+Z'} title={isMac() ? '⌘Z' : 'Ctrl+Z'} onClick={onUndo}>
+          <span className="toast-text">
+            {pending.name !== undefined
+              ? tp('toast.canceling', 1, { name: pending.name })
+              : tp('toast.canceling', pending.ids.length)}
+          </span>
+          <button
+            type="button"
+            className="button button-quiet"
+            aria-keyshortcuts={isMac() ? 'Meta+Z' : 'Control+Z'}
+            title={isMac() ? '⌘Z' : 'Ctrl+Z'}
+            onClick={onUndo}
+          >
             {t('action.undo')}
           </button>
         </div>

@@ -8,7 +8,8 @@ export interface Shortcuts {
   undo(): boolean;
 }
 
-const isTextField = (target: EventTarget | null) => target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
+const isTextField = (target: EventTarget | null) =>
+  target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
 
 export const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
 

@@ -156,7 +156,8 @@ export const en = {
 
   'received.label': 'Received files',
   'received.emptyTitle': 'Nothing received yet',
-  'received.emptyLine': 'Files sent to this computer — from Ferry, a browser on your network or any tus client — appear here. They are saved in {folder}.',
+  'received.emptyLine':
+    'Files sent to this computer — from Ferry, a browser on your network or any tus client — appear here. They are saved in {folder}.',
   'received.arriving': 'Arriving',
   'received.finished': 'Received',
   'received.openLabel': 'Open {name}',
@@ -225,7 +226,8 @@ export const en = {
 
   'sharing.group': 'Other devices',
   'sharing.enabled': 'Receive from other devices',
-  'sharing.enabledHint': 'Phones and computers on your network send files here from a browser, with a link or a QR code. Nothing to install on them.',
+  'sharing.enabledHint':
+    'Phones and computers on your network send files here from a browser, with a link or a QR code. Nothing to install on them.',
   'sharing.startFailed': 'Could not turn on: {message}',
   'sharing.pin': 'PIN',
   'sharing.pinHint': 'Other devices enter it before they can send. 4–12 digits; leave empty for none.',
@@ -233,7 +235,8 @@ export const en = {
   'sharing.requireAccept': 'Ask before accepting a new device',
   'sharing.requireAcceptHint': 'A new device’s first files wait until you press Accept here.',
   'sharing.idle': 'Turn off after',
-  'sharing.idleHint': 'Minutes without a request from any device (1–1440). A change here, to the PIN or to asking starts a new link.',
+  'sharing.idleHint':
+    'Minutes without a request from any device (1–1440). A change here, to the PIN or to asking starts a new link.',
 
   'share.title': 'Sharing is on',
   'share.scan': 'Scan the code with the other device’s camera, or open the link there.',
@@ -254,14 +257,16 @@ export const en = {
   'share.notAccepted': 'Not accepted yet',
   'share.disconnect': 'Disconnect',
   'share.disconnectLabel': 'Disconnect {device} at {address}',
-  'share.privacy': 'Plain HTTP: anyone on this network could see the link and the files. Share on networks you trust and turn sharing off when you are done.',
+  'share.privacy':
+    'Plain HTTP: anyone on this network could see the link and the files. Share on networks you trust and turn sharing off when you are done.',
 
   'prompt.title': 'Accept files from {device}?',
   'prompt.files_one': '{address} wants to send {count} file ({size}).',
   'prompt.files_other': '{address} wants to send {count} files ({size}).',
   'prompt.more': 'and {count} more',
   'prompt.agent': 'Browser: {agent}',
-  'prompt.note': 'Accept only devices you recognize. Once accepted, this device can send more files until sharing turns off.',
+  'prompt.note':
+    'Accept only devices you recognize. Once accepted, this device can send more files until sharing turns off.',
   'prompt.waiting_one': '{count} more device is waiting.',
   'prompt.waiting_other': '{count} more devices are waiting.',
   'prompt.accept': 'Accept',

@@ -33,7 +33,13 @@ export function createFormatter(language: UiLanguage, translator: Translator): F
     const key = `${unit}:${digits}`;
     let format = cache.get(key);
     if (!format) {
-      format = new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'short', minimumFractionDigits: digits, maximumFractionDigits: digits });
+      format = new Intl.NumberFormat(language, {
+        style: 'unit',
+        unit,
+        unitDisplay: 'short',
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
       cache.set(key, format);
     }
     return format;
@@ -41,7 +47,12 @@ export function createFormatter(language: UiLanguage, translator: Translator): F
   const integer = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
   const percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 0 });
   const sameDay = new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit' });
-  const otherDay = new Intl.DateTimeFormat(language, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const otherDay = new Intl.DateTimeFormat(language, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
   const clock = (h: number, m: number, s: number, withSeconds: boolean) => {
     if (h > 0) return m > 0 ? t('duration.hm', { h, m }) : t('duration.h', { h });

@@ -33,11 +33,13 @@ export function createTranslator(language: UiLanguage): Translator {
   const numbers = new Intl.NumberFormat(language);
   const plurals = new Intl.PluralRules(language);
   const fill = (message: string, params: Params | undefined) =>
-    params ? message.replace(/\{(\w+)\}/g, (whole, name: string) => {
-      const value = params[name];
-      if (value === undefined) return whole;
-      return typeof value === 'number' ? numbers.format(value) : value;
-    }) : message;
+    params
+      ? message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+          const value = params[name];
+          if (value === undefined) return whole;
+          return typeof value === 'number' ? numbers.format(value) : value;
+        })
+      : message;
   const t = (key: MessageKey, params?: Params) => fill(catalog[key] ?? en[key], params);
   return {
     language,

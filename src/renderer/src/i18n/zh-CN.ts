@@ -154,7 +154,8 @@ export const zhCN: Catalog = {
 
   'received.label': '已接收的文件',
   'received.emptyTitle': '还没有收到文件',
-  'received.emptyLine': '发送到本机的文件会显示在这里，无论来自 Ferry、局域网中的浏览器还是任何 tus 客户端。文件保存在 {folder}。',
+  'received.emptyLine':
+    '发送到本机的文件会显示在这里，无论来自 Ferry、局域网中的浏览器还是任何 tus 客户端。文件保存在 {folder}。',
   'received.arriving': '正在接收',
   'received.finished': '已接收',
   'received.openLabel': '打开 {name}',

@@ -8,7 +8,10 @@ class FakeSocket implements SocketLike {
   onclose: SocketLike['onclose'] = null;
   onerror: SocketLike['onerror'] = null;
   closed = false;
-  constructor(readonly url: string, readonly protocols: string[]) {}
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {}
   close() {
     this.closed = true;
   }
@@ -21,7 +24,11 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const hello = { type: 'hello', server: {}, limits: { maxPayload: 1, maxClients: 1, heartbeatMs: 1, maxSubscribeIds: 1 } };
+const hello = {
+  type: 'hello',
+  server: {},
+  limits: { maxPayload: 1, maxClients: 1, heartbeatMs: 1, maxSubscribeIds: 1 },
+};
 
 function setup() {
   const sockets: FakeSocket[] = [];

@@ -7,16 +7,38 @@ const MB = 1_000_000;
 
 function job(overrides: Partial<JobView> = {}): JobView {
   return {
-    id: 'job-1', name: 'clip-01.mov', folder: 'trip/2026', size: 100 * MB, status: 'running', phase: 'uploading',
-    acknowledged: 40 * MB, sent: 48 * MB, bytesPerSecond: 30 * MB, etaSeconds: 2, attempts: 0,
-    receiverUploadId: 'rx-1', endpoint: 'http://127.0.0.1:41823/files/', addedAt: 1, ...overrides,
+    id: 'job-1',
+    name: 'clip-01.mov',
+    folder: 'trip/2026',
+    size: 100 * MB,
+    status: 'running',
+    phase: 'uploading',
+    acknowledged: 40 * MB,
+    sent: 48 * MB,
+    bytesPerSecond: 30 * MB,
+    etaSeconds: 2,
+    attempts: 0,
+    receiverUploadId: 'rx-1',
+    endpoint: 'http://127.0.0.1:41823/files/',
+    addedAt: 1,
+    ...overrides,
   };
 }
 
 function event(overrides: Partial<ProgressEvent> = {}): ProgressEvent {
   return {
-    type: 'progress', uploadId: 'rx-1', seq: 5, status: 'running', offset: 45 * MB, length: 100 * MB, progress: 0.45,
-    bytesPerSecond: 31 * MB, etaSeconds: 2, timestamp: new Date(0).toISOString(), context: { filename: 'clip-01.mov', source: 'tus' }, ...overrides,
+    type: 'progress',
+    uploadId: 'rx-1',
+    seq: 5,
+    status: 'running',
+    offset: 45 * MB,
+    length: 100 * MB,
+    progress: 0.45,
+    bytesPerSecond: 31 * MB,
+    etaSeconds: 2,
+    timestamp: new Date(0).toISOString(),
+    context: { filename: 'clip-01.mov', source: 'tus' },
+    ...overrides,
   };
 }
 
@@ -52,13 +74,21 @@ describe('mergeJobWithReceiver: stored bytes', () => {
   });
 
   it('counts a completed job as fully stored whatever the event says', () => {
-    const row = mergeJobWithReceiver(job({ status: 'completed', phase: undefined, acknowledged: 100 * MB }), event({ offset: 3 }));
+    const row = mergeJobWithReceiver(
+      job({ status: 'completed', phase: undefined, acknowledged: 100 * MB }),
+      event({ offset: 3 }),
+    );
     expect(row).toMatchObject({ stored: 100 * MB, fraction: 1, state: 'done' });
   });
 
   it('treats an empty file as 0 or 1 by state, never NaN', () => {
-    expect(mergeJobWithReceiver(job({ size: 0, acknowledged: 0, status: 'queued', phase: undefined }), undefined).fraction).toBe(0);
-    expect(mergeJobWithReceiver(job({ size: 0, acknowledged: 0, status: 'completed', phase: undefined }), undefined).fraction).toBe(1);
+    expect(
+      mergeJobWithReceiver(job({ size: 0, acknowledged: 0, status: 'queued', phase: undefined }), undefined).fraction,
+    ).toBe(0);
+    expect(
+      mergeJobWithReceiver(job({ size: 0, acknowledged: 0, status: 'completed', phase: undefined }), undefined)
+        .fraction,
+    ).toBe(1);
   });
 });
 
@@ -85,7 +115,9 @@ describe('mergeJobWithReceiver: states come from the pool', () => {
   it('a receiver event does not change the state (a completed receiver event while the pool runs is "Checking…")', () => {
     const row = mergeJobWithReceiver(job(), event({ status: 'completed', offset: 100 * MB }));
     expect(row.state).toBe('finalizing');
-    expect(mergeJobWithReceiver(job({ status: 'paused', phase: undefined }), event({ status: 'running' })).state).toBe('paused');
+    expect(mergeJobWithReceiver(job({ status: 'paused', phase: undefined }), event({ status: 'running' })).state).toBe(
+      'paused',
+    );
   });
 
   it('a running job with every byte acknowledged is finalizing', () => {
@@ -96,17 +128,36 @@ describe('mergeJobWithReceiver: states come from the pool', () => {
 describe('mergeJobWithReceiver: what the row offers', () => {
   it('shows speed and ETA only while uploading', () => {
     expect(mergeJobWithReceiver(job(), undefined)).toMatchObject({ bytesPerSecond: 30 * MB, etaSeconds: 2 });
-    expect(mergeJobWithReceiver(job({ phase: 'stalled' }), undefined)).toMatchObject({ bytesPerSecond: 0, etaSeconds: null });
-    expect(mergeJobWithReceiver(job({ status: 'paused', phase: undefined }), undefined)).toMatchObject({ bytesPerSecond: 0, etaSeconds: null });
+    expect(mergeJobWithReceiver(job({ phase: 'stalled' }), undefined)).toMatchObject({
+      bytesPerSecond: 0,
+      etaSeconds: null,
+    });
+    expect(mergeJobWithReceiver(job({ status: 'paused', phase: undefined }), undefined)).toMatchObject({
+      bytesPerSecond: 0,
+      etaSeconds: null,
+    });
   });
 
   it('offers pause, resume or retry by state', () => {
     expect(mergeJobWithReceiver(job(), undefined)).toMatchObject({ primary: 'pause', canPause: true, canCancel: true });
     expect(mergeJobWithReceiver(job({ status: 'queued', phase: 'offline' }), undefined).primary).toBe('pause');
-    expect(mergeJobWithReceiver(job({ status: 'paused', phase: undefined }), undefined)).toMatchObject({ primary: 'resume', canResume: true });
-    expect(mergeJobWithReceiver(job({ status: 'failed', phase: undefined }), undefined)).toMatchObject({ primary: 'retry', canRetry: true, canCancel: true });
-    expect(mergeJobWithReceiver(job({ status: 'canceled', phase: undefined }), undefined)).toMatchObject({ primary: 'retry', canCancel: false });
-    expect(mergeJobWithReceiver(job({ status: 'completed', phase: undefined }), undefined)).toMatchObject({ primary: 'none', canCancel: false });
+    expect(mergeJobWithReceiver(job({ status: 'paused', phase: undefined }), undefined)).toMatchObject({
+      primary: 'resume',
+      canResume: true,
+    });
+    expect(mergeJobWithReceiver(job({ status: 'failed', phase: undefined }), undefined)).toMatchObject({
+      primary: 'retry',
+      canRetry: true,
+      canCancel: true,
+    });
+    expect(mergeJobWithReceiver(job({ status: 'canceled', phase: undefined }), undefined)).toMatchObject({
+      primary: 'retry',
+      canCancel: false,
+    });
+    expect(mergeJobWithReceiver(job({ status: 'completed', phase: undefined }), undefined)).toMatchObject({
+      primary: 'none',
+      canCancel: false,
+    });
     expect(mergeJobWithReceiver(job({ phase: 'finalizing' }), undefined).primary).toBe('none');
   });
 
@@ -117,7 +168,9 @@ describe('mergeJobWithReceiver: what the row offers', () => {
     const error = { code: 'HOST_NOT_FOUND', message: 'not found' };
     expect(mergeJobWithReceiver(job({ status: 'failed', phase: undefined, error }), undefined).error).toEqual(error);
     expect(mergeJobWithReceiver(job({ status: 'queued', phase: 'offline', error }), undefined).error).toEqual(error);
-    expect(mergeJobWithReceiver(job({ status: 'running', phase: 'uploading', error }), undefined).error).toBeUndefined();
+    expect(
+      mergeJobWithReceiver(job({ status: 'running', phase: 'uploading', error }), undefined).error,
+    ).toBeUndefined();
   });
 
   it('is pure: the same inputs give equal rows and the inputs are untouched', () => {

@@ -5,19 +5,50 @@ import { applyQueueChange, createRowDeriver, emptyOverall, queueFromSnapshot } f
 import { applyServerMessage, foldServerMessage, isNewlyCompleted, noEvents } from './receiver-events';
 
 const job = (id: string, overrides: Partial<JobView> = {}): JobView => ({
-  id, name: `${id}.bin`, folder: '', size: 100, status: 'running', phase: 'uploading', acknowledged: 10, sent: 10,
-  bytesPerSecond: 1, etaSeconds: 1, attempts: 0, endpoint: 'http://127.0.0.1:1/files/', addedAt: 0, receiverUploadId: `rx-${id}`, ...overrides,
+  id,
+  name: `${id}.bin`,
+  folder: '',
+  size: 100,
+  status: 'running',
+  phase: 'uploading',
+  acknowledged: 10,
+  sent: 10,
+  bytesPerSecond: 1,
+  etaSeconds: 1,
+  attempts: 0,
+  endpoint: 'http://127.0.0.1:1/files/',
+  addedAt: 0,
+  receiverUploadId: `rx-${id}`,
+  ...overrides,
 });
 
-const progress = (uploadId: string, seq: number, offset: number, status: ProgressEvent['status'] = 'running'): ProgressEvent => ({
-  type: 'progress', uploadId, seq, status, offset, length: 100, progress: offset / 100, bytesPerSecond: 0, etaSeconds: null,
-  timestamp: new Date(0).toISOString(), context: { filename: 'x', source: 'tus' },
+const progress = (
+  uploadId: string,
+  seq: number,
+  offset: number,
+  status: ProgressEvent['status'] = 'running',
+): ProgressEvent => ({
+  type: 'progress',
+  uploadId,
+  seq,
+  status,
+  offset,
+  length: 100,
+  progress: offset / 100,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  timestamp: new Date(0).toISOString(),
+  context: { filename: 'x', source: 'tus' },
 });
 
 describe('queue changes', () => {
   it('replaces changed jobs by id, appends new ones, drops removed ones', () => {
     const start = queueFromSnapshot({ jobs: [job('a'), job('b'), job('c')], overall: emptyOverall });
-    const changed = applyQueueChange(start, { jobs: [job('b', { acknowledged: 50 }), job('d')], removed: ['a'], overall: { ...emptyOverall, files: 3 } });
+    const changed = applyQueueChange(start, {
+      jobs: [job('b', { acknowledged: 50 }), job('d')],
+      removed: ['a'],
+      overall: { ...emptyOverall, files: 3 },
+    });
     expect(changed.order).toEqual(['b', 'c', 'd']);
     expect(changed.jobs.get('b')?.acknowledged).toBe(50);
     expect(changed.jobs.has('a')).toBe(false);
@@ -26,7 +57,11 @@ describe('queue changes', () => {
   });
 
   it('a job added and removed in one batch does not appear', () => {
-    const changed = applyQueueChange(queueFromSnapshot({ jobs: [], overall: emptyOverall }), { jobs: [job('x')], removed: ['x'], overall: emptyOverall });
+    const changed = applyQueueChange(queueFromSnapshot({ jobs: [], overall: emptyOverall }), {
+      jobs: [job('x')],
+      removed: ['x'],
+      overall: emptyOverall,
+    });
     expect(changed.order).toEqual([]);
   });
 });
@@ -42,7 +77,10 @@ describe('receiver events', () => {
   });
 
   it('a snapshot replaces everything (a reconnect starts afresh)', () => {
-    const events = applyServerMessage(applyServerMessage(noEvents, progress('rx-a', 9, 90)), { type: 'snapshot', uploads: [progress('rx-b', 1, 5)] });
+    const events = applyServerMessage(applyServerMessage(noEvents, progress('rx-a', 9, 90)), {
+      type: 'snapshot',
+      uploads: [progress('rx-b', 1, 5)],
+    });
     expect([...events.keys()]).toEqual(['rx-b']);
   });
 
@@ -73,7 +111,10 @@ describe('receiver events', () => {
 describe('row derivation', () => {
   it('merges receiver offsets, counts states and corrects the overall stored bytes', () => {
     const derive = createRowDeriver();
-    const data = queueFromSnapshot({ jobs: [job('a'), job('b', { status: 'failed', phase: undefined })], overall: { ...emptyOverall, files: 2, size: 200, acknowledged: 20 } });
+    const data = queueFromSnapshot({
+      jobs: [job('a'), job('b', { status: 'failed', phase: undefined })],
+      overall: { ...emptyOverall, files: 2, size: 200, acknowledged: 20 },
+    });
     const events = applyServerMessage(noEvents, progress('rx-a', 1, 60));
     const result = derive(data, events);
     expect(result.rows.map((row) => row.stored)).toEqual([60, 10]);
@@ -86,7 +127,11 @@ describe('row derivation', () => {
     const derive = createRowDeriver();
     const data = queueFromSnapshot({ jobs: [job('a'), job('b')], overall: emptyOverall });
     const first = derive(data, noEvents);
-    const changed = applyQueueChange(data, { jobs: [job('b', { acknowledged: 70 })], removed: [], overall: emptyOverall });
+    const changed = applyQueueChange(data, {
+      jobs: [job('b', { acknowledged: 70 })],
+      removed: [],
+      overall: emptyOverall,
+    });
     const second = derive(changed, noEvents);
     expect(second.rows[0]).toBe(first.rows[0]);
     expect(second.rows[1]).not.toBe(first.rows[1]);
@@ -100,7 +145,11 @@ describe('row derivation', () => {
     const data = queueFromSnapshot({ jobs: [job('a'), job('b')], overall: emptyOverall });
     const first = derive(data, noEvents);
     // `sent` and `attempts` are not shown: an equal row, the same array.
-    const changed = applyQueueChange(data, { jobs: [job('b', { sent: 90, attempts: 1 })], removed: [], overall: emptyOverall });
+    const changed = applyQueueChange(data, {
+      jobs: [job('b', { sent: 90, attempts: 1 })],
+      removed: [],
+      overall: emptyOverall,
+    });
     expect(derive(changed, noEvents, { jobIds: new Set(['b']), uploadIds: new Set() }).rows).toBe(first.rows);
     expect(derive(changed, noEvents).rows).toBe(first.rows);
   });
@@ -109,7 +158,12 @@ describe('row derivation', () => {
     let seed = 7;
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const statuses = ['queued', 'running', 'paused', 'completed', 'failed', 'canceled'] as const;
-    let data = queueFromSnapshot({ jobs: Array.from({ length: 40 }, (_, index) => job(`j${index}`, { receiverUploadId: index % 3 === 0 ? undefined : `rx-j${index}` })), overall: { ...emptyOverall, size: 4000 } });
+    let data = queueFromSnapshot({
+      jobs: Array.from({ length: 40 }, (_, index) =>
+        job(`j${index}`, { receiverUploadId: index % 3 === 0 ? undefined : `rx-j${index}` }),
+      ),
+      overall: { ...emptyOverall, size: 4000 },
+    });
     let events = noEvents;
     const hinted = createRowDeriver();
     hinted(data, events);
@@ -120,7 +174,11 @@ describe('row derivation', () => {
         const id = `j${Math.floor(random() * 40)}`;
         if (random() < 0.5) {
           const before = data.jobs.get(id)!;
-          const changedJob = job(id, { status: statuses[Math.floor(random() * statuses.length)]!, acknowledged: Math.floor(random() * 100), receiverUploadId: random() < 0.1 ? `rx-${id}-new` : before.receiverUploadId });
+          const changedJob = job(id, {
+            status: statuses[Math.floor(random() * statuses.length)]!,
+            acknowledged: Math.floor(random() * 100),
+            receiverUploadId: random() < 0.1 ? `rx-${id}-new` : before.receiverUploadId,
+          });
           data = applyQueueChange(data, { jobs: [changedJob], removed: [], overall: data.overall });
           jobIds.add(id);
         } else {
@@ -141,12 +199,20 @@ describe('row derivation', () => {
     const data = queueFromSnapshot({ jobs, overall: emptyOverall });
     derive(data, noEvents);
     const started = performance.now();
-    derive(applyQueueChange(data, { jobs: [job('j5', { acknowledged: 99 })], removed: [], overall: emptyOverall }), noEvents);
+    derive(
+      applyQueueChange(data, { jobs: [job('j5', { acknowledged: 99 })], removed: [], overall: emptyOverall }),
+      noEvents,
+    );
     expect(performance.now() - started).toBeLessThan(100);
     // A hinted frame looks at the changed row only.
-    const changed = applyQueueChange(data, { jobs: [job('j6', { acknowledged: 98 })], removed: [], overall: emptyOverall });
+    const changed = applyQueueChange(data, {
+      jobs: [job('j6', { acknowledged: 98 })],
+      removed: [],
+      overall: emptyOverall,
+    });
     const hintedStart = performance.now();
-    for (let frame = 0; frame < 100; frame += 1) derive(changed, noEvents, { jobIds: new Set(['j6']), uploadIds: new Set() });
+    for (let frame = 0; frame < 100; frame += 1)
+      derive(changed, noEvents, { jobIds: new Set(['j6']), uploadIds: new Set() });
     expect(performance.now() - hintedStart).toBeLessThan(50);
   });
 });

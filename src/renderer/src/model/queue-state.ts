@@ -13,7 +13,16 @@ export interface QueueData {
   readonly overall: OverallView;
 }
 
-export const emptyOverall: OverallView = { files: 0, completed: 0, failed: 0, active: 0, size: 0, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null };
+export const emptyOverall: OverallView = {
+  files: 0,
+  completed: 0,
+  failed: 0,
+  active: 0,
+  size: 0,
+  acknowledged: 0,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+};
 export const emptyQueue: QueueData = { order: [], jobs: new Map(), overall: emptyOverall };
 
 export function queueFromSnapshot(snapshot: QueueSnapshot): QueueData {
@@ -31,7 +40,11 @@ export function applyQueueChange(data: QueueData, change: PushPayload<'uploads:c
  * `applyQueueChange` on a map its owner keeps private, changed in place (a push every 100 ms would
  * otherwise copy 10,000 jobs). Returns the order: the same array unless jobs were added or removed.
  */
-export function foldQueueChange(jobs: Map<string, JobView>, order: readonly string[], change: PushPayload<'uploads:changed'>): readonly string[] {
+export function foldQueueChange(
+  jobs: Map<string, JobView>,
+  order: readonly string[],
+  change: PushPayload<'uploads:changed'>,
+): readonly string[] {
   let next = order;
   const appended: string[] = [];
   for (const job of change.jobs) {
@@ -74,8 +87,20 @@ interface CacheEntry {
   extra: number;
 }
 
-const zeroCounts = (): Record<RowState, number> => ({ queued: 0, uploading: 0, stalled: 0, retrying: 0, waiting: 0, paused: 0, finalizing: 0, done: 0, failed: 0, canceled: 0 });
-const extraOf = (job: JobView, row: RowModel) => (row.state === 'canceled' ? 0 : row.stored - Math.min(job.acknowledged, job.size));
+const zeroCounts = (): Record<RowState, number> => ({
+  queued: 0,
+  uploading: 0,
+  stalled: 0,
+  retrying: 0,
+  waiting: 0,
+  paused: 0,
+  finalizing: 0,
+  done: 0,
+  failed: 0,
+  canceled: 0,
+});
+const extraOf = (job: JobView, row: RowModel) =>
+  row.state === 'canceled' ? 0 : row.stored - Math.min(job.acknowledged, job.size);
 
 /**
  * Derives the rows, reusing a row object while its job and event are the same objects (or merge to
@@ -87,7 +112,9 @@ export function createRowDeriver(): RowDeriver {
   let cache = new Map<string, CacheEntry>();
   /** Receiver upload id → job id, for hints about events. */
   const byUpload = new Map<string, string>();
-  let last: { order: readonly string[]; rows: readonly RowModel[]; counts: Record<RowState, number>; extra: number } | undefined;
+  let last:
+    | { order: readonly string[]; rows: readonly RowModel[]; counts: Record<RowState, number>; extra: number }
+    | undefined;
 
   const full = (data: QueueData, events: ReceiverEvents) => {
     const previous = cache;

@@ -4,7 +4,11 @@ import type { ReceiverEvents } from './receiver-events';
 import { splitFileName } from './split-text';
 
 /** Who sent an upload, before translation. */
-export type Sender = { kind: 'app' } | { kind: 'browser'; browser: string; os: string; address?: string } | { kind: 'text'; text: string } | { kind: 'unknown' };
+export type Sender =
+  | { kind: 'app' }
+  | { kind: 'browser'; browser: string; os: string; address?: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'unknown' };
 
 export interface ArrivingRow {
   readonly kind: 'arriving';
@@ -32,8 +36,21 @@ export interface FinishedRow {
 
 export type ReceivedRow = ArrivingRow | FinishedRow;
 
-const browsers: ReadonlyArray<[RegExp, string]> = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrome\//, 'Chrome'], [/Safari\//, 'Safari']];
-const systems: ReadonlyArray<[RegExp, string]> = [[/Android/, 'Android'], [/iPhone|iPad|iOS/, 'iOS'], [/Windows/, 'Windows'], [/Mac OS X|Macintosh/, 'macOS'], [/CrOS/, 'ChromeOS'], [/Linux/, 'Linux']];
+const browsers: ReadonlyArray<[RegExp, string]> = [
+  [/Edg\//, 'Edge'],
+  [/OPR\//, 'Opera'],
+  [/Firefox\//, 'Firefox'],
+  [/Chrome\//, 'Chrome'],
+  [/Safari\//, 'Safari'],
+];
+const systems: ReadonlyArray<[RegExp, string]> = [
+  [/Android/, 'Android'],
+  [/iPhone|iPad|iOS/, 'iOS'],
+  [/Windows/, 'Windows'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/CrOS/, 'ChromeOS'],
+  [/Linux/, 'Linux'],
+];
 
 /** A readable sender from what the receiver knows: this app's own uploads, a browser, a client name or an address. */
 export function senderOf(context: Record<string, unknown> | undefined, fromThisApp: boolean): Sender {
@@ -44,7 +61,8 @@ export function senderOf(context: Record<string, unknown> | undefined, fromThisA
   if (/^Ferry\//.test(agent) && (address === '' || /^(127\.|::1$|::ffff:127\.)/.test(address))) return { kind: 'app' };
   const browser = browsers.find(([pattern]) => pattern.test(agent))?.[1];
   const os = systems.find(([pattern]) => pattern.test(agent))?.[1];
-  if (browser && os && /Mozilla\//.test(agent)) return address ? { kind: 'browser', browser, os, address } : { kind: 'browser', browser, os };
+  if (browser && os && /Mozilla\//.test(agent))
+    return address ? { kind: 'browser', browser, os, address } : { kind: 'browser', browser, os };
   const client = agent.split(/[\s(]/)[0] ?? '';
   const text = [client, address].filter((part) => part.length > 0).join(' · ');
   return text ? { kind: 'text', text } : { kind: 'unknown' };
@@ -86,10 +104,17 @@ function arrivingRow(event: ProgressEvent, ownUploadIds: ReadonlySet<string>): A
  * Everything the Received view lists, newest first: uploads still arriving (from /ws), then the
  * files the receiver finished (from `received:list`). Parts of a parallel upload are not files.
  */
-export function receivedRows(events: ReceiverEvents, files: readonly ReceivedFile[], ownUploadIds: ReadonlySet<string>): ReceivedRow[] {
+export function receivedRows(
+  events: ReceiverEvents,
+  files: readonly ReceivedFile[],
+  ownUploadIds: ReadonlySet<string>,
+): ReceivedRow[] {
   const finishedIds = new Set(files.map((file) => file.uploadId));
   const arriving = [...events.values()]
-    .filter((event) => arrivingStatuses.has(event.status) && !finishedIds.has(event.uploadId) && event.context.concat !== 'partial')
+    .filter(
+      (event) =>
+        arrivingStatuses.has(event.status) && !finishedIds.has(event.uploadId) && event.context.concat !== 'partial',
+    )
     .map((event) => arrivingRow(event, ownUploadIds))
     // Newest first by first appearance (the map keeps insertion order), never by the latest event:
     // rows must not trade places every time one of them reports progress. Other devices come
@@ -100,7 +125,14 @@ export function receivedRows(events: ReceiverEvents, files: readonly ReceivedFil
     .sort((a, b) => b.finishedAt - a.finishedAt)
     .map((file): FinishedRow => {
       const name = splitFileName(file.name);
-      return { kind: 'finished', key: `file:${file.uploadId}`, file, nameHead: name.head, nameTail: name.tail, sender: senderOfFinished(file, ownUploadIds) };
+      return {
+        kind: 'finished',
+        key: `file:${file.uploadId}`,
+        file,
+        nameHead: name.head,
+        nameTail: name.tail,
+        sender: senderOfFinished(file, ownUploadIds),
+      };
     });
   return [...arriving, ...finished];
 }

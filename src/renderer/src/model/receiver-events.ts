@@ -30,8 +30,12 @@ function isNewer(events: ReceiverEvents, message: ServerMessage): message is Pro
  * thousands of entries for each of hundreds of events a second is what made a busy queue stutter).
  * Returns the map to keep (a new one after a snapshot) and whether anything changed.
  */
-export function foldServerMessage(events: Map<string, ProgressEvent>, message: ServerMessage): { events: Map<string, ProgressEvent>; changed: boolean } {
-  if (message.type === 'snapshot') return { events: new Map(message.uploads.map((event) => [event.uploadId, event])), changed: true };
+export function foldServerMessage(
+  events: Map<string, ProgressEvent>,
+  message: ServerMessage,
+): { events: Map<string, ProgressEvent>; changed: boolean } {
+  if (message.type === 'snapshot')
+    return { events: new Map(message.uploads.map((event) => [event.uploadId, event])), changed: true };
   if (!isNewer(events, message)) return { events, changed: false };
   events.set(message.uploadId, message);
   return { events, changed: true };

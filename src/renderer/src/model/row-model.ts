@@ -1,7 +1,18 @@
 import type { JobPhase } from '../../../shared/upload-job';
 
 /** What a row says about its file; also the raw `data-state` of the row. */
-export const rowStates = ['queued', 'uploading', 'stalled', 'retrying', 'waiting', 'paused', 'finalizing', 'done', 'failed', 'canceled'] as const;
+export const rowStates = [
+  'queued',
+  'uploading',
+  'stalled',
+  'retrying',
+  'waiting',
+  'paused',
+  'finalizing',
+  'done',
+  'failed',
+  'canceled',
+] as const;
 export type RowState = (typeof rowStates)[number];
 
 /** The one action that sits on the row, where the eye is. */

@@ -23,7 +23,10 @@ describe('selection', () => {
   });
 
   it('Shift-click without an anchor acts as a plain click', () => {
-    expect(select(noSelection, order, 'c', { range: true, toggle: false })).toEqual({ ids: new Set(['c']), anchor: 'c' });
+    expect(select(noSelection, order, 'c', { range: true, toggle: false })).toEqual({
+      ids: new Set(['c']),
+      anchor: 'c',
+    });
   });
 
   it('actions apply to the selection only when the focused row is in it', () => {

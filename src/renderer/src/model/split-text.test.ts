@@ -27,7 +27,17 @@ describe('name and folder splitting', () => {
   });
 
   it('always joins back to the name', () => {
-    for (const name of ['', 'a', 'ab.c', 'notes.pdf', '照片 2026-01-01.jpeg', 'archive.tar.gz', 'voice memo.m4a', '🎉🎉.gif', 'e\u0301e\u0301e\u0301']) {
+    for (const name of [
+      '',
+      'a',
+      'ab.c',
+      'notes.pdf',
+      '照片 2026-01-01.jpeg',
+      'archive.tar.gz',
+      'voice memo.m4a',
+      '🎉🎉.gif',
+      'e\u0301e\u0301e\u0301',
+    ]) {
       const { head, tail } = splitFileName(name);
       expect(head + tail).toBe(name);
     }

@@ -29,6 +29,7 @@ const attached = /[\p{M}\u200C\u200D]/u;
 /** Moves `index` left until it sits between two whole characters (0 if there is no such place). */
 function characterBoundary(text: string, index: number): number {
   let cut = index;
-  while (cut > 0 && (lowSurrogate.test(text[cut]!) || attached.test(text[cut]!) || text[cut - 1] === '\u200D')) cut -= 1;
+  while (cut > 0 && (lowSurrogate.test(text[cut]!) || attached.test(text[cut]!) || text[cut - 1] === '\u200D'))
+    cut -= 1;
   return cut;
 }

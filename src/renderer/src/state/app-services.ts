@@ -66,9 +66,17 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
   };
   const fail = (error: unknown) => notify({ kind: 'error', message: messageOf(error) });
   const sharing = createSharingStore({ ferry, fail });
-  const actions = createQueueActions({ ferry, queue, notify, fail, setTimer: deps.setTimer, clearTimer: deps.clearTimer });
+  const actions = createQueueActions({
+    ferry,
+    queue,
+    notify,
+    fail,
+    setTimer: deps.setTimer,
+    clearTimer: deps.clearTimer,
+  });
 
-  const setSettings = (settings: Settings) => app.set((state) => ({ ...state, settings, info: state.info && { ...state.info, settings } }));
+  const setSettings = (settings: Settings) =>
+    app.set((state) => ({ ...state, settings, info: state.info && { ...state.info, settings } }));
 
   const connect = (origin: string, token: string) => {
     socket?.stop();
@@ -76,7 +84,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
       origin,
       token,
       createSocket: deps.createSocket,
-      onStatus: (connection) => app.set((state) => (state.connection === connection ? state : { ...state, connection })),
+      onStatus: (connection) =>
+        app.set((state) => (state.connection === connection ? state : { ...state, connection })),
       onMessage: (message) => {
         if (queue.applyMessage(message)) received.refreshSoon();
       },
@@ -91,7 +100,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     const before = app.get().info?.receiver;
     const info = await unwrap(ferry.appInfo());
     app.set((state) => ({ ...state, info, settings: info.settings }));
-    if (!before || !socket || before.origin !== info.receiver.origin || before.token !== info.receiver.token) connect(info.receiver.origin, info.receiver.token);
+    if (!before || !socket || before.origin !== info.receiver.origin || before.token !== info.receiver.token)
+      connect(info.receiver.origin, info.receiver.token);
     if (before && before.receiveFolder !== info.receiver.receiveFolder) void received.refresh();
   };
 

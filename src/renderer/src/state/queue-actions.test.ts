@@ -7,16 +7,35 @@ import { createQueueStore } from './queue-store';
 import type { NoticeInput } from './notice';
 
 const row = (id: string, status: JobView['status']) =>
-  mergeJobWithReceiver({ id, name: `${id}.bin`, folder: '', size: 10, status, acknowledged: 0, sent: 0, bytesPerSecond: 0, etaSeconds: null, attempts: 0, endpoint: 'x', addedAt: 0 }, undefined);
+  mergeJobWithReceiver(
+    {
+      id,
+      name: `${id}.bin`,
+      folder: '',
+      size: 10,
+      status,
+      acknowledged: 0,
+      sent: 0,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      attempts: 0,
+      endpoint: 'x',
+      addedAt: 0,
+    },
+    undefined,
+  );
 
 function setup(answer: (method: string) => unknown = () => ({ ok: true, value: null })) {
   const calls: Array<[string, unknown]> = [];
-  const ferry = new Proxy({}, {
-    get: (_target, method: string) => (payload: unknown) => {
-      calls.push([method, payload]);
-      return Promise.resolve(answer(method));
+  const ferry = new Proxy(
+    {},
+    {
+      get: (_target, method: string) => (payload: unknown) => {
+        calls.push([method, payload]);
+        return Promise.resolve(answer(method));
+      },
     },
-  }) as FerryApi;
+  ) as FerryApi;
   const timers: Array<{ callback: () => void; ms: number; cleared: boolean }> = [];
   const notices: NoticeInput[] = [];
   const errors: unknown[] = [];
@@ -55,7 +74,10 @@ describe('cancel with undo', () => {
     expect(actions.pendingCancel.get()?.name).toBe('a.bin');
     expect(actions.undoCancel()).toBe(true);
     expect(timers[0]!.cleared).toBe(true);
-    expect(calls).toEqual([['uploadsPause', { ids: ['a'] }], ['uploadsResume', { ids: ['a'] }]]);
+    expect(calls).toEqual([
+      ['uploadsPause', { ids: ['a'] }],
+      ['uploadsResume', { ids: ['a'] }],
+    ]);
     expect(actions.undoCancel()).toBe(false);
   });
 
@@ -79,7 +101,10 @@ describe('cancel with undo', () => {
 describe('adding files', () => {
   it('reports what an add did, and says nothing when a dialog was closed', async () => {
     const summary = { added: 2, duplicates: ['a.jpg'], skipped: [] };
-    const { actions, notices } = setup((method) => ({ ok: true, value: method === 'uploadsPickFiles' ? summary : { added: 0, duplicates: [], skipped: [] } }));
+    const { actions, notices } = setup((method) => ({
+      ok: true,
+      value: method === 'uploadsPickFiles' ? summary : { added: 0, duplicates: [], skipped: [] },
+    }));
     await actions.add('files');
     await actions.add('folder');
     expect(notices).toEqual([{ kind: 'added', summary }]);

@@ -55,7 +55,8 @@ export function createQueueActions(deps: {
     try {
       const summary: AddSummary = await unwrap(call);
       // A dialog closed without a choice adds nothing and says nothing.
-      if (summary.added > 0 || summary.duplicates.length > 0 || summary.skipped.length > 0) deps.notify({ kind: 'added', summary });
+      if (summary.added > 0 || summary.duplicates.length > 0 || summary.skipped.length > 0)
+        deps.notify({ kind: 'added', summary });
     } catch (error) {
       fail(error);
     }

@@ -4,8 +4,20 @@ import { emptyOverall } from '../model/queue-state';
 import { createQueueStore } from './queue-store';
 
 const job = (id: string, acknowledged = 0): JobView => ({
-  id, name: `${id}.bin`, folder: '', size: 100, status: 'running', phase: 'uploading', acknowledged, sent: acknowledged,
-  bytesPerSecond: 0, etaSeconds: null, attempts: 0, endpoint: 'http://127.0.0.1:1/files/', addedAt: 0, receiverUploadId: `rx-${id}`,
+  id,
+  name: `${id}.bin`,
+  folder: '',
+  size: 100,
+  status: 'running',
+  phase: 'uploading',
+  acknowledged,
+  sent: acknowledged,
+  bytesPerSecond: 0,
+  etaSeconds: null,
+  attempts: 0,
+  endpoint: 'http://127.0.0.1:1/files/',
+  addedAt: 0,
+  receiverUploadId: `rx-${id}`,
 });
 
 function setup() {
@@ -21,7 +33,8 @@ describe('queue store', () => {
   it('batches notifications: many updates, one tick', () => {
     const { store, flush, heard, ticks } = setup();
     store.load({ jobs: [job('a')], overall: emptyOverall });
-    for (let index = 1; index <= 50; index += 1) store.applyChange({ jobs: [job('a', index)], removed: [], overall: emptyOverall });
+    for (let index = 1; index <= 50; index += 1)
+      store.applyChange({ jobs: [job('a', index)], removed: [], overall: emptyOverall });
     expect(ticks).toHaveLength(1);
     flush();
     expect(heard()).toBe(1);
@@ -45,7 +58,19 @@ describe('queue store', () => {
   it('hands out receiver events as a copy, made when read after a change', () => {
     const { store } = setup();
     store.load({ jobs: [job('a', 10)], overall: emptyOverall });
-    const event = { type: 'progress' as const, uploadId: 'rx-a', seq: 1, status: 'running' as const, offset: 60, length: 100, progress: 0.6, bytesPerSecond: 0, etaSeconds: null, timestamp: new Date(0).toISOString(), context: { filename: 'a.bin', source: 'tus' as const } };
+    const event = {
+      type: 'progress' as const,
+      uploadId: 'rx-a',
+      seq: 1,
+      status: 'running' as const,
+      offset: 60,
+      length: 100,
+      progress: 0.6,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      timestamp: new Date(0).toISOString(),
+      context: { filename: 'a.bin', source: 'tus' as const },
+    };
     store.applyMessage(event);
     const first = store.getView().events;
     expect(first.get('rx-a')?.offset).toBe(60);
@@ -61,7 +86,19 @@ describe('queue store', () => {
   it('merges receiver events into rows and reports completions', () => {
     const { store } = setup();
     store.load({ jobs: [job('a', 10)], overall: emptyOverall });
-    const event = { type: 'progress' as const, uploadId: 'rx-a', seq: 1, status: 'running' as const, offset: 60, length: 100, progress: 0.6, bytesPerSecond: 0, etaSeconds: null, timestamp: new Date(0).toISOString(), context: { filename: 'a.bin', source: 'tus' as const } };
+    const event = {
+      type: 'progress' as const,
+      uploadId: 'rx-a',
+      seq: 1,
+      status: 'running' as const,
+      offset: 60,
+      length: 100,
+      progress: 0.6,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      timestamp: new Date(0).toISOString(),
+      context: { filename: 'a.bin', source: 'tus' as const },
+    };
     expect(store.applyMessage(event)).toBe(false);
     expect(store.getView().rows[0]?.stored).toBe(60);
     expect(store.applyMessage({ ...event, seq: 2, status: 'completed', offset: 100 })).toBe(true);

@@ -2,7 +2,14 @@ import type { PushPayload, QueueSnapshot } from '../../../shared/ipc/contract';
 import type { OverallView } from '../../../shared/ipc/job-view';
 import type { ServerMessage } from '../../../shared/ws-messages';
 import type { JobView } from '../../../shared/ipc/job-view';
-import { createRowDeriver, emptyQueue, foldQueueChange, queueFromSnapshot, type QueueData, type StateCounts } from '../model/queue-state';
+import {
+  createRowDeriver,
+  emptyQueue,
+  foldQueueChange,
+  queueFromSnapshot,
+  type QueueData,
+  type StateCounts,
+} from '../model/queue-state';
 import type { ProgressEvent } from '../../../shared/progress-event';
 import { foldServerMessage, isNewlyCompleted, noEvents, type ReceiverEvents } from '../model/receiver-events';
 import type { RowModel } from '../model/row-model';
@@ -75,7 +82,10 @@ export function createQueueStore(deps: { schedule: (callback: () => void) => voi
         const { rows, counts, overall } = derive(data, live, hint);
         hint = { jobIds: new Set(), uploadIds: new Set() };
         view = {
-          loaded, rows, counts, overall,
+          loaded,
+          rows,
+          counts,
+          overall,
           get ownUploadIds() {
             return ownUploadIds();
           },

@@ -15,7 +15,11 @@ export interface ReceivedStore extends Pick<Store<ReceivedState>, 'get' | 'subsc
   refresh(): Promise<void>;
 }
 
-export function createReceivedStore(deps: { ferry: FerryApi; setTimer: (callback: () => void, ms: number) => unknown; delayMs?: number }): ReceivedStore {
+export function createReceivedStore(deps: {
+  ferry: FerryApi;
+  setTimer: (callback: () => void, ms: number) => unknown;
+  delayMs?: number;
+}): ReceivedStore {
   const store = createStore<ReceivedState>({ loaded: false, files: [], error: undefined });
   let scheduled = false;
   let running: Promise<void> | undefined;
@@ -31,7 +35,11 @@ export function createReceivedStore(deps: { ferry: FerryApi; setTimer: (callback
         const files = await unwrap(deps.ferry.receivedList());
         store.set({ loaded: true, files, error: undefined });
       } catch (caught) {
-        store.set((state) => ({ ...state, loaded: true, error: caught instanceof Error ? caught.message : String(caught) }));
+        store.set((state) => ({
+          ...state,
+          loaded: true,
+          error: caught instanceof Error ? caught.message : String(caught),
+        }));
       } finally {
         running = undefined;
       }

@@ -3,7 +3,15 @@ import { isMac } from '../../hooks/use-shortcuts';
 import { useI18n } from '../../i18n/i18n-context';
 
 /** The first thing a new user sees: one big drop target, two buttons, one line on what happens. */
-export function EmptyState({ target, onAddFiles, onAddFolder }: { target: string; onAddFiles(): void; onAddFolder(): void }) {
+export function EmptyState({
+  target,
+  onAddFiles,
+  onAddFolder,
+}: {
+  target: string;
+  onAddFiles(): void;
+  onAddFolder(): void;
+}) {
   const { t } = useI18n();
   return (
     <div className="empty-state" data-testid="empty-queue">

@@ -36,7 +36,13 @@ export function FailureBanner({ rows, failed, onShow }: { rows: readonly RowMode
       <button type="button" className="button button-small" onClick={onShow}>
         {t('banner.showFailed')}
       </button>
-      <button type="button" className="icon-button" aria-label={t('action.dismiss')} title={t('action.dismiss')} onClick={() => setDismissedAt(failed)}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={t('action.dismiss')}
+        title={t('action.dismiss')}
+        onClick={() => setDismissedAt(failed)}
+      >
         <Icon name="close" />
       </button>
     </div>

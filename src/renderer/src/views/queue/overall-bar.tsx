@@ -13,14 +13,29 @@ export interface OverallBarProps {
 }
 
 /** The line that answers, at a glance: is it working, how long is left, does anything need me. */
-export function OverallBar({ overall, counts, onPauseAll, onResumeAll, onRetryFailed, onClearFinished }: OverallBarProps) {
+export function OverallBar({
+  overall,
+  counts,
+  onPauseAll,
+  onResumeAll,
+  onRetryFailed,
+  onClearFinished,
+}: OverallBarProps) {
   const { t, tp, fmt } = useI18n();
   const moving = counts.uploading + counts.finalizing;
   const pausable = counts.queued + counts.uploading + counts.stalled + counts.retrying + counts.waiting;
-  const fraction = overall.size > 0 ? overall.acknowledged / overall.size : overall.files > 0 && overall.completed === overall.files ? 1 : 0;
+  const fraction =
+    overall.size > 0
+      ? overall.acknowledged / overall.size
+      : overall.files > 0 && overall.completed === overall.files
+        ? 1
+        : 0;
   const percent = fmt.percent(fraction);
 
-  const parts = [tp('summary.files', overall.files, { done: overall.completed, total: overall.files }), t('summary.bytes', { done: fmt.bytes(overall.acknowledged), total: fmt.bytes(overall.size) })];
+  const parts = [
+    tp('summary.files', overall.files, { done: overall.completed, total: overall.files }),
+    t('summary.bytes', { done: fmt.bytes(overall.acknowledged), total: fmt.bytes(overall.size) }),
+  ];
   if (moving > 0 && overall.bytesPerSecond > 0) {
     parts.push(fmt.speed(overall.bytesPerSecond));
     if (overall.etaSeconds !== null) parts.push(t('summary.eta', { duration: fmt.duration(overall.etaSeconds) }));
@@ -44,16 +59,35 @@ export function OverallBar({ overall, counts, onPauseAll, onResumeAll, onRetryFa
           <button type="button" className="button" onClick={onResumeAll} disabled={counts.paused === 0}>
             {t('action.resumeAll')}
           </button>
-          <button type="button" className={counts.failed > 0 ? 'button button-attention' : 'button'} onClick={onRetryFailed} disabled={counts.failed === 0}>
+          <button
+            type="button"
+            className={counts.failed > 0 ? 'button button-attention' : 'button'}
+            onClick={onRetryFailed}
+            disabled={counts.failed === 0}
+          >
             {counts.failed > 0 ? t('action.retryFailed', { count: counts.failed }) : t('action.retryFailedNone')}
           </button>
-          <button type="button" className="button" onClick={onClearFinished} disabled={counts.done + counts.canceled === 0}>
+          <button
+            type="button"
+            className="button"
+            onClick={onClearFinished}
+            disabled={counts.done + counts.canceled === 0}
+          >
             {t('action.clearFinished')}
           </button>
         </div>
       </div>
       <div className="overall-bar">
-        <ProgressBar fraction={fraction} tone={counts.failed > 0 && moving === 0 ? 'failed' : 'uploading'} label={t('summary.progressLabel')} valueText={t('summary.valueText', { done: fmt.bytes(overall.acknowledged), total: fmt.bytes(overall.size), percent })} />
+        <ProgressBar
+          fraction={fraction}
+          tone={counts.failed > 0 && moving === 0 ? 'failed' : 'uploading'}
+          label={t('summary.progressLabel')}
+          valueText={t('summary.valueText', {
+            done: fmt.bytes(overall.acknowledged),
+            total: fmt.bytes(overall.size),
+            percent,
+          })}
+        />
         <span className="overall-percent">{percent}</span>
       </div>
     </section>

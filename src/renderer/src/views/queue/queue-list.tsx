@@ -41,7 +41,10 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
   const focusPending = useRef(false);
 
   // A store tick builds no index over all rows: the ids in order are listed only when a gesture needs them.
-  const activeIndex = useMemo(() => (activeId !== null ? rows.findIndex((row) => row.id === activeId) : -1), [rows, activeId]);
+  const activeIndex = useMemo(
+    () => (activeId !== null ? rows.findIndex((row) => row.id === activeId) : -1),
+    [rows, activeId],
+  );
   const focusIndex = activeIndex >= 0 ? activeIndex : rows.length > 0 ? 0 : -1;
   const latest = useRef({ rows, selection, onSelection });
   latest.current = { rows, selection, onSelection };
@@ -56,7 +59,14 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
   );
   // Stable, so a store tick does not make the virtualizer re-measure 10,000 items.
   const getItemKey = useCallback((index: number) => latest.current.rows[index]?.id ?? index, []);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: estimateRowSize, overscan, getItemKey, rangeExtractor });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: estimateRowSize,
+    overscan,
+    getItemKey,
+    rangeExtractor,
+  });
 
   // After a keyboard move, focus the row once it is rendered.
   useLayoutEffect(() => {
@@ -74,7 +84,9 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
         if ((event.target as HTMLElement).closest('button')) return;
         const { selection: current, rows: list } = latest.current;
         setActiveId(row.id);
-        latest.current.onSelection(select(current, orderOf(list), row.id, { range: event.shiftKey, toggle: event.ctrlKey || event.metaKey }));
+        latest.current.onSelection(
+          select(current, orderOf(list), row.id, { range: event.shiftKey, toggle: event.ctrlKey || event.metaKey }),
+        );
       },
       onPrimary(row) {
         setActiveId(row.id);
@@ -96,7 +108,8 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
     const row = rows[to];
     if (!row) return;
     setActiveId(row.id);
-    if (mode !== 'focus') onSelection(select(selection, orderOf(rows), row.id, { range: mode === 'extend', toggle: false }));
+    if (mode !== 'focus')
+      onSelection(select(selection, orderOf(rows), row.id, { range: mode === 'extend', toggle: false }));
     virtualizer.scrollToIndex(to, { align: 'auto' });
     focusPending.current = true;
   };
@@ -112,7 +125,14 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
     const targets = () => targetsOf(rows, selection, focused.id);
     switch (intent.kind) {
       case 'move': {
-        const to = { up: focusIndex - 1, down: focusIndex + 1, pageUp: focusIndex - page, pageDown: focusIndex + page, first: 0, last: rows.length - 1 }[intent.to];
+        const to = {
+          up: focusIndex - 1,
+          down: focusIndex + 1,
+          pageUp: focusIndex - page,
+          pageDown: focusIndex + page,
+          first: 0,
+          last: rows.length - 1,
+        }[intent.to];
         moveTo(to, intent.selection);
         break;
       }
@@ -133,7 +153,9 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
         onSelection(noSelection);
         break;
       case 'menu': {
-        const button = scroller.current?.querySelector<HTMLButtonElement>(`[data-index="${focusIndex}"] [aria-haspopup="menu"]`);
+        const button = scroller.current?.querySelector<HTMLButtonElement>(
+          `[data-index="${focusIndex}"] [aria-haspopup="menu"]`,
+        );
         if (button) handlers.onMore(focused, button);
         break;
       }
@@ -150,8 +172,16 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
   const menuItems = useMemo<MenuItem[]>(() => {
     if (!menu) return [];
     const row = rows.find((candidate) => candidate.id === menu.row.id) ?? menu.row;
-    const items: MenuItem[] = [{ id: 'reveal', label: t('action.reveal'), onSelect: () => void actions.reveal(row.id) }];
-    if (row.canCancel) items.push({ id: 'cancel', label: t('action.cancel'), danger: true, onSelect: () => actions.cancelWithUndo(targetsOf(rows, selection, row.id)) });
+    const items: MenuItem[] = [
+      { id: 'reveal', label: t('action.reveal'), onSelect: () => void actions.reveal(row.id) },
+    ];
+    if (row.canCancel)
+      items.push({
+        id: 'cancel',
+        label: t('action.cancel'),
+        danger: true,
+        onSelect: () => actions.cancelWithUndo(targetsOf(rows, selection, row.id)),
+      });
     return items;
   }, [menu, rows, selection, actions, t]);
 
@@ -160,15 +190,35 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
   const items = virtualizer.getVirtualItems();
 
   return (
-    <div className="queue-grid" role="grid" aria-label={t('list.label')} aria-rowcount={rows.length + 1} aria-multiselectable="true" aria-describedby="queue-grid-help" onKeyDown={onKeyDown}>
-      <p id="queue-grid-help" className="visually-hidden">{t('list.help')}</p>
+    <div
+      className="queue-grid"
+      role="grid"
+      aria-label={t('list.label')}
+      aria-rowcount={rows.length + 1}
+      aria-multiselectable="true"
+      aria-describedby="queue-grid-help"
+      onKeyDown={onKeyDown}
+    >
+      <p id="queue-grid-help" className="visually-hidden">
+        {t('list.help')}
+      </p>
       <div className="grid-head" role="rowgroup">
         <div className="queue-row head-row" role="row" aria-rowindex={1}>
-          <div role="columnheader" className="cell cell-name">{t('column.name')}</div>
-          <div role="columnheader" className="cell cell-size">{t('column.size')}</div>
-          <div role="columnheader" className="cell cell-progress">{t('column.progress')}</div>
-          <div role="columnheader" className="cell cell-status">{t('column.status')}</div>
-          <div role="columnheader" className="cell cell-actions"><span className="visually-hidden">{t('column.actions')}</span></div>
+          <div role="columnheader" className="cell cell-name">
+            {t('column.name')}
+          </div>
+          <div role="columnheader" className="cell cell-size">
+            {t('column.size')}
+          </div>
+          <div role="columnheader" className="cell cell-progress">
+            {t('column.progress')}
+          </div>
+          <div role="columnheader" className="cell cell-status">
+            {t('column.status')}
+          </div>
+          <div role="columnheader" className="cell cell-actions">
+            <span className="visually-hidden">{t('column.actions')}</span>
+          </div>
         </div>
       </div>
       <div className="grid-body" role="rowgroup" ref={scroller} onScroll={menu ? () => closeMenu(false) : undefined}>
@@ -176,11 +226,29 @@ export function QueueList({ rows, selection, onSelection }: QueueListProps) {
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
-            return <QueueRow key={row.id} row={row} index={item.index} start={item.start} active={item.index === focusIndex} selected={selection.ids.has(row.id)} now={countsDown(row) ? now : 0} handlers={handlers} />;
+            return (
+              <QueueRow
+                key={row.id}
+                row={row}
+                index={item.index}
+                start={item.start}
+                active={item.index === focusIndex}
+                selected={selection.ids.has(row.id)}
+                now={countsDown(row) ? now : 0}
+                handlers={handlers}
+              />
+            );
           })}
         </div>
       </div>
-      {menu && <PopupMenu label={t('row.more', { name: menu.row.name })} anchor={menu.anchor} items={menuItems} onClose={closeMenu} />}
+      {menu && (
+        <PopupMenu
+          label={t('row.more', { name: menu.row.name })}
+          anchor={menu.anchor}
+          items={menuItems}
+          onClose={closeMenu}
+        />
+      )}
     </div>
   );
 }

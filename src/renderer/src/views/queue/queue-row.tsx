@@ -53,13 +53,24 @@ export const QueueRow = memo(function QueueRow({ row, index, start, active, sele
         <StateIcon state={row.state} />
         <div className="name-block">
           <MiddleText className="file-name" head={row.nameHead} tail={row.nameTail} full={row.name} />
-          {row.folder && <MiddleText className="file-folder" head={row.folderHead} tail={row.folderTail} full={row.folder} />}
+          {row.folder && (
+            <MiddleText className="file-folder" head={row.folderHead} tail={row.folderTail} full={row.folder} />
+          )}
         </div>
       </div>
-      <div role="gridcell" className="cell cell-size">{fmt.bytes(row.size)}</div>
+      <div role="gridcell" className="cell cell-size">
+        {fmt.bytes(row.size)}
+      </div>
       <div role="gridcell" className="cell cell-progress">
-        <ProgressBar fraction={row.fraction} tone={row.state} label={t('row.progressLabel', { name: row.name })} valueText={text.valueText} />
-        <div className="progress-line" title={text.progress || undefined}>{text.progress}</div>
+        <ProgressBar
+          fraction={row.fraction}
+          tone={row.state}
+          label={t('row.progressLabel', { name: row.name })}
+          valueText={text.valueText}
+        />
+        <div className="progress-line" title={text.progress || undefined}>
+          {text.progress}
+        </div>
       </div>
       <div role="gridcell" className="cell cell-status">
         <div className={`status-word tone-${row.state}`} title={row.state === 'failed' ? text.word : undefined}>

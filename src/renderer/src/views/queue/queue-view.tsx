@@ -21,8 +21,14 @@ export function QueueView({ queue, target }: { queue: QueueData; target: string 
   const [filter, setFilter] = useState<QueueFilter>('all');
   const [selection, setSelection] = useState<Selection>(noSelection);
 
-  const rows = useMemo(() => (filter === 'all' ? queue.rows : queue.rows.filter(matches[filter])), [queue.rows, filter]);
-  const selected = useMemo(() => (selection.ids.size === 0 ? [] : rows.filter((row) => selection.ids.has(row.id))), [rows, selection]);
+  const rows = useMemo(
+    () => (filter === 'all' ? queue.rows : queue.rows.filter(matches[filter])),
+    [queue.rows, filter],
+  );
+  const selected = useMemo(
+    () => (selection.ids.size === 0 ? [] : rows.filter((row) => selection.ids.has(row.id))),
+    [rows, selection],
+  );
 
   const addFiles = () => void actions.add('files');
   const addFolder = () => void actions.add('folder');
@@ -47,7 +53,9 @@ export function QueueView({ queue, target }: { queue: QueueData; target: string 
         counts={queue.counts}
         onPauseAll={() => void actions.pause()}
         onResumeAll={() => void actions.resume()}
-        onRetryFailed={() => void actions.retry(queue.rows.filter((row) => row.state === 'failed').map((row) => row.id))}
+        onRetryFailed={() =>
+          void actions.retry(queue.rows.filter((row) => row.state === 'failed').map((row) => row.id))
+        }
         onClearFinished={() => void actions.clearFinished()}
       />
       <QueueToolbar

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { keyIntent } from './row-keys';
 
-const key = (name: string, modifiers: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({ key: name, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false, ...modifiers });
+const key = (
+  name: string,
+  modifiers: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {},
+) => ({ key: name, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false, ...modifiers });
 
 describe('queue keys', () => {
   it('arrows move and select; Shift extends; Ctrl/Cmd moves focus only', () => {
     expect(keyIntent(key('ArrowDown'), true)).toEqual({ kind: 'move', to: 'down', selection: 'select' });
-    expect(keyIntent(key('ArrowUp', { shiftKey: true }), true)).toEqual({ kind: 'move', to: 'up', selection: 'extend' });
+    expect(keyIntent(key('ArrowUp', { shiftKey: true }), true)).toEqual({
+      kind: 'move',
+      to: 'up',
+      selection: 'extend',
+    });
     expect(keyIntent(key('End', { ctrlKey: true }), false)).toEqual({ kind: 'move', to: 'last', selection: 'focus' });
   });
 

@@ -11,10 +11,26 @@ function i18nOf(language: UiLanguage): I18n {
   return { ...translator, fmt: createFormatter(language, translator) };
 }
 
-const row = (overrides: Partial<JobView>) => mergeJobWithReceiver({
-  id: 'j', name: 'clip.mov', folder: '', size: 100, status: 'running', phase: 'uploading', acknowledged: 40, sent: 40,
-  bytesPerSecond: 0, etaSeconds: null, attempts: 1, endpoint: 'http://127.0.0.1:1/files/', addedAt: 0, ...overrides,
-}, undefined);
+const row = (overrides: Partial<JobView>) =>
+  mergeJobWithReceiver(
+    {
+      id: 'j',
+      name: 'clip.mov',
+      folder: '',
+      size: 100,
+      status: 'running',
+      phase: 'uploading',
+      acknowledged: 40,
+      sent: 40,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      attempts: 1,
+      endpoint: 'http://127.0.0.1:1/files/',
+      addedAt: 0,
+      ...overrides,
+    },
+    undefined,
+  );
 
 describe('row text', () => {
   const en = i18nOf('en');
@@ -39,11 +55,27 @@ describe('row text', () => {
 
   it('gives each state its own word', () => {
     const words = [
-      row({ status: 'queued', phase: undefined, acknowledged: 0 }), row({}), row({ phase: 'stalled' }), row({ phase: 'retrying' }),
-      row({ status: 'queued', phase: 'offline' }), row({ status: 'paused', phase: undefined }), row({ phase: 'finalizing' }),
-      row({ status: 'completed', phase: undefined, finishedAt: Date.now() }), row({ status: 'failed', phase: undefined, error: { code: 'SOURCE_CHANGED', message: 'x' } }),
+      row({ status: 'queued', phase: undefined, acknowledged: 0 }),
+      row({}),
+      row({ phase: 'stalled' }),
+      row({ phase: 'retrying' }),
+      row({ status: 'queued', phase: 'offline' }),
+      row({ status: 'paused', phase: undefined }),
+      row({ phase: 'finalizing' }),
+      row({ status: 'completed', phase: undefined, finishedAt: Date.now() }),
+      row({ status: 'failed', phase: undefined, error: { code: 'SOURCE_CHANGED', message: 'x' } }),
     ].map((each) => rowText(en, each, 0).word);
-    expect(words).toEqual(['Queued', 'Uploading', 'Stalled', 'Retrying', 'Waiting for network', 'Paused', 'Checking…', 'Done', 'Failed: the file changed while sending']);
+    expect(words).toEqual([
+      'Queued',
+      'Uploading',
+      'Stalled',
+      'Retrying',
+      'Waiting for network',
+      'Paused',
+      'Checking…',
+      'Done',
+      'Failed: the file changed while sending',
+    ]);
   });
 
   it('says only the time for a file sent today', () => {

@@ -11,7 +11,8 @@ export interface RowText {
 }
 
 /** A row that shows a countdown to its next try, and needs the clock to tick. */
-export const countsDown = (row: RowModel) => row.retryAt !== undefined && (row.state === 'retrying' || row.state === 'stalled');
+export const countsDown = (row: RowModel) =>
+  row.retryAt !== undefined && (row.state === 'retrying' || row.state === 'stalled');
 const counting = (row: RowModel, now: number) => countsDown(row) && row.retryAt! > now;
 
 function detailOf(i18n: I18n, row: RowModel, now: number): string {
@@ -21,9 +22,13 @@ function detailOf(i18n: I18n, row: RowModel, now: number): string {
     case 'uploading':
       return '';
     case 'stalled':
-      return counting(row, now) ? t('detail.stalledRetryIn', { duration: fmt.countdown((row.retryAt! - now) / 1000) }) : t('detail.stalled');
+      return counting(row, now)
+        ? t('detail.stalledRetryIn', { duration: fmt.countdown((row.retryAt! - now) / 1000) })
+        : t('detail.stalled');
     case 'retrying':
-      return counting(row, now) ? t('detail.retryingIn', { duration: fmt.countdown((row.retryAt! - now) / 1000) }) : t('detail.retryingNow');
+      return counting(row, now)
+        ? t('detail.retryingIn', { duration: fmt.countdown((row.retryAt! - now) / 1000) })
+        : t('detail.retryingNow');
     case 'waiting':
       return row.phase === 'waiting' ? t('detail.serverBusy') : t('detail.offline');
     case 'paused':
@@ -51,7 +56,8 @@ export function rowText(i18n: I18n, row: RowModel, now: number): RowText {
   // A file that has not started shows no figures at all: 10,000 rows of "0%" are noise.
   const parts = row.state === 'queued' && row.stored === 0 ? [] : [percent];
   if (row.state === 'uploading' && row.bytesPerSecond > 0) parts.push(fmt.speed(row.bytesPerSecond));
-  if (row.state === 'uploading' && row.etaSeconds !== null && row.bytesPerSecond > 0) parts.push(t('row.left', { duration: fmt.duration(row.etaSeconds) }));
+  if (row.state === 'uploading' && row.etaSeconds !== null && row.bytesPerSecond > 0)
+    parts.push(t('row.left', { duration: fmt.duration(row.etaSeconds) }));
   return {
     word: row.state === 'failed' ? failedWord(i18n, row) : t(`state.${row.state}`),
     detail: detailOf(i18n, row, now),

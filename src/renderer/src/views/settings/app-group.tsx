@@ -4,7 +4,11 @@ import { useI18n } from '../../i18n/i18n-context';
 import { describedBy, Field } from './field';
 import type { Saver } from './use-save';
 
-const themes: ReadonlyArray<[Theme, MessageKey]> = [['system', 'settings.themeSystem'], ['light', 'settings.themeLight'], ['dark', 'settings.themeDark']];
+const themes: ReadonlyArray<[Theme, MessageKey]> = [
+  ['system', 'settings.themeSystem'],
+  ['light', 'settings.themeLight'],
+  ['dark', 'settings.themeDark'],
+];
 // Each language is named in itself, so it can be found whatever the current one is.
 const languageNames: Record<Exclude<Language, 'system'>, string> = { en: 'English', 'zh-CN': '简体中文' };
 
@@ -23,7 +27,14 @@ export function AppGroup({ settings, locale, saver }: { settings: Settings; loca
     return (
       <Field id={id} label={label} status={status}>
         <span className="switch">
-          <input id={id} type="checkbox" role="switch" checked={checked} {...describedBy(id, status, false)} onChange={(event) => void saver.save(id, patch(event.target.checked))} />
+          <input
+            id={id}
+            type="checkbox"
+            role="switch"
+            checked={checked}
+            {...describedBy(id, status, false)}
+            onChange={(event) => void saver.save(id, patch(event.target.checked))}
+          />
           <span className="switch-track" aria-hidden="true" />
         </span>
       </Field>
@@ -33,12 +44,24 @@ export function AppGroup({ settings, locale, saver }: { settings: Settings; loca
   const themeStatus = saver.statusOf('theme');
   return (
     <section className="settings-group" aria-labelledby="settings-app">
-      <h2 id="settings-app" className="group-title">{t('settings.app')}</h2>
+      <h2 id="settings-app" className="group-title">
+        {t('settings.app')}
+      </h2>
       <div className="group-card">
-        {toggle('notifications', t('settings.notifications'), settings.notifications, (notifications) => ({ notifications }))}
-        {toggle('start-at-login', t('settings.startAtLogin'), settings.startAtLogin, (startAtLogin) => ({ startAtLogin }))}
+        {toggle('notifications', t('settings.notifications'), settings.notifications, (notifications) => ({
+          notifications,
+        }))}
+        {toggle('start-at-login', t('settings.startAtLogin'), settings.startAtLogin, (startAtLogin) => ({
+          startAtLogin,
+        }))}
         <Field id="language" label={t('settings.language')} status={languageStatus}>
-          <select id="language" className="select" value={settings.language} {...describedBy('language', languageStatus, false)} onChange={(event) => void saver.save('language', { language: event.target.value as Language })}>
+          <select
+            id="language"
+            className="select"
+            value={settings.language}
+            {...describedBy('language', languageStatus, false)}
+            onChange={(event) => void saver.save('language', { language: event.target.value as Language })}
+          >
             <option value="system">{t('settings.languageSystem', { name: systemLanguageName(locale) })}</option>
             {Object.entries(languageNames).map(([value, name]) => (
               <option key={value} value={value} lang={value}>
@@ -51,7 +74,13 @@ export function AppGroup({ settings, locale, saver }: { settings: Settings; loca
           <div className="segmented" role="radiogroup" aria-labelledby="theme-label">
             {themes.map(([value, label]) => (
               <label key={value} className="segment">
-                <input type="radio" name="theme" value={value} checked={settings.theme === value} onChange={() => void saver.save('theme', { theme: value })} />
+                <input
+                  type="radio"
+                  name="theme"
+                  value={value}
+                  checked={settings.theme === value}
+                  onChange={() => void saver.save('theme', { theme: value })}
+                />
                 <span>{t(label)}</span>
               </label>
             ))}

@@ -39,7 +39,11 @@ export function Field({ id, label, hint, status, group, children }: FieldProps) 
             {hint}
           </p>
         )}
-        <p id={messageId(id)} className={`field-message is-${status.kind}`} role={status.kind === 'error' ? 'alert' : 'status'}>
+        <p
+          id={messageId(id)}
+          className={`field-message is-${status.kind}`}
+          role={status.kind === 'error' ? 'alert' : 'status'}
+        >
           {status.kind === 'saved' && (
             <>
               <Icon name="check" />

@@ -20,12 +20,23 @@ export function ReceiveFolderField({ folder, current, saver }: { folder: string;
     }
   };
   return (
-    <Field id="receive-folder" label={t('settings.receiveFolder')} hint={t('settings.receiveFolderHint')} status={status}>
+    <Field
+      id="receive-folder"
+      label={t('settings.receiveFolder')}
+      hint={t('settings.receiveFolderHint')}
+      status={status}
+    >
       <div className="folder-row">
         <output className="folder-path" title={folder}>
           {folder}
         </output>
-        <button id="receive-folder" type="button" className="button" {...describedBy('receive-folder', status, true)} onClick={() => void choose()}>
+        <button
+          id="receive-folder"
+          type="button"
+          className="button"
+          {...describedBy('receive-folder', status, true)}
+          onClick={() => void choose()}
+        >
           {t('settings.receiveFolderChoose')}
         </button>
       </div>

@@ -18,20 +18,51 @@ export function SettingsView({ settings, info }: { settings: Settings; info: App
     <div className="settings-view">
       <div className="settings-page">
         <section className="settings-group" aria-labelledby="settings-sending">
-          <h2 id="settings-sending" className="group-title">{t('settings.sending')}</h2>
+          <h2 id="settings-sending" className="group-title">
+            {t('settings.sending')}
+          </h2>
           <div className="group-card">
             <TargetField target={settings.target} receiveFolder={receiveFolder} saver={saver} />
-            <NumberField id="concurrency" label={t('settings.concurrency')} hint={t('settings.concurrencyHint')} value={settings.concurrency} min={1} max={16} saver={saver} onCommit={(concurrency) => void saver.save('concurrency', { concurrency })} />
-            <NumberField id="parallel-parts" label={t('settings.parallelParts')} hint={t('settings.parallelPartsHint')} value={settings.parallelParts} min={1} max={8} saver={saver} onCommit={(parallelParts) => void saver.save('parallel-parts', { parallelParts })} />
+            <NumberField
+              id="concurrency"
+              label={t('settings.concurrency')}
+              hint={t('settings.concurrencyHint')}
+              value={settings.concurrency}
+              min={1}
+              max={16}
+              saver={saver}
+              onCommit={(concurrency) => void saver.save('concurrency', { concurrency })}
+            />
+            <NumberField
+              id="parallel-parts"
+              label={t('settings.parallelParts')}
+              hint={t('settings.parallelPartsHint')}
+              value={settings.parallelParts}
+              min={1}
+              max={8}
+              saver={saver}
+              onCommit={(parallelParts) => void saver.save('parallel-parts', { parallelParts })}
+            />
             <ChunkSizeField value={settings.chunkSizeBytes} saver={saver} />
             <RateField value={settings.rateLimitBytesPerSecond} saver={saver} />
           </div>
         </section>
         <section className="settings-group" aria-labelledby="settings-receiving">
-          <h2 id="settings-receiving" className="group-title">{t('settings.receiving')}</h2>
+          <h2 id="settings-receiving" className="group-title">
+            {t('settings.receiving')}
+          </h2>
           <div className="group-card">
             <ReceiveFolderField folder={receiveFolder} current={settings.receiveFolder} saver={saver} />
-            <NumberField id="port" label={t('settings.port')} hint={t('settings.portHint')} value={settings.receiverPort} min={0} max={65535} saver={saver} onCommit={(receiverPort) => void saver.save('port', { receiverPort })} />
+            <NumberField
+              id="port"
+              label={t('settings.port')}
+              hint={t('settings.portHint')}
+              value={settings.receiverPort}
+              min={0}
+              max={65535}
+              saver={saver}
+              onCommit={(receiverPort) => void saver.save('port', { receiverPort })}
+            />
           </div>
         </section>
         <SharingGroup settings={settings} saver={saver} />

@@ -34,17 +34,46 @@ export function SharePanel({ view, pin, sharing }: { view: SharingView; pin: str
 
   const left = secondsLeft(view, now);
   return (
-    <section id={sharePanelId} className="share-panel" data-testid="share-panel" aria-labelledby="share-title" tabIndex={-1}>
+    <section
+      id={sharePanelId}
+      className="share-panel"
+      data-testid="share-panel"
+      aria-labelledby="share-title"
+      tabIndex={-1}
+    >
       <div className="share-main">
-        {view.qr && <img className="share-qr" src={view.qr} width={200} height={200} alt={t('share.qrAlt')} data-testid="share-qr" />}
+        {view.qr && (
+          <img
+            className="share-qr"
+            src={view.qr}
+            width={200}
+            height={200}
+            alt={t('share.qrAlt')}
+            data-testid="share-qr"
+          />
+        )}
         <div className="share-details">
           <h3 id="share-title" className="share-title">
             {t('share.title')}
           </h3>
           <p className="share-text">{t('share.scan')}</p>
           <div className="share-link-row">
-            <input ref={link} className="input share-link" type="text" readOnly value={view.link ?? ''} aria-label={t('share.link')} data-testid="share-link" spellCheck={false} onFocus={(event) => event.target.select()} />
-            <button type="button" className="button" onClick={() => void (link.current && copyFrom(link.current).then(setCopied))}>
+            <input
+              ref={link}
+              className="input share-link"
+              type="text"
+              readOnly
+              value={view.link ?? ''}
+              aria-label={t('share.link')}
+              data-testid="share-link"
+              spellCheck={false}
+              onFocus={(event) => event.target.select()}
+            />
+            <button
+              type="button"
+              className="button"
+              onClick={() => void (link.current && copyFrom(link.current).then(setCopied))}
+            >
               <Icon name={copied ? 'check' : 'copy'} />
               {copied ? t('share.copied') : t('share.copy')}
             </button>
@@ -64,7 +93,12 @@ export function SharePanel({ view, pin, sharing }: { view: SharingView; pin: str
             {t('share.turnsOff', { time: fmt.countdown(left) })}
           </p>
           <div className="share-actions">
-            <button type="button" className="button" title={t('share.newLinkTitle')} onClick={() => void sharing.revoke()}>
+            <button
+              type="button"
+              className="button"
+              title={t('share.newLinkTitle')}
+              onClick={() => void sharing.revoke()}
+            >
               <Icon name="retry" />
               {t('share.newLink')}
             </button>
@@ -87,10 +121,21 @@ export function SharePanel({ view, pin, sharing }: { view: SharingView; pin: str
                 <div className="device-text">
                   <span className="device-name">{guest.label}</span>
                   <span className="device-detail" title={guest.userAgent}>
-                    {[guest.address, guest.uploads > 0 ? tp('share.uploads', guest.uploads) : '', view.acceptRequired ? t(guest.approved ? 'share.accepted' : 'share.notAccepted') : ''].filter(Boolean).join(' · ')}
+                    {[
+                      guest.address,
+                      guest.uploads > 0 ? tp('share.uploads', guest.uploads) : '',
+                      view.acceptRequired ? t(guest.approved ? 'share.accepted' : 'share.notAccepted') : '',
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
                   </span>
                 </div>
-                <button type="button" className="button button-small" aria-label={t('share.disconnectLabel', { device: guest.label, address: guest.address })} onClick={() => void sharing.revokeGuest(guest.id)}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  aria-label={t('share.disconnectLabel', { device: guest.label, address: guest.address })}
+                  onClick={() => void sharing.revokeGuest(guest.id)}
+                >
                   {t('share.disconnect')}
                 </button>
               </li>

@@ -24,7 +24,14 @@ export function SharingGroup({ settings, saver }: { settings: Settings; saver: S
         {t('sharing.group')}
       </h2>
       <div className="group-card">
-        <SwitchField id="sharing-enabled" label={t('sharing.enabled')} hint={t('sharing.enabledHint')} checked={sharing.enabled} saver={saver} onChange={(enabled) => void saver.save('sharing-enabled', { sharing: { enabled } })}>
+        <SwitchField
+          id="sharing-enabled"
+          label={t('sharing.enabled')}
+          hint={t('sharing.enabledHint')}
+          checked={sharing.enabled}
+          saver={saver}
+          onChange={(enabled) => void saver.save('sharing-enabled', { sharing: { enabled } })}
+        >
           {failed && (
             <p className="field-message is-error" role="alert">
               {t('sharing.startFailed', { message: failed.message })}
@@ -33,8 +40,24 @@ export function SharingGroup({ settings, saver }: { settings: Settings; saver: S
         </SwitchField>
         {view.active && <SharePanel view={view} pin={sharing.pin} sharing={services.sharing} />}
         <PinField value={sharing.pin} saver={saver} />
-        <SwitchField id="sharing-accept" label={t('sharing.requireAccept')} hint={t('sharing.requireAcceptHint')} checked={sharing.requireAccept} saver={saver} onChange={(requireAccept) => void saver.save('sharing-accept', { sharing: { requireAccept } })} />
-        <NumberField id="sharing-idle" label={t('sharing.idle')} hint={t('sharing.idleHint')} value={sharing.idleMinutes} min={1} max={24 * 60} saver={saver} onCommit={(idleMinutes) => void saver.save('sharing-idle', { sharing: { idleMinutes } })} />
+        <SwitchField
+          id="sharing-accept"
+          label={t('sharing.requireAccept')}
+          hint={t('sharing.requireAcceptHint')}
+          checked={sharing.requireAccept}
+          saver={saver}
+          onChange={(requireAccept) => void saver.save('sharing-accept', { sharing: { requireAccept } })}
+        />
+        <NumberField
+          id="sharing-idle"
+          label={t('sharing.idle')}
+          hint={t('sharing.idleHint')}
+          value={sharing.idleMinutes}
+          min={1}
+          max={24 * 60}
+          saver={saver}
+          onCommit={(idleMinutes) => void saver.save('sharing-idle', { sharing: { idleMinutes } })}
+        />
       </div>
     </section>
   );

@@ -19,7 +19,14 @@ export function SwitchField({ id, label, hint, checked, saver, onChange, childre
   return (
     <Field id={id} label={label} hint={hint} status={status}>
       <span className="switch">
-        <input id={id} type="checkbox" role="switch" checked={checked} {...describedBy(id, status, hint !== undefined)} onChange={(event) => onChange(event.target.checked)} />
+        <input
+          id={id}
+          type="checkbox"
+          role="switch"
+          checked={checked}
+          {...describedBy(id, status, hint !== undefined)}
+          onChange={(event) => onChange(event.target.checked)}
+        />
         <span className="switch-track" aria-hidden="true" />
       </span>
       {children}

@@ -21,12 +21,23 @@ const isHttpUrl = (text: string) => {
   }
 };
 
-const filledOf = (drafts: readonly HeaderDraft[]) => drafts.filter((header) => header.name.trim() !== '' || header.value !== '');
-const recordOf = (drafts: readonly HeaderDraft[]) => Object.fromEntries(filledOf(drafts).map((header) => [header.name.trim(), header.value]));
-const draftsOf = (target: TargetSetting, key: () => number): HeaderDraft[] => (target.kind === 'tus' ? Object.entries(target.headers).map(([name, value]) => ({ key: key(), name, value })) : []);
+const filledOf = (drafts: readonly HeaderDraft[]) =>
+  drafts.filter((header) => header.name.trim() !== '' || header.value !== '');
+const recordOf = (drafts: readonly HeaderDraft[]) =>
+  Object.fromEntries(filledOf(drafts).map((header) => [header.name.trim(), header.value]));
+const draftsOf = (target: TargetSetting, key: () => number): HeaderDraft[] =>
+  target.kind === 'tus' ? Object.entries(target.headers).map(([name, value]) => ({ key: key(), name, value })) : [];
 
 /** Where uploads go: the embedded receiver, or a tus server with its address and request headers. */
-export function TargetField({ target, receiveFolder, saver }: { target: TargetSetting; receiveFolder: string; saver: Saver }) {
+export function TargetField({
+  target,
+  receiveFolder,
+  saver,
+}: {
+  target: TargetSetting;
+  receiveFolder: string;
+  saver: Saver;
+}) {
   const { t } = useI18n();
   const keys = useRef(0);
   const nextKey = () => (keys.current += 1);
@@ -39,15 +50,21 @@ export function TargetField({ target, receiveFolder, saver }: { target: TargetSe
     if (target.kind !== 'tus') return;
     setUrl(target.endpoint);
     // Our own save comes back as the same headers: keep the drafts (and focus) as they are.
-    setHeaders((current) => (JSON.stringify(recordOf(current)) === JSON.stringify(target.headers) ? current : draftsOf(target, () => (keys.current += 1))));
+    setHeaders((current) =>
+      JSON.stringify(recordOf(current)) === JSON.stringify(target.headers)
+        ? current
+        : draftsOf(target, () => (keys.current += 1)),
+    );
   }, [target]);
 
   const saveTus = (endpoint: string, drafts: readonly HeaderDraft[]) => {
     const trimmed = endpoint.trim();
     if (!isHttpUrl(trimmed)) return saver.reject('target', t('invalid.url'));
-    if (filledOf(drafts).some((header) => !headerName.test(header.name.trim()))) return saver.reject('target', t('invalid.headerName'));
+    if (filledOf(drafts).some((header) => !headerName.test(header.name.trim())))
+      return saver.reject('target', t('invalid.headerName'));
     const record = recordOf(drafts);
-    const same = target.kind === 'tus' && target.endpoint === trimmed && JSON.stringify(target.headers) === JSON.stringify(record);
+    const same =
+      target.kind === 'tus' && target.endpoint === trimmed && JSON.stringify(target.headers) === JSON.stringify(record);
     if (!same) void saver.save('target', { target: { kind: 'tus', endpoint: trimmed, headers: record } });
   };
 
@@ -58,7 +75,8 @@ export function TargetField({ target, receiveFolder, saver }: { target: TargetSe
   };
 
   const status = saver.statusOf('target');
-  const updateHeader = (key: number, change: Partial<HeaderDraft>) => setHeaders((current) => current.map((header) => (header.key === key ? { ...header, ...change } : header)));
+  const updateHeader = (key: number, change: Partial<HeaderDraft>) =>
+    setHeaders((current) => current.map((header) => (header.key === key ? { ...header, ...change } : header)));
 
   return (
     <Field id="target" label={t('settings.target')} status={status} group>
@@ -100,8 +118,26 @@ export function TargetField({ target, receiveFolder, saver }: { target: TargetSe
           <div className="header-list" role="group" aria-labelledby="target-headers">
             {headers.map((header, index) => (
               <div className="header-row" key={header.key}>
-                <input className="input" aria-label={t('settings.headerNameN', { n: String(index + 1) })} placeholder={t('settings.headerName')} spellCheck={false} autoComplete="off" value={header.name} onChange={(event) => updateHeader(header.key, { name: event.target.value })} onBlur={() => saveTus(url, headers)} />
-                <input className="input input-grow" aria-label={t('settings.headerValueN', { n: String(index + 1) })} placeholder={t('settings.headerValue')} spellCheck={false} autoComplete="off" value={header.value} onChange={(event) => updateHeader(header.key, { value: event.target.value })} onBlur={() => saveTus(url, headers)} />
+                <input
+                  className="input"
+                  aria-label={t('settings.headerNameN', { n: String(index + 1) })}
+                  placeholder={t('settings.headerName')}
+                  spellCheck={false}
+                  autoComplete="off"
+                  value={header.name}
+                  onChange={(event) => updateHeader(header.key, { name: event.target.value })}
+                  onBlur={() => saveTus(url, headers)}
+                />
+                <input
+                  className="input input-grow"
+                  aria-label={t('settings.headerValueN', { n: String(index + 1) })}
+                  placeholder={t('settings.headerValue')}
+                  spellCheck={false}
+                  autoComplete="off"
+                  value={header.value}
+                  onChange={(event) => updateHeader(header.key, { value: event.target.value })}
+                  onBlur={() => saveTus(url, headers)}
+                />
                 <button
                   type="button"
                   className="icon-button"
@@ -117,7 +153,11 @@ export function TargetField({ target, receiveFolder, saver }: { target: TargetSe
                 </button>
               </div>
             ))}
-            <button type="button" className="button button-small" onClick={() => setHeaders((current) => [...current, { key: nextKey(), name: '', value: '' }])}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setHeaders((current) => [...current, { key: nextKey(), name: '', value: '' }])}
+            >
               <Icon name="add" />
               {t('settings.addHeader')}
             </button>

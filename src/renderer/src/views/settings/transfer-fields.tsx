@@ -5,7 +5,21 @@ import type { Saver } from './use-save';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const chunkPresets = [256 * KiB, 512 * KiB, MiB, 2 * MiB, 4 * MiB, 8 * MiB, 16 * MiB, 32 * MiB, 64 * MiB, 128 * MiB, 256 * MiB, 512 * MiB, 1024 * MiB];
+const chunkPresets = [
+  256 * KiB,
+  512 * KiB,
+  MiB,
+  2 * MiB,
+  4 * MiB,
+  8 * MiB,
+  16 * MiB,
+  32 * MiB,
+  64 * MiB,
+  128 * MiB,
+  256 * MiB,
+  512 * MiB,
+  1024 * MiB,
+];
 
 /** Chunk sizes are powers of two, so they read best in binary units. */
 export function binarySize(bytes: number): string {
@@ -20,7 +34,13 @@ export function ChunkSizeField({ value, saver }: { value: number; saver: Saver }
   const status = saver.statusOf('chunk-size');
   return (
     <Field id="chunk-size" label={t('settings.chunkSize')} hint={t('settings.chunkSizeHint')} status={status}>
-      <select id="chunk-size" className="select" value={value} {...describedBy('chunk-size', status, true)} onChange={(event) => void saver.save('chunk-size', { chunkSizeBytes: Number(event.target.value) })}>
+      <select
+        id="chunk-size"
+        className="select"
+        value={value}
+        {...describedBy('chunk-size', status, true)}
+        onChange={(event) => void saver.save('chunk-size', { chunkSizeBytes: Number(event.target.value) })}
+      >
         {options.map((bytes) => (
           <option key={bytes} value={bytes}>
             {binarySize(bytes)}
@@ -48,7 +68,8 @@ export function RateField({ value, saver }: { value: number | null; saver: Saver
 
   const commit = (text: string) => {
     const bytes = Math.round(Number(text.replace(',', '.')) * 1e6);
-    if (text.trim() === '' || !Number.isFinite(bytes) || bytes < minimumRate) return saver.reject('rate', t('invalid.rate', { min: '0.02' }));
+    if (text.trim() === '' || !Number.isFinite(bytes) || bytes < minimumRate)
+      return saver.reject('rate', t('invalid.rate', { min: '0.02' }));
     if (bytes !== value) void saver.save('rate', { rateLimitBytesPerSecond: bytes });
   };
   const status = saver.statusOf('rate');
@@ -97,7 +118,9 @@ export function RateField({ value, saver }: { value: number | null; saver: Saver
               commit(draft);
             }}
           />
-          <span className="unit" aria-hidden="true">{t('settings.rateUnit')}</span>
+          <span className="unit" aria-hidden="true">
+            {t('settings.rateUnit')}
+          </span>
         </span>
       </div>
     </Field>

@@ -3,7 +3,11 @@ import type { SettingsPatch } from '../../../../shared/settings';
 import { messageOf } from '../../api/ferry';
 import { useServices } from '../../state/services-context';
 
-export type FieldStatus = { readonly kind: 'idle' } | { readonly kind: 'saving' } | { readonly kind: 'saved' } | { readonly kind: 'error'; readonly message: string };
+export type FieldStatus =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'saving' }
+  | { readonly kind: 'saved' }
+  | { readonly kind: 'error'; readonly message: string };
 
 const idle: FieldStatus = { kind: 'idle' };
 const savedForMs = 2500;
@@ -33,7 +37,10 @@ export function useSave() {
       try {
         await services.updateSettings(patch);
         setStatus(field, { kind: 'saved' });
-        timers.current.set(field, window.setTimeout(() => setStatus(field, idle), savedForMs));
+        timers.current.set(
+          field,
+          window.setTimeout(() => setStatus(field, idle), savedForMs),
+        );
         return true;
       } catch (error) {
         setStatus(field, { kind: 'error', message: messageOf(error) });
@@ -44,7 +51,10 @@ export function useSave() {
   );
 
   /** A client-side check failed: show it where main's error would go, and save nothing. */
-  const reject = useCallback((field: string, message: string) => setStatus(field, { kind: 'error', message }), [setStatus]);
+  const reject = useCallback(
+    (field: string, message: string) => setStatus(field, { kind: 'error', message }),
+    [setStatus],
+  );
   const clear = useCallback((field: string) => setStatus(field, idle), [setStatus]);
   const statusOf = useCallback((field: string) => statuses[field] ?? idle, [statuses]);
 

@@ -1,0 +1,210 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isFerryError } from '../../errors';
+import { createReceiveFolder, type ReceiveFolder } from './receive-folder';
+
+let base: string;
+let dir: string;
+let incoming: string;
+let folder: ReceiveFolder;
+let sourceCount = 0;
+
+async function source(content: string): Promise<string> {
+  sourceCount += 1;
+  const file = path.join(incoming, `upload-${sourceCount}.bin`);
+  await writeFile(file, content);
+  return file;
+}
+
+/** Every regular file under `root`, relative, with `/`. */
+async function listFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+function expectInside(absolutePath: string, root: string): void {
+  const rel = path.relative(root, absolutePath);
+  expect(rel.startsWith('..') || path.isAbsolute(rel), `${absolutePath} escapes ${root}`).toBe(false);
+}
+
+beforeEach(async () => {
+  base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'ferry-rf-')));
+  dir = path.join(base, 'received');
+  incoming = path.join(base, 'incoming');
+  await mkdir(incoming);
+  folder = createReceiveFolder({ dir });
+});
+
+afterEach(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+describe('place', () => {
+  it('moves the file under its sanitized name and creates the receive folder', async () => {
+    const src = await source('hello');
+    const placed = await folder.place(src, { filename: 'greeting.txt' });
+    expect(placed).toEqual({ absolutePath: path.join(dir, 'greeting.txt'), relativePath: 'greeting.txt' });
+    expect(await readFile(placed.absolutePath, 'utf8')).toBe('hello');
+    expect(existsSync(src)).toBe(false);
+  });
+
+  it('never overwrites: collisions get " (1)", " (2)" before the extension', async () => {
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'a.txt'), 'original');
+    const first = await folder.place(await source('one'), { filename: 'a.txt' });
+    const second = await folder.place(await source('two'), { filename: 'a.txt' });
+    expect(first.relativePath).toBe('a (1).txt');
+    expect(second.relativePath).toBe('a (2).txt');
+    expect(await readFile(path.join(dir, 'a.txt'), 'utf8')).toBe('original');
+    expect(await readFile(first.absolutePath, 'utf8')).toBe('one');
+    expect(await readFile(second.absolutePath, 'utf8')).toBe('two');
+  });
+
+  it('places files in sanitized sub-folders from relativePath, reported with "/"', async () => {
+    const placed = await folder.place(await source('x'), { filename: 'a.jpg', relativePath: 'photos\\2024/a.jpg' });
+    expect(placed.relativePath).toBe('photos/2024/a.jpg');
+    expect(placed.absolutePath).toBe(path.join(dir, 'photos', '2024', 'a.jpg'));
+    const dirOnly = await folder.place(await source('y'), { filename: 'b.jpg', relativePath: 'photos/2024/' });
+    expect(dirOnly.relativePath).toBe('photos/2024/b.jpg');
+  });
+
+  it.each([
+    ['../../escape.txt', '../../x/escape.txt'],
+    ['/etc/passwd', '/etc/passwd'],
+    ['..\\..\\win.ini', '..\\..\\Windows\\win.ini'],
+    ['C:\\x\\con.txt', 'C:\\x\\con.txt'],
+    ['\\\\server\\share\\a.txt', '\\\\server\\share\\d\\a.txt'],
+    ['..', '../../..'],
+  ])('traversal attempt (filename %j, relativePath %j) ends inside dir', async (filename, relativePath) => {
+    const placed = await folder.place(await source('data'), { filename, relativePath });
+    expectInside(placed.absolutePath, dir);
+    expect(placed.relativePath.split('/')).not.toContain('..');
+    expect(await listFiles(base)).toEqual([`received/${placed.relativePath}`]);
+  });
+
+  it('gives 20 concurrent places of one name 20 distinct files', async () => {
+    const sources = await Promise.all(Array.from({ length: 20 }, (_, i) => source(`content ${i}`)));
+    const placed = await Promise.all(
+      sources.map((src) => folder.place(src, { filename: 'same.txt', relativePath: 'sub/same.txt' })),
+    );
+    const names = placed.map((p) => p.relativePath);
+    expect(new Set(names).size).toBe(20);
+    expect(names).toContain('sub/same.txt');
+    expect(names).toContain('sub/same (19).txt');
+    const contents = await Promise.all(placed.map((p) => readFile(p.absolutePath, 'utf8')));
+    expect(contents.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `content ${i}`).sort());
+  });
+
+  it('refuses a sub-folder that is a symlink leading outside (PATH_OUTSIDE_RECEIVE_FOLDER)', async () => {
+    const outside = path.join(base, 'outside');
+    await mkdir(outside);
+    await mkdir(dir);
+    await symlink(outside, path.join(dir, 'photos'));
+    const src = await source('secret');
+    const error: unknown = await folder
+      .place(src, { filename: 'a.jpg', relativePath: 'photos/deeper/a.jpg' })
+      .catch((e: unknown) => e);
+    expect(isFerryError(error) && error.code).toBe('PATH_OUTSIDE_RECEIVE_FOLDER');
+    // Nothing was created through the link, and the source is untouched.
+    expect(await readdir(outside)).toEqual([]);
+    expect(await readFile(src, 'utf8')).toBe('secret');
+  });
+
+  it('follows a symlinked sub-folder that stays inside the receive folder', async () => {
+    await mkdir(path.join(dir, 'real'), { recursive: true });
+    await symlink(path.join(dir, 'real'), path.join(dir, 'alias'));
+    const placed = await folder.place(await source('ok'), { filename: 'a.txt', relativePath: 'alias/a.txt' });
+    expect(await readFile(path.join(dir, 'real', 'a.txt'), 'utf8')).toBe('ok');
+    expect(placed.relativePath).toBe('alias/a.txt');
+  });
+
+  it('does not write through a planted file symlink of the same name', async () => {
+    const victim = path.join(base, 'victim.txt');
+    await writeFile(victim, 'keep me');
+    await mkdir(dir);
+    await symlink(victim, path.join(dir, 'a.txt'));
+    const placed = await folder.place(await source('new'), { filename: 'a.txt' });
+    expect(placed.relativePath).toBe('a (1).txt');
+    expect(await readFile(victim, 'utf8')).toBe('keep me');
+  });
+
+  it('refuses when a file is in the way of a sub-folder (PATH_NOT_A_DIRECTORY) and cleans up', async () => {
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'photos'), 'a file');
+    for (const relativePath of ['photos/a.jpg', 'photos/deeper/a.jpg']) {
+      const error: unknown = await folder
+        .place(await source('x'), { filename: 'a.jpg', relativePath })
+        .catch((e: unknown) => e);
+      expect(isFerryError(error) && error.code).toBe('PATH_NOT_A_DIRECTORY');
+    }
+    expect(await listFiles(dir)).toEqual(['photos']);
+  });
+
+  it('removes the reserved name when the source is missing', async () => {
+    await expect(folder.place(path.join(incoming, 'missing'), { filename: 'a.txt' })).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect(await listFiles(dir)).toEqual([]);
+  });
+
+  it('keeps suffixed names within 255 bytes', async () => {
+    const long = `${'名'.repeat(90)}.txt`;
+    const first = await folder.place(await source('1'), { filename: long });
+    const second = await folder.place(await source('2'), { filename: long });
+    expect(Buffer.byteLength(path.basename(first.absolutePath))).toBeLessThanOrEqual(255);
+    expect(Buffer.byteLength(path.basename(second.absolutePath))).toBeLessThanOrEqual(255);
+    expect(second.relativePath.endsWith(' (1).txt')).toBe(true);
+  });
+
+  // rename(2) cannot cross file systems (EXDEV); /dev/shm is usually a tmpfs apart from the temp dir.
+  const shm = '/dev/shm';
+  const crossDevice = existsSync(shm) && statSync(shm).dev !== statSync(os.tmpdir()).dev;
+  it.skipIf(!crossDevice)(
+    'falls back to copy + unlink across file systems (EXDEV) [needs /dev/shm on another device]',
+    async () => {
+      const other = await mkdtemp(path.join(shm, 'ferry-rf-'));
+      try {
+        const src = path.join(other, 'cross.bin');
+        await writeFile(src, 'across devices');
+        expect((await stat(src)).dev).not.toBe((await stat(base)).dev);
+        const placed = await folder.place(src, { filename: 'cross.bin' });
+        expect(await readFile(placed.absolutePath, 'utf8')).toBe('across devices');
+        expect(existsSync(src)).toBe(false);
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('open', () => {
+  it('reserves a fresh file and returns a writable handle', async () => {
+    const opened = await folder.open('stream.bin', 'in/coming/x');
+    try {
+      await opened.handle.write(Buffer.from('streamed'));
+    } finally {
+      await opened.handle.close();
+    }
+    expect(opened.relativePath).toBe('in/coming/stream.bin');
+    expect(await readFile(opened.absolutePath, 'utf8')).toBe('streamed');
+  });
+
+  it('adds a suffix on collision, including with concurrent opens', async () => {
+    const handles = await Promise.all(Array.from({ length: 5 }, () => folder.open('../x.txt')));
+    await Promise.all(handles.map((h) => h.handle.close()));
+    expect(handles.map((h) => h.relativePath).sort()).toEqual([
+      'x (1).txt',
+      'x (2).txt',
+      'x (3).txt',
+      'x (4).txt',
+      'x.txt',
+    ]);
+    for (const h of handles) expectInside(h.absolutePath, dir);
+  });
+});
