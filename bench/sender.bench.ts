@@ -1,7 +1,9 @@
 // Sender benchmark: Ferry's upload pool against tus-js-client, both sending to
 // the same Ferry receiver. The receiver and every sender run in their own child
 // processes, so each one's RSS and CPU are its own; runs alternate.
-// Run: npm run bench:sender -- [--quick] [--size 1GiB] [--runs 3] [--profile dir]
+// At scale: a held queue of 100,000 files (add, persist, restore in a new process), and 20,000 small
+// files sent to Ferry's receiver, timed per thousand.
+// Run: npm run bench:sender -- [--quick] [--size 1GiB] [--runs 3] [--only queue,scale] [--profile dir]
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -10,12 +12,12 @@ import { runBench, warnIfBusy } from './lib/bench-run';
 import { bundleSenderChild } from './lib/bundle-child';
 import { createRandomFile } from './lib/files';
 import type { ServerKind } from './lib/protocol';
-import { createSmallSet, createTinySet } from './lib/sender-fixtures';
+import { runQueuePhase, runScalePhase } from './lib/scale-phases';
+import type { QueueOutcome, ScaleOutcome } from './lib/scale-report';
+import { createSmallSet } from './lib/sender-fixtures';
 import { measureSend, type RunContext, type SenderRun } from './lib/sender-measure';
 import { readSenderOptions, senderUsage, type SenderBenchOptions } from './lib/options';
-import { runSenderChild } from './lib/sender-process';
-import type { SenderResult } from './lib/sender-protocol';
-import { formatQueue, formatSendRun, summarizeSender } from './lib/sender-report';
+import { formatSendRun, summarizeSender } from './lib/sender-report';
 import { bigVariants, rotated, smallVariants } from './lib/sender-variants';
 import { startServerProcess } from './lib/server-process';
 
@@ -40,15 +42,18 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
   warnIfBusy('start');
 
   const started = Date.now();
-  const source = await createRandomFile(join(workDir, 'source.bin'), options.size);
-  const warm = options.size <= warmUpSize ? source : await createRandomFile(join(workDir, 'warm.bin'), warmUpSize);
-  const small = await createSmallSet(join(workDir, 'small-src'), options.smallFiles, options.smallSize);
-  const tinyDir = join(workDir, 'queue-src', 'tiny');
-  if (options.queueFiles > 0) await createTinySet(tinyDir, options.queueFiles);
-  console.log(
-    `Sources: ${formatBytes(source.size)} random file, ${small.length} × ${formatBytes(options.smallSize)}, ` +
-      `${options.queueFiles} tiny files, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-  );
+  const { phases } = options;
+  const big = phases.has('big');
+  const source = big ? await createRandomFile(join(workDir, 'source.bin'), options.size) : undefined;
+  const warm =
+    !source || options.size <= warmUpSize ? source : await createRandomFile(join(workDir, 'warm.bin'), warmUpSize);
+  const smallFiles = phases.has('small') ? options.smallFiles : 0;
+  const small = await createSmallSet(join(workDir, 'small-src'), smallFiles, options.smallSize);
+  if (big || small.length > 0)
+    console.log(
+      `Sources: ${source ? `${formatBytes(source.size)} random file, ` : ''}${small.length} × ${formatBytes(options.smallSize)}, ` +
+        `in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
 
   // Senders run bundled on bare Node, as the app runs its engine; --tsx keeps the TypeScript entry.
   const bundledEntry = options.tsx ? undefined : await bundleSenderChild();
@@ -65,7 +70,7 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
     passes.push({ id: 'no-durable', kind: 'ferry-fast', title: 'receiver --no-durable', runs: 1 });
 
   const runs: SenderRun[] = [];
-  for (const pass of passes) {
+  for (const pass of big || small.length > 0 ? passes : []) {
     const dir = join(workDir, `recv-${pass.id}`);
     await mkdir(dir, { recursive: true });
     const server = await startServerProcess(pass.kind, dir);
@@ -76,25 +81,26 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
       concurrency: options.concurrency,
       profileDir: options.profileDir,
       bundledEntry,
+      nodeFlags: options.senderNodeFlags,
     };
     try {
       console.log(`== ${pass.title}: ${server.endpoint}`);
       // One untimed upload per sender kind, so the receiver's JIT is warm for both.
-      for (const variant of bigVariants.filter((v) => v.id === 'ferry' || v.id === 'tusjs')) {
+      for (const variant of warm ? bigVariants.filter((v) => v.id === 'ferry' || v.id === 'tusjs') : []) {
         const w = await measureSend(
           { ...ctx, profileDir: undefined },
           'big',
           `${pass.id}-warm`,
           0,
           variant,
-          [warm],
+          [warm!],
           false,
         );
         if (w.error) console.log(`warm-up  ${variant.label}: FAILED: ${w.error}`);
       }
 
-      console.log(`Big file: ${formatBytes(source.size)}, ${pass.runs} run(s) per sender, alternating`);
-      for (let run = 1; run <= pass.runs; run++) {
+      if (source) console.log(`Big file: ${formatBytes(source.size)}, ${pass.runs} run(s) per sender, alternating`);
+      for (let run = 1; source && run <= pass.runs; run++) {
         for (const variant of rotated(bigVariants, run)) {
           // Hash the landed file on each sender's first run; later runs check the size.
           const r = await measureSend(ctx, 'big', pass.id, run, variant, [source], run === 1);
@@ -123,35 +129,27 @@ async function main(options: SenderBenchOptions, workDir: string): Promise<void>
     }
   }
 
-  let queue: SenderResult | undefined;
-  let queueError: string | undefined;
-  if (options.queueFiles > 0) {
-    try {
-      // No server needed: adding and holding jobs does not touch the network.
-      queue = await runSenderChild(
-        {
-          mode: 'queue',
-          endpoint: 'http://127.0.0.1:9/files/',
-          headers,
-          dir: tinyDir,
-          statePath: join(workDir, 'queue-state.json'),
-        },
-        { timeoutMs: 300_000, profileDir: options.profileDir, profileName: 'queue', bundledEntry },
-      );
-      console.log(formatQueue(queue));
-      if (queue.files !== options.queueFiles)
-        throw new Error(`the queue holds ${queue.files} jobs, ${options.queueFiles} files were added`);
-    } catch (error) {
-      queueError = error instanceof Error ? error.message : String(error);
-      console.log(`queue  FAILED: ${queueError}`);
-    }
-  }
+  const scaleContext = {
+    workDir,
+    headers,
+    bundledEntry,
+    profileDir: options.profileDir,
+    nodeFlags: options.senderNodeFlags,
+  };
+  let queue: QueueOutcome | undefined;
+  if (phases.has('queue') && options.queueFiles > 0) queue = await runQueuePhase(scaleContext, options.queueFiles);
+  let scale: ScaleOutcome | undefined;
+  if (phases.has('scale') && options.scaleFiles > 0)
+    scale = await runScalePhase(scaleContext, {
+      files: options.scaleFiles,
+      size: options.smallSize,
+      concurrency: options.concurrency,
+      bucket: options.scaleBucket,
+    });
 
   warnIfBusy('end');
-  console.log(
-    `\n${summarizeSender({ runs, passes, bigSize: source.size, queue, queueError, command: commandLine() })}`,
-  );
-  if (runs.some((r) => r.error) || queueError) process.exitCode = 1;
+  console.log(`\n${summarizeSender({ runs, passes, bigSize: options.size, queue, scale, command: commandLine() })}`);
+  if (runs.some((r) => r.error) || queue?.error || scale?.error) process.exitCode = 1;
 }
 
 /** The command as typed, so the figures in docs can be reproduced. */

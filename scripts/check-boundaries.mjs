@@ -2,7 +2,8 @@
 // Enforces the layer rules of docs/ARCHITECTURE.md independently of ESLint config:
 // engine, shared and main/core never import electron, shared never imports node:*,
 // renderer and web never import engine or main, main/core never reaches the Electron adapters,
-// preload reaches only shared. Exits 1 on any violation.
+// preload reaches only shared, the receiver's store reaches none of the parts that speak HTTP.
+// Exits 1 on any violation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -54,6 +55,16 @@ function forbids(layer, targetLayer) {
   );
 }
 
+/** Folders under src/ kept apart from others inside their layer; tests in them included. */
+const receiverParts = ['tus', 'http', 'multipart', 'live', 'sharing'].map((part) => `engine/receiver/${part}`);
+const folderRules = [
+  // The store knows nothing of HTTP or of who calls it: another store (S3) must fit behind the same port.
+  { folder: 'engine/receiver/store', forbidden: receiverParts },
+];
+
+const srcPath = (path) => relative(src, path).split(sep).join('/');
+const isWithin = (path, folder) => srcPath(path) === folder || srcPath(path).startsWith(`${folder}/`);
+
 const isTestFile = (path) => /\.test\.tsx?$/.test(path);
 const candidates = ['', '.ts', '.tsx', '.js', '.mjs', '/index.ts', '/index.tsx'];
 /** The source file a relative import names, or null when it is not a file under src/. */
@@ -98,6 +109,12 @@ for (const file of walk(src)) {
       const targetLayer = layerOf(target);
       if (forbids(layer, targetLayer))
         violations.push(`${relative(root, file)}: ${layer}/ must not import from ${targetLayer}/ ('${spec}')`);
+      for (const rule of folderRules) {
+        if (!isWithin(file, rule.folder)) continue;
+        const reached = rule.forbidden.find((folder) => isWithin(target, folder));
+        if (reached)
+          violations.push(`${relative(root, file)}: ${rule.folder}/ must not import from ${reached}/ ('${spec}')`);
+      }
     }
   }
 }

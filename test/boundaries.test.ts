@@ -81,6 +81,38 @@ describe('boundary check', () => {
     expect(result.output).toContain(expected);
   });
 
+  it('lets the receiver use its store, and the store use the engine beside it', () => {
+    const result = check(
+      tree({
+        'src/engine/receiver/tus/post.ts': "import { StoreError } from '../store/errors';",
+        'src/engine/receiver/store/errors.ts':
+          "import { FerryError } from '../../errors';\nexport const StoreError = 1;",
+        'src/engine/errors.ts': 'export const FerryError = 1;',
+      }),
+    );
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it.each(['tus', 'http', 'multipart', 'live', 'sharing'])(
+    'fails when the store imports from receiver/%s, type-only and in its tests too',
+    (part) => {
+      const result = check(
+        tree({
+          'src/engine/receiver/store/append.ts': `import { TusError } from '../${part}/x';`,
+          'src/engine/receiver/store/types.ts': `import type { Header } from '../${part}/x';`,
+          'src/engine/receiver/store/append.test.ts': `import { y } from '../${part}/x';`,
+          [`src/engine/receiver/${part}/x.ts`]:
+            'export const TusError = 1;\nexport type Header = 1;\nexport const y = 1;',
+        }),
+      );
+      expect(result.code).toBe(1);
+      for (const file of ['append.ts', 'types.ts', 'append.test.ts'])
+        expect(result.output).toContain(
+          `src/engine/receiver/store/${file}: engine/receiver/store/ must not import from engine/receiver/${part}/`,
+        );
+    },
+  );
+
   it('fails on test code in what ships: vitest or test/ imported by a non-test file', () => {
     const result = check(
       tree({

@@ -20,8 +20,18 @@ export interface BenchOptions extends SharedBenchOptions {
   memorySweep: boolean;
 }
 
+/** What the sender benchmark can run; `--only` picks some. */
+export const senderPhases = ['big', 'small', 'queue', 'scale'] as const;
+export type SenderPhase = (typeof senderPhases)[number];
+
 export interface SenderBenchOptions extends SharedBenchOptions {
   queueFiles: number;
+  /** Small files sent in one long run, timed per `scaleBucket` files. */
+  scaleFiles: number;
+  scaleBucket: number;
+  phases: Set<SenderPhase>;
+  /** Extra Node/V8 flags for every sender child. */
+  senderNodeFlags: string[];
   /** One extra pass against a receiver without fsync. */
   noDurablePass: boolean;
   /** Run the sender children as TypeScript under tsx instead of bundled. */
@@ -43,11 +53,15 @@ export const usage = `Usage: npm run bench:receiver -- [options]
 export const senderUsage = `Usage: npm run bench:sender -- [options]
   --size <n>          big file size (default 1GiB; accepts 256MiB, 4GiB, ...)
   --runs <n>          alternating runs per sender (default 3)
-  --quick             128 MiB, 1 run, 400 small files, 2000-file queue
+  --quick             128 MiB, 1 run, 400 small files, 2000-file queue, 2000 files at scale
   --small-files <n>   number of small files (default 2000; 0 skips the phase)
-  --small-size <n>    size of each small file (default 16KiB)
-  --concurrency <n>   small files in flight, for both senders (default 8)
-  --queue-files <n>   files in the held queue (default 10000; 0 skips it)
+  --small-size <n>    size of each small file, here and at scale (default 16KiB)
+  --concurrency <n>   small files in flight, for both senders and at scale (default 8)
+  --queue-files <n>   files in the held queue: add, persist, restore in a new process (default 100000; 0 skips it)
+  --scale-files <n>   small files Ferry sends in one run, timed per thousand (default 20000; 0 skips it)
+  --scale-bucket <n>  files per timed stretch at scale (default 1000)
+  --only <phases>     comma-separated: big, small, queue, scale (default: all)
+  --sender-node-flags=<flags>  extra Node/V8 flags for every sender child, e.g. --sender-node-flags=--max-semi-space-size=16
   --skip-no-durable   skip the extra pass against a receiver without fsync
   --keep              keep the temp dir for inspection
   --tsx               run the senders under the tsx loader instead of bundled (adds ~77 MiB RSS)
@@ -133,6 +147,10 @@ export function readSenderOptions(argv: string[]): SenderBenchOptions {
     argv,
     {
       'queue-files': { type: 'string' },
+      'scale-files': { type: 'string' },
+      'scale-bucket': { type: 'string' },
+      only: { type: 'string' },
+      'sender-node-flags': { type: 'string' },
       'skip-no-durable': { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
     },
@@ -140,8 +158,21 @@ export function readSenderOptions(argv: string[]): SenderBenchOptions {
   );
   return {
     ...readShared(values, 400),
-    queueFiles: wholeNumber(values['queue-files'], values.quick ? 2000 : 10_000, '--queue-files', true),
+    queueFiles: wholeNumber(values['queue-files'], values.quick ? 2000 : 100_000, '--queue-files', true),
+    scaleFiles: wholeNumber(values['scale-files'], values.quick ? 2000 : 20_000, '--scale-files', true),
+    scaleBucket: wholeNumber(values['scale-bucket'], 1000, '--scale-bucket'),
+    phases: phasesOf(values.only),
+    senderNodeFlags: (values['sender-node-flags'] ?? '').split(/\s+/).filter(Boolean),
     noDurablePass: !values['skip-no-durable'],
     tsx: values.tsx,
   };
+}
+
+function phasesOf(text: string | undefined): Set<SenderPhase> {
+  if (text === undefined) return new Set(senderPhases);
+  const picked = text.split(',').map((item) => item.trim());
+  const unknown = picked.filter((item) => !(senderPhases as readonly string[]).includes(item));
+  if (unknown.length > 0 || picked.length === 0)
+    throw new RangeError(`--only takes ${senderPhases.join(', ')}; got "${text}"`);
+  return new Set(picked as SenderPhase[]);
 }

@@ -57,12 +57,20 @@ async function sizeOf(paths: string[]): Promise<number> {
 async function run(task: SenderTask): Promise<SenderResult> {
   if (task.mode === 'queue') {
     const { holdQueue } = await import('./sender-ferry');
+    // rssEnd is read while the queue is still referenced: what holding it costs.
     const { value, figures } = await measured(() => holdQueue(task.endpoint, task.headers, task.dir, task.statePath));
-    // Restore only after rssEnd is read, so the held figure is one queue's worth.
-    const restored = await value.restore();
-    if (restored.restoredJobs !== value.figures.jobs)
-      throw new Error(`restored ${restored.restoredJobs} of ${value.figures.jobs} queued jobs`);
-    return { ...figures, rssFloor, bytes: 0, files: value.figures.jobs, queue: { ...value.figures, ...restored } };
+    return { ...figures, rssFloor, bytes: 0, files: value.figures.jobs, queue: value.figures };
+  }
+  if (task.mode === 'restore') {
+    const { restoreQueue } = await import('./sender-ferry');
+    const { value, figures } = await measured(() => restoreQueue(task.statePath));
+    const jobs = value.list().length;
+    return { ...figures, rssFloor, bytes: 0, files: jobs, restoredJobs: jobs };
+  }
+  if (task.mode === 'scale') {
+    const { sendAtScale } = await import('./sender-scale');
+    const { value, figures } = await measured(() => sendAtScale(task));
+    return { ...figures, rssFloor, bytes: 0, files: value.files, scale: value };
   }
   // Load only the sender under test, so neither pays for the other's code.
   const send =

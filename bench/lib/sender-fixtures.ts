@@ -1,7 +1,7 @@
 // Source files for the sender benchmark, per-run names for them, and the
 // check that what landed on the receiver is byte for byte what was sent.
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { locateStored, removeStored, sha256OfFile } from './files';
 
@@ -41,6 +41,19 @@ export async function createSmallSet(
 export async function createTinySet(dir: string, count: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   await inBatches(Array.from({ length: count }), (_, i) => writeFile(join(dir, `tiny-${i}.txt`), `tiny file ${i}\n`));
+}
+
+/** Random small files, many of them: they only need to differ, so they are not hashed here. */
+export async function createScaleSet(dir: string, count: number, size: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await inBatches(Array.from({ length: count }), (_, i) => writeFile(join(dir, `file-${i}.bin`), randomBytes(size)));
+}
+
+/** Files under `dir` (one level) and their total size. */
+export async function countFiles(dir: string): Promise<{ files: number; bytes: number }> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const sizes = await inBatches(names, async (name) => (await stat(join(dir, name))).size);
+  return { files: names.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
 }
 
 /**

@@ -37,6 +37,7 @@ export interface RunContext {
   profileDir?: string;
   /** The sender child bundled to plain JavaScript, if the run uses it. */
   bundledEntry?: string;
+  nodeFlags?: string[];
 }
 
 const warmUpFiles = 64;
@@ -74,6 +75,9 @@ export async function measureSend(
       join(linkDir, 'warm'),
       warmNames,
     );
+    // The links (and, before the first run, the sources) go to disk now: a receiver's first fsync
+    // would otherwise write them back inside the timed run, for whichever sender goes first.
+    await settleDisk();
     record.result = await runSenderChild(
       {
         mode: 'send',
@@ -90,6 +94,7 @@ export async function measureSend(
         profileName: tag,
         beforeTimed: () => ctx.server.mark(),
         bundledEntry: ctx.bundledEntry,
+        nodeFlags: ctx.nodeFlags,
       },
     );
     record.server = await ctx.server.stats();

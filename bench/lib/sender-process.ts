@@ -16,6 +16,8 @@ export interface SenderRunOptions {
   beforeTimed?: () => Promise<void>;
   /** A bundled child (plain JavaScript) to run on bare Node instead of the TypeScript entry under tsx. */
   bundledEntry?: string;
+  /** Extra Node/V8 flags for the child (say, a young generation size to compare RSS with). */
+  nodeFlags?: string[];
 }
 
 export function runSenderChild(task: SenderTask, options: SenderRunOptions): Promise<SenderResult> {
@@ -26,7 +28,12 @@ export function runSenderChild(task: SenderTask, options: SenderRunOptions): Pro
     : [];
   // Under tsx, inherit its loader flags; --expose-gc lets the child take steady RSS readings.
   const child = fork(options.bundledEntry ?? childEntry, [], {
-    execArgv: [...(options.bundledEntry ? [] : process.execArgv), '--expose-gc', ...profile],
+    execArgv: [
+      ...(options.bundledEntry ? [] : process.execArgv),
+      '--expose-gc',
+      ...(options.nodeFlags ?? []),
+      ...profile,
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolvePromise, reject) => {

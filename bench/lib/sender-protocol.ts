@@ -38,14 +38,42 @@ export type SenderTask =
       dir: string;
       /** Where the JSON queue state goes (what `npm run send` uses). */
       statePath: string;
+    }
+  | {
+      /** A fresh process restoring the queue a 'queue' task left at `statePath`, as the next run would. */
+      mode: 'restore';
+      statePath: string;
+    }
+  | {
+      /** One folder of many small files through the pool, as `npm run send` would send it. */
+      mode: 'scale';
+      endpoint: string;
+      headers: Record<string, string>;
+      dir: string;
+      statePath: string;
+      concurrency: number;
+      /** Files per measured stretch: the rate of each consecutive stretch shows whether cost grows. */
+      bucket: number;
     };
 
 export interface QueueFigures {
   jobs: number;
+  /** `queue.add` of the folder minus the time inside the persistence port: walking, a stat per file, indexing. */
   addMs: number;
-  restoreMs: number;
-  restoredJobs: number;
+  /** Inside the persistence port: the queue file (snapshot and journal) written and fsynced. */
+  persistMs: number;
   stateBytes: number;
+}
+
+/** How a long send went, stretch by stretch (`bucket` files each, in the order they landed). */
+export interface ScaleFigures {
+  files: number;
+  /** Jobs whose sha256 the receiver confirmed it checked (X-Ferry-Sha256). */
+  confirmed: number;
+  bucket: number;
+  /** Per stretch: files landed per second (wall time), and the sender's CPU milliseconds per file. */
+  filesPerSecond: number[];
+  cpuMsPerFile: number[];
 }
 
 export interface SenderResult {
@@ -67,6 +95,9 @@ export interface SenderResult {
   /** User + system CPU time of the sender process during the timed work. */
   cpuMs: number;
   queue?: QueueFigures;
+  /** A 'restore' task: the jobs the new process holds. */
+  restoredJobs?: number;
+  scale?: ScaleFigures;
 }
 
 /** Child to parent. 'ready' comes after the warm-up, right before the timed work. */

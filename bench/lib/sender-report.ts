@@ -1,7 +1,7 @@
 // Per-run lines and the final summary of the sender benchmark.
 import { formatBytes } from '../../src/shared/units';
 import type { SenderRun } from './sender-measure';
-import type { SenderResult } from './sender-protocol';
+import { summarizeScale, type QueueOutcome, type ScaleOutcome } from './scale-report';
 import { fixed, mark, mbPerSec, median, mib, table } from './stats';
 
 const labelWidth = 22;
@@ -24,16 +24,11 @@ export function formatSendRun(prefix: string, r: SenderRun): string {
   return `${head}${speed}  ${memory}  ${cpu}  ${verdict}`;
 }
 
-export function formatQueue(r: SenderResult): string {
-  const q = r.queue!;
-  return (
-    `queue  ${q.jobs} files added in ${fixed(q.addMs / 1000, 2)} s; RSS held ${mib(r.rssEnd)} (base ${mib(r.rssBase)}, ` +
-    `peak while adding ${mib(r.rssPeak)}, heap ${mib(r.heapEnd - r.heapBase, true)}); state file ${formatBytes(q.stateBytes)}; restored ${q.restoredJobs} jobs in ${fixed(q.restoreMs / 1000, 2)} s`
-  );
-}
-
 interface Row {
   value: number;
+  /** Medians of CPU seconds per GB (big file) or per run (small files), each side. */
+  senderCpu: number;
+  receiverCpu: number;
   rssPeak: number;
   broken: boolean;
   cells: string[];
@@ -52,6 +47,8 @@ function rowOf(label: string, runs: SenderRun[]): Row {
   const hashed = ok.some((r) => r.checked === 'sha256');
   return {
     value: median(values),
+    senderCpu: median(senderCpu),
+    receiverCpu: median(receiverCpu),
     rssPeak,
     broken: failure !== undefined || ok.length === 0,
     cells: [
@@ -72,8 +69,8 @@ export interface SenderSummaryInput {
   runs: SenderRun[];
   passes: { id: string; title: string }[];
   bigSize: number;
-  queue?: SenderResult;
-  queueError?: string;
+  queue?: QueueOutcome;
+  scale?: ScaleOutcome;
   command: string;
 }
 
@@ -140,7 +137,22 @@ export function summarizeSender(input: SenderSummaryInput): string {
     };
     ratio('Ferry / tus-js-client, big file', 'big:Ferry', 'big:tus-js-client', 1.5);
     ratio('Ferry / tus-js-client (8 MiB), big file', 'big:Ferry', 'big:tus-js-client (8 MiB)', 1.5);
-    ratio('Ferry (no checksum) / tus-js-client', 'big:Ferry (no checksum)', 'big:tus-js-client');
+    // CPU per GB, each side: Ferry's sender against tus-js-client's, and Ferry's receiver checking the
+    // sha256 (Ferry's row) against the same receiver taking the same file unchecked (tus-js-client's).
+    const cpu = (name: string, side: 'senderCpu' | 'receiverCpu', goal: number) => {
+      const x = rows.get('big:Ferry');
+      const y = rows.get('big:tus-js-client');
+      if (!x || !y) return;
+      const broken = x.broken || y.broken;
+      const share = x[side] / y[side];
+      targets.push({
+        name: `${name} [${pass.id}]`,
+        shown: `${fixed(x[side], 2)} s against ${fixed(y[side], 2)} s: ${fixed(share, 2)}×  (target ≤ ${goal}×)`,
+        met: !broken && share <= goal,
+      });
+    };
+    cpu('Ferry sender CPU/GB / tus-js-client, big file', 'senderCpu', 1);
+    cpu('Receiver CPU/GB, sha256 checked / unchecked', 'receiverCpu', 1.3);
     ratio('Ferry parallel 4 / parallel 1', 'big:Ferry (parallel 4)', 'big:Ferry');
     ratio('Ferry / tus-js-client, small files', 'small:Ferry', 'small:tus-js-client', 3);
     // Memory is judged on the default receiver only; every Ferry configuration must fit.
@@ -163,47 +175,9 @@ export function summarizeSender(input: SenderSummaryInput): string {
     out.push('"RSS loaded" is after importing the sender and a GC, right before the timed work.', '');
   }
 
-  if (input.queue?.queue) {
-    const r = input.queue;
-    const q = r.queue!;
-    out.push(`Held queue (Ferry, JSON persistence, one folder of ${q.jobs} files)`);
-    out.push(
-      table(
-        [
-          'files',
-          'add + save',
-          'RSS base',
-          'RSS held',
-          'held − base',
-          'peak while adding',
-          'heap held − base',
-          'restore',
-          'state file',
-        ],
-        [
-          [
-            String(q.jobs),
-            `${fixed(q.addMs / 1000, 2)} s`,
-            mib(r.rssBase),
-            mib(r.rssEnd),
-            mib(r.rssEnd - r.rssBase, true),
-            mib(r.rssPeak),
-            mib(r.heapEnd - r.heapBase, true),
-            `${fixed(q.restoreMs / 1000, 2)} s`,
-            formatBytes(q.stateBytes),
-          ],
-        ],
-      ),
-      '',
-    );
-    targets.push({
-      name: `Ferry RSS holding a ${q.jobs}-file queue`,
-      shown: `${mb(r.rssEnd)}  (target < 150 MB; peak ${mb(r.rssPeak)})`,
-      met: r.rssEnd < rssLimit,
-    });
-  } else if (input.queueError) {
-    targets.push({ name: 'Ferry RSS holding a queue', shown: `failed: ${input.queueError}`, met: false });
-  }
+  const scaled = summarizeScale(input.queue, input.scale);
+  out.push(...scaled.lines);
+  targets.push(...scaled.targets);
 
   out.push('Targets');
   const width = Math.max(...targets.map((t) => t.name.length), 10);

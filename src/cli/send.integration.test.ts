@@ -1,9 +1,6 @@
 // `ferry send --json` end to end: a real child process against a receiver in this test.
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cliOutput, ensureCli } from '../../scripts/cli-bundle.mjs';
 import { createReceiver, type Receiver } from '../engine/receiver/server';
@@ -16,9 +13,9 @@ import {
   startTinyTus,
   writeRandomFile,
 } from '../../test/support/sender-test-kit';
+import { runNode } from '../../test/support/cli-run';
 import { ProgressEvent } from '../shared/progress-event';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 let sourceDir: string;
 let receiveDir: string;
 let stateDir: string;
@@ -46,24 +43,8 @@ afterAll(async () => {
   await removeDir(stateDir);
 });
 
-interface Run {
-  code: number | null;
-  lines: string[];
-  stderr: string;
-}
-
 /** The bundled CLI that `npm run send` runs, on plain node: no wrapper process, no TypeScript loader. */
-function send(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, [cliOutput('send'), ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, lines, stderr })));
-}
+const send = (args: string[]) => runNode([cliOutput('send'), ...args]);
 
 const Summary = {
   parse(line: string | undefined) {

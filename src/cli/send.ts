@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { createDigestWorker } from '../engine/crypto/digest-worker';
 import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
+import type { ProgressEvent } from '../shared/progress-event';
 import { parseSize } from '../shared/units';
 import { asCount, asDuration, asSize } from './cli-options';
 import { startedByNpm, watchParent } from './parent-watch';
@@ -108,13 +109,27 @@ const started = performance.now();
 const isMine = (job: { id: string }) => wanted.has(job.id);
 const display = opts.json
   ? undefined
-  : createTerminalProgress(
-      mine,
-      () => pool.overall(isMine),
-      (id) => pool.hub.get(id),
-    );
+  : createTerminalProgress({
+      running: () =>
+        pool
+          .activeIds()
+          .filter((id) => wanted.has(id))
+          .map((id) => queue.get(id))
+          .filter((job) => job !== undefined),
+      job: (id) => queue.get(id),
+      overall: () => pool.overall(isMine),
+      latest: (id) => pool.hub.get(id),
+    });
+/** A landed file's event names its sha256, and whether the receiver confirmed it (it checked that digest). */
+function withLandedSha256(event: ProgressEvent): ProgressEvent {
+  const job = event.status === 'completed' ? queue.get(event.uploadId) : undefined;
+  if (!job?.sha256) return event;
+  return { ...event, context: { ...event.context, sha256: job.sha256, sha256Confirmed: job.sha256Confirmed === true } };
+}
 if (opts.json)
-  pool.hub.subscribe((event) => wanted.has(event.uploadId) && process.stdout.write(`${JSON.stringify(event)}\n`));
+  pool.hub.subscribe(
+    (event) => wanted.has(event.uploadId) && process.stdout.write(`${JSON.stringify(withLandedSha256(event))}\n`),
+  );
 else display!.start();
 
 let interrupted = false;
@@ -133,7 +148,7 @@ if (interrupted) await new Promise(() => undefined);
 display?.stop();
 const seconds = (performance.now() - started) / 1000;
 
-// Only for files whose upload resumed midway: the pool computed every other sha256 while sending.
+// Only for jobs a queue kept from before the pool recorded every landed file's sha256.
 const digests = createDigestWorker();
 const sha256Of = async (path: string) => (await digests.digestFile('sha256', path)).toString('hex');
 
@@ -153,6 +168,8 @@ if (opts.json) {
       status: statusOf(job),
       url: job.uploadUrl,
       sha256: job.status === 'completed' ? (job.sha256 ?? (await sha256Of(job.path))) : undefined,
+      // True only when the receiver's answer named this sha256 as the one it checked (Ferry's receiver).
+      sha256Confirmed: job.status === 'completed' ? job.sha256Confirmed === true : undefined,
       error: job.error,
     });
   // A path that could not be read is a failed file too, not just a warning.
@@ -164,6 +181,7 @@ if (opts.json) {
       status: 'failed',
       url: undefined,
       sha256: undefined,
+      sha256Confirmed: undefined,
       error: { code: 'SOURCE_UNREADABLE', message: entry.reason },
     });
   // Bytes sent in this run: a file already there cost none.

@@ -4,12 +4,17 @@ import type { ProgressEvent } from '../shared/progress-event';
 import type { UploadJob } from '../shared/upload-job';
 import { formatBytes } from '../shared/units';
 
+export interface TerminalProgressSource {
+  /** The jobs being sent now: a redraw looks only at these and the bars it shows, never the whole queue. */
+  running(): Iterable<UploadJob>;
+  job(id: string): UploadJob | undefined;
+  overall(): OverallProgress;
+  latest(id: string): ProgressEvent | undefined;
+}
+
 /** One bar per running file plus a total, with speed and ETA; redrawn a few times a second. */
-export function createTerminalProgress(
-  jobs: () => UploadJob[],
-  overall: () => OverallProgress,
-  latest: (id: string) => ProgressEvent | undefined,
-) {
+export function createTerminalProgress(source: TerminalProgressSource, output?: NodeJS.WritableStream) {
+  const { overall, latest } = source;
   const multibar = new cliProgress.MultiBar(
     {
       format: '{bar} {percentage}% | {name} | {done}/{size} | {speed}/s | ETA {eta_text}',
@@ -17,6 +22,8 @@ export function createTerminalProgress(
       clearOnComplete: false,
       barsize: 24,
       etaBuffer: 50,
+      // Another stream than the terminal (a test's) gets the bars too.
+      ...(output ? { stream: output, noTTYOutput: true } : {}),
     },
     cliProgress.Presets.shades_classic,
   );
@@ -25,9 +32,8 @@ export function createTerminalProgress(
   let timer: NodeJS.Timeout | undefined;
 
   function render() {
-    const list = jobs();
-    const { size, acknowledged: done, bytesPerSecond, etaSeconds: eta } = overall();
-    for (const job of list) {
+    const { files, size, acknowledged: done, bytesPerSecond, etaSeconds: eta } = overall();
+    for (const job of source.running()) {
       if (job.status !== 'running' || bars.has(job.id)) continue;
       bars.set(
         job.id,
@@ -41,8 +47,12 @@ export function createTerminalProgress(
       );
     }
     for (const [id, bar] of bars) {
-      const job = list.find((item) => item.id === id);
-      if (!job) continue;
+      const job = source.job(id);
+      if (!job) {
+        multibar.remove(bar);
+        bars.delete(id);
+        continue;
+      }
       const phase = job.phase && job.phase !== 'uploading' ? ` [${job.phase}]` : '';
       const event = latest(job.id);
       const eta = event?.etaSeconds;
@@ -61,7 +71,7 @@ export function createTerminalProgress(
       }
     }
     total ??= multibar.create(size || 1, 0, {
-      name: `total (${list.length} files)`,
+      name: `total (${files} files)`,
       size: formatBytes(size),
       done: '0 B',
       speed: '-',
@@ -69,7 +79,7 @@ export function createTerminalProgress(
     });
     total.setTotal(size || 1);
     total.update(done, {
-      name: `total (${list.length} files)`,
+      name: `total (${files} files)`,
       size: formatBytes(size),
       done: formatBytes(done),
       speed: formatBytes(bytesPerSecond),

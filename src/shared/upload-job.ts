@@ -44,7 +44,13 @@ export const UploadJob = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   /** When a job waiting to retry (phase `retrying` or `stalled`) tries again, in ms since the epoch. */
   retryAt: z.number().optional(),
+  /** The whole file's sha256 (hex), once known. */
   sha256: z.string().optional(),
+  /**
+   * Set when the file landed: true when the receiver's answer named `sha256` as the digest it checked
+   * the stored bytes against (Ferry's `X-Ferry-Sha256`); false when `sha256` is only this side's.
+   */
+  sha256Confirmed: z.boolean().optional(),
   /**
    * The source is still being written (a recording, a log): it is sent as it grows, and its length is
    * declared once it stops growing. `size` is what exists so far.

@@ -2,6 +2,7 @@
 // files with tus, showing what the receiver has stored, live over /ws.
 import './styles.css';
 import type { ProgressEvent } from '../shared/progress-event';
+import type { PickedFile } from './dropped-entries';
 import { createFormat, pickMessages } from './i18n';
 import { connectLive } from './live';
 import { createEtaSmoother, createRateMeter, type RateMeter } from './rate';
@@ -219,7 +220,7 @@ function run(link: string, token: string, info: ShareInfo): void {
     }
   }
 
-  const files = new Map<string, File>();
+  const files = new Map<string, PickedFile>();
   /** Uploads known only from the receiver, by path (or bare name) and size; rebuilt per pick. */
   let orphans = new Map<string, Row>();
   const orphanKey = (name: string, size: number) => `${size}|${name}`;
@@ -229,27 +230,27 @@ function run(link: string, token: string, info: ShareInfo): void {
       if (!row.local && row.state === 'paused') orphans.set(orphanKey(row.name, row.size), row);
   }
   function startRow(row: Row): void {
-    const file = files.get(row.key);
-    if (!file) return;
+    const picked = files.get(row.key);
+    if (!picked) return;
     // Even when this browser forgot the upload's URL (a reload mid-request, cleared storage), the
     // receiver's list of this device's uploads names one with the same path and size: continue it.
-    const orphan = orphans.get(orphanKey(row.name, row.size)) ?? orphans.get(orphanKey(file.name, row.size));
+    const orphan = orphans.get(orphanKey(row.name, row.size)) ?? orphans.get(orphanKey(picked.file.name, row.size));
     if (orphan) orphans.delete(orphanKey(orphan.name, orphan.size));
-    uploader.add(file, row, orphan?.uploadId);
+    uploader.add(picked, row, orphan?.uploadId);
   }
 
   const main: MainView = view.main(info.device, {
     picked(picked) {
       indexOrphans();
-      for (const file of picked) {
-        const key = fileKey(file);
-        files.set(key, file);
+      for (const one of picked) {
+        const key = fileKey(one);
+        files.set(key, one);
         const existing = rows.get(key);
         if (existing && busy.has(existing.state)) continue;
         const row: Row = existing ?? {
           key,
-          name: (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name,
-          size: file.size,
+          name: one.path,
+          size: one.file.size,
           sent: 0,
           bytesPerSecond: 0,
           etaSeconds: null,

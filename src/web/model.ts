@@ -1,5 +1,6 @@
 // The page's state as plain data, and the pure rules that turn it into words and numbers.
 import type { ProgressEvent } from '../shared/progress-event';
+import type { PickedFile } from './dropped-entries';
 
 export type RowState =
   | 'queued'
@@ -115,7 +116,4 @@ export function splitName(name: string): { stem: string; ext: string } {
   return { stem: name.slice(0, dot), ext: name.slice(dot) };
 }
 
-export const fileKey = (file: File) =>
-  [(file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name, file.size, file.lastModified].join(
-    '|',
-  );
+export const fileKey = ({ file, path }: PickedFile) => [path, file.size, file.lastModified].join('|');

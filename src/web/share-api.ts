@@ -54,7 +54,10 @@ export async function getInfo(token: string): Promise<InfoResult> {
 }
 
 export async function join(linkToken: string, pin?: string): Promise<JoinResult> {
-  const response = await call('/share/join', linkToken, pin === undefined ? {} : { pin });
+  const response = await call('/share/join', linkToken, {
+    device: deviceSecret(),
+    ...(pin === undefined ? {} : { pin }),
+  });
   if (isTrouble(response)) return response;
   if (response.status === 201) return { kind: 'joined', ...((await response.json()) as ShareInfo & { token: string }) };
   if (response.status === 429)
@@ -95,4 +98,36 @@ export function saveGuest(linkToken: string, token: string | undefined): void {
   } catch {
     /* private mode: resuming after a reload needs a fresh join, nothing else changes */
   }
+}
+
+/**
+ * This browser's own secret, kept for good: the receiver stamps the uploads it makes with a hash of it,
+ * so under a later share link (a new guest token) the same file picked again continues its upload.
+ * Without storage it lasts as long as the page.
+ */
+const deviceKey = 'ferry.device';
+let sessionDevice: string | undefined;
+
+export function deviceSecret(): string {
+  try {
+    const saved = localStorage.getItem(deviceKey);
+    if (saved && /^[A-Za-z0-9_-]{22,128}$/.test(saved)) return saved;
+  } catch {
+    /* private mode: below */
+  }
+  sessionDevice ??= newSecret();
+  try {
+    localStorage.setItem(deviceKey, sessionDevice);
+  } catch {
+    /* kept for this page only */
+  }
+  return sessionDevice;
+}
+
+function newSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }

@@ -1,6 +1,7 @@
 // tus uploads from the browser: resumable across reloads (fingerprints and URLs in localStorage),
 // retrying by itself after a dropped connection, a few files at a time.
 import { Upload, type DetailedError, type PreviousUpload } from 'tus-js-client';
+import type { PickedFile } from './dropped-entries';
 import type { Messages } from './i18n';
 import type { Row } from './model';
 
@@ -20,7 +21,7 @@ export interface UploaderDeps {
 
 export interface Uploader {
   /** `resumeId`: an upload of this device's, known from the receiver, that this file continues. */
-  add(file: File, row: Row, resumeId?: string): void;
+  add(picked: PickedFile, row: Row, resumeId?: string): void;
   retry(key: string): void;
   /** Back online: continue whatever paused because the network went away. */
   resumeOffline(): void;
@@ -28,7 +29,7 @@ export interface Uploader {
 }
 
 interface Item {
-  file: File;
+  picked: PickedFile;
   row: Row;
   upload?: Upload;
   running: boolean;
@@ -45,10 +46,10 @@ const statusOf = (error: Error | DetailedError) =>
   'originalResponse' in error ? (error.originalResponse?.getStatus() ?? 0) : 0;
 
 /** The same file picked again after a reload finds its upload again: path, size and time, per receiver. */
-function fingerprint(file: File, options: { endpoint?: string | null }): Promise<string> {
-  const path = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
-  return Promise.resolve(['ferry', path, file.type, file.size, file.lastModified, options.endpoint].join('|'));
-}
+const fingerprintOf =
+  ({ file, path }: PickedFile) =>
+  (_file: unknown, options: { endpoint?: string | null }): Promise<string> =>
+    Promise.resolve(['ferry', path, file.type, file.size, file.lastModified, options.endpoint].join('|'));
 
 const newest = (uploads: PreviousUpload[]) =>
   [...uploads].sort((a, b) => Date.parse(String(b.creationTime)) - Date.parse(String(a.creationTime)))[0];
@@ -78,21 +79,22 @@ export function createUploader(deps: UploaderDeps): Uploader {
   }
 
   function create(item: Item): Upload {
-    const path = (item.file as File & { webkitRelativePath?: string }).webkitRelativePath;
-    return new Upload(item.file, {
+    const { file, path } = item.picked;
+    return new Upload(file, {
       endpoint: `${location.origin}/files/`,
       headers: { Authorization: `Bearer ${deps.token}` },
       metadata: {
-        filename: item.file.name,
-        filetype: item.file.type || 'application/octet-stream',
-        ...(path ? { relativePath: path } : {}),
+        filename: file.name,
+        filetype: file.type || 'application/octet-stream',
+        // From a folder (its button or a drop): the receiver rebuilds the folder from this.
+        ...(path !== file.name ? { relativePath: path } : {}),
       },
       chunkSize: deps.chunkSize,
       retryDelays,
-      uploadDataDuringCreation: item.file.size <= inlineLimit,
+      uploadDataDuringCreation: file.size <= inlineLimit,
       ...(item.resumeId ? { uploadUrl: `${location.origin}/files/${encodeURIComponent(item.resumeId)}` } : {}),
       removeFingerprintOnSuccess: true,
-      fingerprint,
+      fingerprint: fingerprintOf(item.picked),
       onShouldRetry(error) {
         const status = statusOf(error);
         const retry =
@@ -167,10 +169,10 @@ export function createUploader(deps: UploaderDeps): Uploader {
   }
 
   return {
-    add(file, row, resumeId) {
+    add(picked, row, resumeId) {
       const known = items.get(row.key);
       if (known) return this.retry(row.key);
-      const item: Item = { file, row, running: false, ...(resumeId ? { resumeId } : {}) };
+      const item: Item = { picked, row, running: false, ...(resumeId ? { resumeId } : {}) };
       items.set(row.key, item);
       requeue(item);
       pump();

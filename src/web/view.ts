@@ -1,4 +1,5 @@
 // The page's DOM: three screens (a message, the PIN form, the main list), built with plain elements.
+import { droppedFiles, pathOf, type PickedFile } from './dropped-entries';
 import type { Format, Messages } from './i18n';
 import { splitName, type Row, type Summary } from './model';
 
@@ -23,7 +24,7 @@ export interface Notice {
 }
 
 export interface MainHandlers {
-  picked(files: File[]): void;
+  picked(files: PickedFile[]): void;
   retry(key: string): void;
 }
 
@@ -139,7 +140,8 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
       ] as const) {
         button.addEventListener('click', () => input.click());
         input.addEventListener('change', () => {
-          if (input.files && input.files.length > 0) handlers.picked([...input.files]);
+          if (input.files && input.files.length > 0)
+            handlers.picked([...input.files].map((file) => ({ file, path: pathOf(file) })));
           input.value = '';
         });
       }
@@ -176,12 +178,10 @@ export function createView(root: HTMLElement, t: Messages, format: Format) {
       document.addEventListener('dragover', (event) => event.preventDefault());
       document.addEventListener('drop', (event) => {
         event.preventDefault();
-        // Files only: a dropped folder shows up as an entry that is a directory (choose it with the folder button).
-        const dropped = [...(event.dataTransfer?.items ?? [])]
-          .filter((item) => item.kind === 'file' && item.webkitGetAsEntry?.()?.isDirectory !== true)
-          .map((item) => item.getAsFile())
-          .filter((file): file is File => file !== null);
-        if (dropped.length > 0 && !chooseFiles.disabled) handlers.picked(dropped);
+        // Folders too: walked to their files, each sent with its path inside, as from the folder button.
+        void droppedFiles(event.dataTransfer).then((dropped) => {
+          if (dropped.length > 0 && !chooseFiles.disabled) handlers.picked(dropped);
+        });
       });
 
       function partsFor(row: Row): RowParts {

@@ -1,8 +1,13 @@
-// The `ferry` bin (scripts/ferry.mjs): `ferry serve|send …`, help, and usage errors.
+// The `ferry` bin (scripts/ferry.mjs): `ferry serve|send …`, help, usage errors, and what `send --json` reports.
 import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCli, projectRoot } from '../../scripts/cli-bundle.mjs';
+import { createReceiver, type Receiver } from '../../src/engine/receiver/server';
+import { ProgressEvent } from '../../src/shared/progress-event';
+import { runNode } from '../support/cli-run';
+import { KiB, MiB, makeTempDir, removeDir, startTinyTus, writeRandomFile } from '../support/sender-test-kit';
 
 beforeAll(() => ensureCli());
 
@@ -35,4 +40,73 @@ it.each([[[]], [['upload']]])('exits 2 with the usage on %j', (args) => {
   const result = ferry(args);
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('Usage: ferry <command>');
+});
+
+/** `ferry send …` without blocking this process, which runs the receiver it sends to. */
+const ferrySend = (args: string[]) => runNode([join(projectRoot, 'scripts', 'ferry.mjs'), 'send', ...args]);
+
+describe('send --json reports the sha256 of every file that landed', () => {
+  let dir: string;
+  let receiver: Receiver;
+  /** Name on the receiver → sha256 of the source. */
+  const hashes = new Map<string, string>();
+
+  beforeAll(async () => {
+    dir = await makeTempDir('cli-sha256');
+    await mkdir(join(dir, 'src', 'set'), { recursive: true });
+    // One request, sealed parts (to Ferry) or plain chunks (elsewhere), and an empty file.
+    hashes.set('set/small.bin', await writeRandomFile(join(dir, 'src', 'set', 'small.bin'), 30 * KiB));
+    hashes.set('set/chunked.bin', await writeRandomFile(join(dir, 'src', 'set', 'chunked.bin'), 3 * MiB + 5));
+    hashes.set('set/empty.txt', await writeRandomFile(join(dir, 'src', 'set', 'empty.txt'), 0));
+    receiver = createReceiver({ dir: join(dir, 'received'), token: 'secret', logger: false });
+    await receiver.listen();
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await removeDir(dir);
+  });
+
+  async function sendSet(to: string, state: string) {
+    const run = await ferrySend([
+      join(dir, 'src', 'set'),
+      '--to',
+      to,
+      '--token',
+      'secret',
+      '--json',
+      '--chunk-size',
+      '1MiB',
+      '--state',
+      join(dir, state),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const landed = run.lines
+      .slice(0, -1)
+      .map((line) => ProgressEvent.parse(JSON.parse(line)))
+      .filter((event) => event.status === 'completed');
+    const summary = JSON.parse(run.lines.at(-1)!) as {
+      files: { name: string; status: string; sha256?: string; sha256Confirmed?: boolean }[];
+    };
+    return { landed, summary };
+  }
+
+  it.each([
+    ["Ferry's receiver, which confirms it", true],
+    ['another tus server, which cannot', false],
+  ])('to %s', async (_label, confirmedByFerry) => {
+    const tiny = confirmedByFerry ? undefined : await startTinyTus();
+    try {
+      const to = tiny?.endpoint ?? `${receiver.url}/files/`;
+      const { landed, summary } = await sendSet(to, `state-${confirmedByFerry}.json`);
+      // Each file's completed event names the digest, as the summary does.
+      expect(landed.map((event) => [event.context.filename, event.context.sha256]).sort()).toEqual([...hashes].sort());
+      for (const event of landed) expect(event.context.sha256Confirmed).toBe(confirmedByFerry);
+      expect(summary.files.map((file) => [file.name, file.status, file.sha256, file.sha256Confirmed]).sort()).toEqual(
+        [...hashes].map(([name, hash]) => [name, 'completed', hash, confirmedByFerry]).sort(),
+      );
+    } finally {
+      await tiny?.close();
+    }
+  });
 });

@@ -4,31 +4,23 @@
 import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { settingsVersion } from '../../src/shared/settings';
-import { startApp, type AppHarness, type AppHarnessOptions } from '../support/e2e/app-harness';
+import type { AppHarness, AppHarnessOptions } from '../support/e2e/app-harness';
 import { axeSerious } from '../support/e2e/axe';
-import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
+import { describeInBrowser } from '../support/e2e/chromium';
 import { watchCspViolations } from '../support/e2e/page-actions';
 import { waitFor } from '../support/e2e/receiver-watch';
+import { appWindowSuite } from '../support/e2e/suites';
 import { makeFile, openPhone, sha256Of } from '../support/e2e/web-page';
 
-let browser: Browser;
-let app: AppHarness | undefined;
-beforeAll(async () => void (browser = await launchChromium()));
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-afterAll(async () => browser?.close());
+const windows = appWindowSuite();
 
 function startSharing(
   sharing: { requireAccept: boolean; pin?: string },
   options: Partial<AppHarnessOptions> = {},
 ): Promise<AppHarness> {
-  return startApp({
-    browser,
+  return windows.start({
     lanAddresses: ['127.0.0.2'],
     phonePage: true,
     deviceName: 'Test desk',
@@ -62,7 +54,7 @@ function listening(port: number): Promise<boolean> {
 
 describeInBrowser('receiving from another device in the window', () => {
   it('Accept: the window shows the device and the file; once accepted the file lands byte-identical', async () => {
-    app = await startSharing({ requireAccept: true });
+    const app = await startSharing({ requireAccept: true });
     const { page, core } = app;
     const csp = await watchCspViolations(page);
     const link = await linkFromWindow(app);
@@ -79,7 +71,7 @@ describeInBrowser('receiving from another device in the window', () => {
     expect(await page.getByTestId('sharing-indicator').textContent()).toMatch(/Sharing · 15 min left/);
 
     const file = await makeFile(join(app.dir, 'phone', 'report.pdf'), 400_000, 'report.pdf');
-    const phone = await openPhone(browser, link);
+    const phone = await openPhone(windows.browser, link);
     await phone.page.getByRole('button', { name: 'Choose files' }).waitFor();
     await phone.page.setInputFiles('#files', file.path);
     await phone.page.getByText('Waiting for approval on Test desk…').waitFor();
@@ -120,11 +112,11 @@ describeInBrowser('receiving from another device in the window', () => {
   });
 
   it('Decline: the phone page says so clearly, and no byte is stored', async () => {
-    app = await startSharing({ requireAccept: true });
+    const app = await startSharing({ requireAccept: true });
     const { page, core } = app;
     const link = await linkFromWindow(app);
     const file = await makeFile(join(app.dir, 'phone', 'private.zip'), 300_000, 'private.zip');
-    const phone = await openPhone(browser, link);
+    const phone = await openPhone(windows.browser, link);
     await phone.page.setInputFiles('#files', file.path);
 
     const prompt = page.getByRole('dialog', { name: /Accept files from/ });
@@ -142,7 +134,7 @@ describeInBrowser('receiving from another device in the window', () => {
   });
 
   it('turning sharing off in Settings closes the LAN listener and ends the link; the window keeps working', async () => {
-    app = await startSharing({ requireAccept: false, pin: '482913' });
+    const app = await startSharing({ requireAccept: false, pin: '482913' });
     const { page, core } = app;
     const link = await linkFromWindow(app);
     const port = core.receiverInfo().port;

@@ -1,37 +1,20 @@
 // The phone page's gates in real Chromium: the PIN first, the accept prompt, a link that ended.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
-import { buildWebPage, makeFile, openPhone, sha256Of } from '../support/e2e/web-page';
-import { eventually, startSharedReceiver, type SharedReceiver } from '../support/sharing';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../support/e2e/chromium';
+import { phonePageSuite } from '../support/e2e/suites';
+import { makeFile, openPhone, sha256Of } from '../support/e2e/web-page';
+import { eventually } from '../support/sharing';
 
-let browser: Browser;
-let webRoot: string;
-let sources: string;
-let shared: SharedReceiver | undefined;
-
-beforeAll(async () => {
-  [browser, webRoot] = await Promise.all([launchChromium(), buildWebPage()]);
-  sources = await mkdtemp(join(tmpdir(), 'ferry-phone-share-'));
-});
-afterEach(async () => {
-  await shared?.stop();
-  shared = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await rm(sources, { recursive: true, force: true });
-});
+const phone = phonePageSuite('phone-share');
 
 const visibleFiles = async (dir: string) => (await readdir(dir)).filter((name) => !name.startsWith('.'));
 
 describeInBrowser('phone page gates', () => {
   it('asks for the PIN before anything else, says when it is wrong, and then lets the device in', async () => {
-    shared = await startSharedReceiver({ pin: '4321' }, { webRoot });
-    const { context, page, errors } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
+    const shared = await phone.share({ pin: '4321' });
+    const { context, page, errors } = await openPhone(phone.browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
     await page.getByRole('heading', { name: 'Enter the PIN' }).waitFor();
     expect(await page.locator('#files').count()).toBe(0);
     await page.fill('#pin', '1111');
@@ -49,13 +32,13 @@ describeInBrowser('phone page gates', () => {
   });
 
   it('waits for approval, then uploads once accepted', async () => {
-    shared = await startSharedReceiver({ requireAccept: true }, { webRoot });
-    const file = await makeFile(join(sources, 'ok', 'report.pdf'), 400_000, 'report.pdf');
-    const { context, page } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
+    const shared = await phone.share({ requireAccept: true });
+    const file = await makeFile(join(phone.sources, 'ok', 'report.pdf'), 400_000, 'report.pdf');
+    const { context, page } = await openPhone(phone.browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
     await page.setInputFiles('#files', file.path);
     await page.getByText('Waiting for approval on Test desk…').waitFor();
     expect(await page.locator('.row.state-waiting').count()).toBe(1);
-    await eventually(() => shared!.receiver.sharing.pending().length === 1, 5_000, 'the prompt');
+    await eventually(() => shared.receiver.sharing.pending().length === 1, 5_000, 'the prompt');
     const [request] = shared.receiver.sharing.pending();
     expect(request).toMatchObject({
       files: { count: 1, totalBytes: 400_000, names: ['report.pdf'] },
@@ -69,11 +52,11 @@ describeInBrowser('phone page gates', () => {
   });
 
   it('tells the page clearly when the computer declines, and stores nothing', async () => {
-    shared = await startSharedReceiver({ requireAccept: true }, { webRoot });
-    const file = await makeFile(join(sources, 'no', 'private.zip'), 300_000, 'private.zip');
-    const { context, page } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
+    const shared = await phone.share({ requireAccept: true });
+    const file = await makeFile(join(phone.sources, 'no', 'private.zip'), 300_000, 'private.zip');
+    const { context, page } = await openPhone(phone.browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
     await page.setInputFiles('#files', file.path);
-    await eventually(() => shared!.receiver.sharing.pending().length === 1, 5_000, 'the prompt');
+    await eventually(() => shared.receiver.sharing.pending().length === 1, 5_000, 'the prompt');
     shared.receiver.sharing.decide(shared.receiver.sharing.pending()[0]!.id, false);
     await page.getByText('Test desk declined these files. Nothing was sent.').waitFor();
     expect(await page.locator('.row.state-declined').count()).toBe(1);
@@ -83,8 +66,8 @@ describeInBrowser('phone page gates', () => {
   });
 
   it('says the link has ended once sharing is off', async () => {
-    shared = await startSharedReceiver({}, { webRoot });
-    const { context, page } = await openPhone(browser, `${shared.url}/?t=${shared.linkToken}`);
+    const shared = await phone.share();
+    const { context, page } = await openPhone(phone.browser, `${shared.url}/?t=${shared.linkToken}`);
     await page.getByRole('button', { name: 'Choose files' }).waitFor();
     shared.receiver.sharing.revoke();
     await page.getByText('This share link has ended.', { exact: false }).waitFor();
@@ -94,8 +77,10 @@ describeInBrowser('phone page gates', () => {
   });
 
   it('speaks Simplified Chinese to a Chinese browser', async () => {
-    shared = await startSharedReceiver({}, { webRoot });
-    const { context, page } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}`, { locale: 'zh-CN' });
+    const shared = await phone.share();
+    const { context, page } = await openPhone(phone.browser, `${shared.lanUrl}/?t=${shared.linkToken}`, {
+      locale: 'zh-CN',
+    });
     await page.getByRole('button', { name: '选择文件', exact: true }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     await context.close();

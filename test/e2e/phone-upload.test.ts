@@ -1,48 +1,36 @@
 // The phone page in real Chromium against a real receiver sharing on 127.0.0.2 (its "LAN address").
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
-import { buildWebPage, makeFile, openPhone, sha256Of, type SourceFile } from '../support/e2e/web-page';
-import { appToken, eventually, send, startSharedReceiver, tus, type SharedReceiver } from '../support/sharing';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../support/e2e/chromium';
+import { dropFromDisk, dropMadeFiles } from '../support/e2e/drop';
+import { phonePageSuite } from '../support/e2e/suites';
+import { makeFile, openPhone, sha256Of, type SourceFile } from '../support/e2e/web-page';
+import { appToken, eventually, lanAddress, send, tus, type SharedReceiver } from '../support/sharing';
 
-let browser: Browser;
-let webRoot: string;
-let sources: string;
-let shared: SharedReceiver | undefined;
-
-beforeAll(async () => {
-  [browser, webRoot] = await Promise.all([launchChromium(), buildWebPage()]);
-  sources = await mkdtemp(join(tmpdir(), 'ferry-phone-src-'));
-});
-afterEach(async () => {
-  await shared?.stop();
-  shared = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await rm(sources, { recursive: true, force: true });
-});
+const phone = phonePageSuite('phone-src');
+let shared: SharedReceiver;
 
 async function expectLanded(files: SourceFile[]): Promise<void> {
-  for (const file of files) expect(await sha256Of(join(shared!.dir, file.landsAt)), file.landsAt).toBe(file.sha256);
+  for (const file of files) expect(await sha256Of(join(shared.dir, file.landsAt)), file.landsAt).toBe(file.sha256);
 }
 
 describeInBrowser('phone page', () => {
   it('uploads three files and a folder with tus, with live progress from /ws', async () => {
-    shared = await startSharedReceiver({}, { webRoot });
+    shared = await phone.share();
     const picked = await Promise.all([
-      makeFile(join(sources, 'up', 'holiday.jpg'), 2_500_000, 'holiday.jpg'),
-      makeFile(join(sources, 'up', 'notes.txt'), 1_234, 'notes.txt'),
-      makeFile(join(sources, 'up', 'clip.mov'), 4_000_000, 'clip.mov'),
+      makeFile(join(phone.sources, 'up', 'holiday.jpg'), 2_500_000, 'holiday.jpg'),
+      makeFile(join(phone.sources, 'up', 'notes.txt'), 1_234, 'notes.txt'),
+      makeFile(join(phone.sources, 'up', 'clip.mov'), 4_000_000, 'clip.mov'),
     ]);
     const folder = await Promise.all([
-      makeFile(join(sources, 'album', 'one.bin'), 700_000, 'album/one.bin'),
-      makeFile(join(sources, 'album', 'deeper', 'two.bin'), 300_000, 'album/deeper/two.bin'),
+      makeFile(join(phone.sources, 'album', 'one.bin'), 700_000, 'album/one.bin'),
+      makeFile(join(phone.sources, 'album', 'deeper', 'two.bin'), 300_000, 'album/deeper/two.bin'),
     ]);
-    const { context, page, errors } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}&chunk=262144`);
+    const { context, page, errors } = await openPhone(
+      phone.browser,
+      `${shared.lanUrl}/?t=${shared.linkToken}&chunk=262144`,
+    );
     const progressFrames: Array<{ uploadId: string; offset: number }> = [];
     page.on('websocket', (ws) =>
       ws.on('framereceived', ({ payload }) => {
@@ -58,7 +46,7 @@ describeInBrowser('phone page', () => {
       '#files',
       picked.map((file) => file.path),
     );
-    await page.setInputFiles('#folder', join(sources, 'album'));
+    await page.setInputFiles('#folder', join(phone.sources, 'album'));
     await page.locator('.row.state-done').nth(4).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('.overall .count').textContent()).toBe('5 of 5 files');
     await page.getByText('All 5 files were sent.').waitFor();
@@ -74,14 +62,99 @@ describeInBrowser('phone page', () => {
     await context.close();
   });
 
+  it('takes a dropped folder with everything inside it, and dropped files', async () => {
+    shared = await phone.share();
+    const root = join(phone.sources, 'dropped');
+    const folder = await Promise.all([
+      makeFile(join(root, 'trip', 'day1.jpg'), 600_000, 'trip/day1.jpg'),
+      makeFile(join(root, 'trip', 'raw', 'day1.dng'), 300_000, 'trip/raw/day1.dng'),
+      makeFile(join(root, 'trip', 'raw', 'deeper', 'notes.txt'), 1_000, 'trip/raw/deeper/notes.txt'),
+    ]);
+    // More than one readEntries batch (Chromium hands out 100 at a time).
+    const many = await Promise.all(
+      Array.from({ length: 130 }, (_, index) =>
+        makeFile(join(root, 'trip', 'many', `${index}.txt`), 16, `trip/many/${index}.txt`),
+      ),
+    );
+    const loose = await makeFile(join(root, 'loose.bin'), 50_000, 'loose.bin');
+    const { context, page, errors } = await openPhone(
+      phone.browser,
+      `${shared.lanUrl}/?t=${shared.linkToken}&chunk=262144`,
+    );
+    await page.getByText('Send files to Test desk').waitFor();
+
+    await dropFromDisk(page, [join(root, 'trip'), loose.path]);
+    const total = folder.length + many.length + 1;
+    await page.getByText(`All ${total} files were sent.`).waitFor({ timeout: 40_000 });
+    await expectLanded([...folder, loose]);
+    expect((await readdir(join(shared.dir, 'trip', 'many'))).length).toBe(many.length);
+    expect(await page.locator('.row .name').allTextContents()).toContain('trip/raw/deeper/notes.txt');
+
+    // Files a script put in a DataTransfer: no entries behind them, and they go all the same.
+    await dropMadeFiles(page, [
+      { name: 'made.txt', text: 'made in the page' },
+      { name: 'second.txt', text: 'and another' },
+    ]);
+    await page.getByText(`All ${total + 2} files were sent.`).waitFor({ timeout: 30_000 });
+    expect(await readFile(join(shared.dir, 'made.txt'), 'utf8')).toBe('made in the page');
+    expect(await readFile(join(shared.dir, 'second.txt'), 'utf8')).toBe('and another');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('continues an upload from an earlier share link once the same file is chosen again', async () => {
+    shared = await phone.share();
+    const file = await makeFile(join(phone.sources, 'reshare', 'film.mp4'), 6_000_000, 'film.mp4');
+    const { context, page, errors } = await openPhone(
+      phone.browser,
+      `${shared.lanUrl}/?t=${shared.linkToken}&chunk=131072`,
+    );
+    await page.route('**/files/**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await route.continue().catch(() => undefined);
+    });
+    await page.getByText('Send files to Test desk').waitFor();
+    await page.setInputFiles('#files', file.path);
+    await eventually(
+      () => (shared.receiver.hub.snapshot()[0]?.offset ?? 0) > 1_000_000,
+      30_000,
+      'a megabyte on the receiver',
+    );
+
+    // Sharing goes off and on again: a new link, and the page's guest token is no more.
+    await shared.receiver.sharing.stop();
+    const status = await shared.receiver.sharing.start({ addresses: [lanAddress] });
+    await page.getByText('This share link has ended.').waitFor();
+    const [upload] = await shared.receiver.store.list();
+    const head = await send(`${shared.url}/files/${upload!.id}`, { method: 'HEAD', headers: tus(appToken) });
+    const offset = Number(head.headers['upload-offset']);
+    expect(offset).toBeGreaterThan(0);
+
+    await page.unroute('**/files/**');
+    await page.goto(`${status.link!}&chunk=131072`);
+    // The same browser joins again; the receiver lists its unfinished upload.
+    await page.getByText('Choose the same files again to continue.').waitFor();
+    const patches: number[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH') patches.push(Number(request.headers()['upload-offset']));
+    });
+    await page.setInputFiles('#files', file.path);
+    await page.locator('.row.state-done').first().waitFor({ timeout: 30_000 });
+    expect(patches[0]).toBe(offset);
+    expect(await shared.receiver.store.list()).toHaveLength(1);
+    await expectLanded([file]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it.each([
     ['from the URL it stored', false],
     ["from the receiver's list when the browser forgot the URL", true],
   ])('resumes after a reload, %s, once the same file is chosen again', async (_how, forget) => {
-    shared = await startSharedReceiver({}, { webRoot });
-    const file = await makeFile(join(sources, 'resume', 'long-video.mp4'), 6_000_000, 'long-video.mp4');
+    shared = await phone.share();
+    const file = await makeFile(join(phone.sources, 'resume', 'long-video.mp4'), 6_000_000, 'long-video.mp4');
     const url = `${shared.lanUrl}/?t=${shared.linkToken}&chunk=131072`;
-    const { context, page, errors } = await openPhone(browser, url);
+    const { context, page, errors } = await openPhone(phone.browser, url);
     // A slow link: every chunk waits a little before it leaves the browser.
     await page.route('**/files/**', async (route) => {
       if (route.request().method() === 'PATCH' || route.request().method() === 'POST')
@@ -92,7 +165,7 @@ describeInBrowser('phone page', () => {
     await page.setInputFiles('#files', file.path);
 
     // Read from the progress hub while bytes flow: a HEAD would ask the running PATCH to let go.
-    const stored = async () => shared!.receiver.hub.snapshot()[0]?.offset ?? 0;
+    const stored = async () => shared.receiver.hub.snapshot()[0]?.offset ?? 0;
     await eventually(async () => (await stored()) > 1_000_000, 30_000, 'a megabyte on the receiver');
     await page.reload();
     await page.getByText('Choose the same files again to continue.').waitFor();
@@ -129,9 +202,12 @@ describeInBrowser('phone page', () => {
   });
 
   it('rides out a dropped connection and going offline while the page stays open', async () => {
-    shared = await startSharedReceiver({}, { webRoot });
-    const file = await makeFile(join(sources, 'drop', 'audio.wav'), 4_000_000, 'audio.wav');
-    const { context, page, errors } = await openPhone(browser, `${shared.lanUrl}/?t=${shared.linkToken}&chunk=131072`);
+    shared = await phone.share();
+    const file = await makeFile(join(phone.sources, 'drop', 'audio.wav'), 4_000_000, 'audio.wav');
+    const { context, page, errors } = await openPhone(
+      phone.browser,
+      `${shared.lanUrl}/?t=${shared.linkToken}&chunk=131072`,
+    );
     let cut = false;
     await page.route('**/files/**', async (route) => {
       if (cut) return route.abort('connectionreset');
@@ -139,7 +215,7 @@ describeInBrowser('phone page', () => {
       await route.continue().catch(() => undefined);
     });
     await page.setInputFiles('#files', file.path);
-    const stored = () => shared!.receiver.hub.snapshot()[0]?.offset ?? 0;
+    const stored = () => shared.receiver.hub.snapshot()[0]?.offset ?? 0;
     await eventually(() => stored() > 500_000, 30_000, 'the first bytes');
     // The link drops (the browser still thinks it is online): tus retries by itself.
     cut = true;

@@ -1,28 +1,20 @@
 // The window against a real engine: drop, upload, pause and resume, watched at the receiver.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sha256File, writeRandomFile } from '../support/files';
-import { startApp, type AppHarness } from '../support/e2e/app-harness';
-import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
+import { describeInBrowser } from '../support/e2e/chromium';
 import { dropFiles, watchCspViolations } from '../support/e2e/page-actions';
 import { jobIdByName, storedBytes, waitFor } from '../support/e2e/receiver-watch';
+import { appWindowSuite } from '../support/e2e/suites';
 
 const MiB = 1024 * 1024;
 
 describeInBrowser('the window uploading through the real pool and receiver', () => {
-  let browser: Browser;
-  let app: AppHarness | undefined;
-  beforeAll(async () => void (browser = await launchChromium()));
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
-  afterAll(async () => browser?.close());
+  const windows = appWindowSuite();
 
   it('(a) queues three dropped files and a folder, shows moving progress and done, and lands them byte-identical', async () => {
-    app = await startApp({ browser, settings: { version: 3, rateLimitBytesPerSecond: 4 * MiB } });
+    const app = await windows.start({ settings: { version: 3, rateLimitBytesPerSecond: 4 * MiB } });
     const { page, core } = app;
     const csp = await watchCspViolations(page);
     const source = join(app.dir, 'source');
@@ -82,7 +74,7 @@ describeInBrowser('the window uploading through the real pool and receiver', () 
   });
 
   it('(b) pause and resume one file, then Pause all and Resume all: the bytes stop and start at the receiver', async () => {
-    app = await startApp({ browser, settings: { version: 3, rateLimitBytesPerSecond: 2 * MiB } });
+    const app = await windows.start({ settings: { version: 3, rateLimitBytesPerSecond: 2 * MiB } });
     const { page, core } = app;
     const source = join(app.dir, 'source');
     await mkdir(source, { recursive: true });

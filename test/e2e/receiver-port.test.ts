@@ -1,12 +1,11 @@
 // Moving the receiver to another port in Settings: the window's CSP names the receiver's origin, so
 // the window reloads and must come back connected to the new port, still in Settings.
 import { createServer } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startApp, type AppHarness } from '../support/e2e/app-harness';
-import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../support/e2e/chromium';
 import { watchCspViolations } from '../support/e2e/page-actions';
 import { waitFor } from '../support/e2e/receiver-watch';
+import { appWindowSuite } from '../support/e2e/suites';
 
 /** A loopback port nothing listens on right now. */
 async function freePort(): Promise<number> {
@@ -18,19 +17,12 @@ async function freePort(): Promise<number> {
 }
 
 describeInBrowser('the window when the receiver moves', () => {
-  let browser: Browser;
-  let app: AppHarness | undefined;
-  beforeAll(async () => void (browser = await launchChromium()));
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
-  afterAll(async () => browser?.close());
+  const windows = appWindowSuite();
 
   it('(i) a new port in Settings leaves the window connected to the receiver on that port', async () => {
-    app = await startApp({ browser });
+    const app = await windows.start();
     const { core } = app;
-    const status = () => app!.page.getByTestId('receiver-status');
+    const status = () => app.page.getByTestId('receiver-status');
     const oldPort = core.receiverInfo().port;
     await waitFor('connected at first', async () => (await status().getAttribute('data-connection')) === 'open');
     expect(await status().textContent()).toContain(`:${oldPort}`);

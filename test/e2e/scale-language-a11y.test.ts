@@ -2,12 +2,13 @@
 import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startApp, type AppHarness } from '../support/e2e/app-harness';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { AppHarness } from '../support/e2e/app-harness';
 import { axeSerious } from '../support/e2e/axe';
-import { describeInBrowser, launchChromium } from '../support/e2e/chromium';
+import { describeInBrowser } from '../support/e2e/chromium';
 import { waitFor } from '../support/e2e/receiver-watch';
+import { appWindowSuite } from '../support/e2e/suites';
 
 /** `bytes`: each file's size, sparse (no disk used); by default a few bytes. */
 async function addManyFiles(app: AppHarness, count: number, bytes?: number): Promise<void> {
@@ -78,21 +79,14 @@ async function scrollFrameTimes(page: Page, warmUp: number, measured: number, st
 }
 
 describeInBrowser('the window at scale, in Chinese, and for every person', () => {
-  let browser: Browser;
-  let app: AppHarness | undefined;
   // Without the 60 Hz cap a frame's interval is its cost, so slow frames show up as long ones.
-  beforeAll(async () => void (browser = await launchChromium(['--disable-frame-rate-limit', '--disable-gpu-vsync'])));
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
-  afterAll(async () => browser?.close());
+  const windows = appWindowSuite(['--disable-frame-rate-limit', '--disable-gpu-vsync']);
 
   it('(f) renders 10,000 queued files and scrolls them smoothly with a bounded heap', async () => {
     // 4 MiB files at the lowest limit (16 KiB/s): a few upload, the rest stay queued, as in the
     // scenario. Files of a few bytes would race through the pool (~170 a second on the embedded
     // receiver) and bury the scroll under thousands of receiver events a second.
-    app = await startApp({ browser, settings: { version: 2, rateLimitBytesPerSecond: 16 * 1024 } });
+    const app = await windows.start({ settings: { version: 2, rateLimitBytesPerSecond: 16 * 1024 } });
     await addManyFiles(app, 10_000, 4 * 1024 * 1024);
     const { page } = app;
     await page.locator('[data-testid="queue-row"]').first().waitFor();
@@ -125,12 +119,12 @@ describeInBrowser('the window at scale, in Chinese, and for every person', () =>
   });
 
   it('(g) switched to 中文, the queue speaks Chinese', async () => {
-    app = await startApp({ browser, settings: { version: 2, rateLimitBytesPerSecond: 16 * 1024 } });
+    const app = await windows.start({ settings: { version: 2, rateLimitBytesPerSecond: 16 * 1024 } });
     await addManyFiles(app, 3);
     const { page } = app;
     await page.getByRole('tab', { name: /settings/i }).click();
     await page.getByLabel('Language').selectOption('zh-CN');
-    await waitFor('settings saved', () => app!.core.settings.get().language === 'zh-CN' || undefined);
+    await waitFor('settings saved', () => app.core.settings.get().language === 'zh-CN' || undefined);
     await page.getByRole('tab', { name: /发送队列/ }).click();
     await page.getByRole('grid').waitFor();
     const text = (await page.locator('main, body').first().innerText()).replace(/\s+/g, ' ');
@@ -140,7 +134,7 @@ describeInBrowser('the window at scale, in Chinese, and for every person', () =>
   });
 
   it('(h) axe-core finds no serious or critical violation on the queue, Received and Settings', async () => {
-    app = await startApp({ browser });
+    const app = await windows.start();
     await addManyFiles(app, 5);
     const { page } = app;
     const found: Record<string, string[]> = {};

@@ -64,9 +64,12 @@ describe('cut and reset mid-body', () => {
     const broken = patchesOf(stack).find((e) => e.clientGone);
     expect(broken).toBeDefined();
     const head = stack.front.log.find((e) => e.method === 'HEAD' && e.seq > broken!.seq);
-    // With checksums on, a torn chunk cannot be verified: the server keeps whole chunks only.
-    expect(head?.replyOffset).toBeDefined();
-    expect(head!.replyOffset! % chunkSize).toBe(0);
+    // Checksums on, yet Ferry's receiver gets none per chunk: the file's sha256 is its check there, so
+    // it keeps the bytes of the torn request and the resume point is mid-request.
+    expect(broken!.offset).toBeDefined();
+    expect(head?.replyOffset).toBeGreaterThan(broken!.offset!);
+    const next = patchesOf(stack).find((e) => e.seq > head!.seq);
+    expect(next?.offset).toBe(head!.replyOffset);
   });
 
   it('survives a cut, a reset and another cut in a row', async () => {

@@ -194,16 +194,16 @@ export function watchJobs(queue: UploadQueue): JobSample[] {
   return samples;
 }
 
-/** PATCH bytes the receiver accepted per file, from the front's log (files above one chunk: their POST carries none). */
+/**
+ * PATCH bytes the receiver kept per file, from the front's log (files above one chunk: their POST
+ * carries none): what each 204 acknowledged, and of a PATCH that broke off, what the HEAD after it
+ * shows was kept (Ferry's receiver keeps the bytes of a request without a per-chunk checksum).
+ */
 export function appendedBytes(front: ScriptedFront, file: string): number {
-  return front.log
-    .filter(
-      (e) =>
-        e.file === file &&
-        e.method === 'PATCH' &&
-        e.status === 204 &&
-        e.offset !== undefined &&
-        e.replyOffset !== undefined,
-    )
-    .reduce((sum, e) => sum + (e.replyOffset! - e.offset!), 0);
+  const log = front.log.filter((e) => e.file === file);
+  return log.reduce((sum, e, i) => {
+    if (e.method !== 'PATCH' || e.offset === undefined) return sum;
+    const end = e.status === 204 ? e.replyOffset : log.slice(i + 1).find((n) => n.method === 'HEAD')?.replyOffset;
+    return end === undefined ? sum : sum + Math.max(0, end - e.offset);
+  }, 0);
 }

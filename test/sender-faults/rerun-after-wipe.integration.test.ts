@@ -1,16 +1,13 @@
 // `ferry send` run again for a file it sent before: the target is asked (HEAD) before the file counts
 // as sent. Still there: "already there", nothing sent. Lost (receiver wiped, a new machine at the
 // same address): sent again.
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../src/engine/receiver/server';
+import { runNode } from '../support/cli-run';
 import { landedFiles, landedHash, makeFile, removeTempDirs, tempDir, token } from './harness';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 let receiver: Receiver | undefined;
 
 afterEach(async () => {
@@ -19,23 +16,7 @@ afterEach(async () => {
 });
 afterAll(removeTempDirs);
 
-interface Run {
-  code: number | null;
-  lines: string[];
-  stderr: string;
-}
-
-function send(args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/send.ts', ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, lines, stderr })));
-}
+const send = (args: string[]) => runNode(['--import', 'tsx', 'src/cli/send.ts', ...args]);
 
 async function startReceiver(dir: string, port = 0): Promise<Receiver> {
   receiver = createReceiver({ dir, token, logger: false, durable: false, port });

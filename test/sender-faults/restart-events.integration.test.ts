@@ -49,7 +49,7 @@ function problemsIn(events: ProgressEvent[]): string[] {
 
 async function run(
   setup: (stack: Stack, path: string) => void,
-  during?: (job: { acknowledged: number }, path: string) => Promise<void>,
+  during?: (job: () => { acknowledged: number }, path: string) => Promise<void>,
 ) {
   stack = await startStack();
   const src = await tempDir('src');
@@ -62,11 +62,11 @@ async function run(
   const events: ProgressEvent[] = [];
   pool.hub.subscribe((event) => events.push(event));
   pool.start();
-  const [job] = queue.list();
-  if (during) await during(job!, file.path);
+  const id = queue.list()[0]!.id;
+  if (during) await during(() => queue.get(id)!, file.path);
   await pool.whenIdle();
   await pool.close();
-  return { job: job!, events, file };
+  return { job: queue.get(id)!, events, file };
 }
 
 function expectRestartedStream(events: ProgressEvent[], size: number) {
@@ -99,7 +99,7 @@ it('a source changed mid-upload: a second attempt with the new length, seq never
   const { job, events } = await run(
     () => undefined,
     async (job, path) => {
-      await waitFor(() => job.acknowledged >= 192 * 1024, 10_000, 'part of the file');
+      await waitFor(() => job().acknowledged >= 192 * 1024, 10_000, 'part of the file');
       await writeFile(path, fresh);
     },
   );

@@ -28,6 +28,8 @@ export interface FrontEntry {
   /** Upload-Offset the client claimed (PATCH) and the one answered. */
   offset?: number;
   replyOffset?: number;
+  /** The receiver's `X-Ferry-Error`, on an error it answered. */
+  replyError?: string;
   bodyBytes: number;
   scripted: boolean;
   /** Upload-Concat as sent: `partial`, or `final;<urls>` for the request that seals parts into a file. */
@@ -155,6 +157,8 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
         }
         const offset = reply.headers['upload-offset'];
         if (typeof offset === 'string') entry.replyOffset = Number(offset);
+        const error = reply.headers['x-ferry-error'];
+        if (typeof error === 'string') entry.replyError = error;
         const out: OutgoingHttpHeaders = {};
         for (const [name, value] of Object.entries(reply.headers))
           if (!hopByHop.has(name) && value !== undefined) out[name] = value;
@@ -206,7 +210,10 @@ export async function createScriptedFront(upstreamUrl: string): Promise<Scripted
   };
 }
 
-/** A POST that starts an upload of bytes, as opposed to one that seals finished parts into a file. */
+/**
+ * A tus POST that starts an upload of bytes, as opposed to one that seals finished parts into a file
+ * (or a bulk request to `/upload`, or the question which of its files landed).
+ */
 export function isCreation(entry: FrontEntry): boolean {
-  return entry.method === 'POST' && !entry.concat?.startsWith('final');
+  return entry.method === 'POST' && entry.path.startsWith('/files') && !entry.concat?.startsWith('final');
 }

@@ -51,8 +51,9 @@ it.each([
   await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
   const pool = testPool(queue, { chunkSize: 64 * 1024 });
   pool.start();
-  const [job] = queue.list();
-  await waitFor(() => job!.acknowledged >= 256 * 1024, 10_000, 'a quarter of the file');
+  const id = queue.list()[0]!.id;
+  const job = () => queue.get(id);
+  await waitFor(() => job()!.acknowledged >= 256 * 1024, 10_000, 'a quarter of the file');
   const fresh = randomBytes(newSize);
   if (byRename) {
     await writeFile(`${file.path}.new`, fresh);
@@ -63,8 +64,8 @@ it.each([
 
   expect(settled).toBe(true);
   // One change: the pool starts a new upload of what is on disk now, and that is what lands.
-  expect(job!.status).toBe('completed');
-  expect(job!.size).toBe(newSize);
+  expect(job()!.status).toBe('completed');
+  expect(job()!.size).toBe(newSize);
   expect(await landedHash(stack.dir, 'moving.bin')).toBe(sha256(fresh));
   // No restart loop. An in-place rewrite is two changes (truncate, then write), so allow two.
   expect(stack.front.log.filter(isCreation).length).toBeLessThanOrEqual(3);
@@ -80,7 +81,8 @@ it('a file that keeps changing fails clearly instead of looping', async () => {
   await queue.add([file.path], { endpoint: stack.endpoint, headers: auth });
   const pool = testPool(queue, { chunkSize: 64 * 1024 });
   pool.start();
-  const [job] = queue.list();
+  const id = queue.list()[0]!.id;
+  const job = () => queue.get(id);
   let writing = true;
   const writer = (async () => {
     while (writing) {
@@ -94,8 +96,8 @@ it('a file that keeps changing fails clearly instead of looping', async () => {
   await pool.close();
 
   expect(settled).toBe(true);
-  expect(job!.status).toBe('failed');
-  expect(job!.error?.code).toBe('SOURCE_CHANGED');
+  expect(job()!.status).toBe('failed');
+  expect(job()!.error?.code).toBe('SOURCE_CHANGED');
   expect(stack.front.log.filter(isCreation).length).toBeLessThanOrEqual(6);
   expect(await landedFiles(stack.dir)).toEqual([]);
 });

@@ -1,8 +1,12 @@
 // LAN sharing in tests: a receiver whose "LAN address" is 127.0.0.2, and plain HTTP with a chosen source address.
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../src/shared/ws-messages';
 import {
   createReceiver,
   type Receiver,
@@ -51,6 +55,16 @@ export async function startSharedReceiver(
   };
 }
 
+/** A shared receiver for the running test: stopped and its folder removed when the test ends. */
+export async function sharedReceiverForTest(
+  share: SharingStartOptions = {},
+  options: Partial<ReceiverOptions> = {},
+): Promise<SharedReceiver> {
+  const shared = await startSharedReceiver(share, options);
+  onTestFinished(() => shared.stop());
+  return shared;
+}
+
 export interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
@@ -89,7 +103,7 @@ export function send(
 export async function joinShare(
   base: string,
   linkToken: string,
-  options: { pin?: string; localAddress?: string; userAgent?: string } = {},
+  options: { pin?: string; localAddress?: string; userAgent?: string; device?: string } = {},
 ): Promise<Reply> {
   return send(`${base}/share/join`, {
     method: 'POST',
@@ -98,16 +112,22 @@ export async function joinShare(
       'Content-Type': 'application/json',
       'User-Agent': options.userAgent ?? 'Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36',
     },
-    body: JSON.stringify(options.pin === undefined ? {} : { pin: options.pin }),
+    body: JSON.stringify({
+      ...(options.pin === undefined ? {} : { pin: options.pin }),
+      ...(options.device === undefined ? {} : { device: options.device }),
+    }),
     localAddress: options.localAddress,
   });
 }
+
+/** A browser's device secret, as the phone page keeps one in localStorage. */
+export const newDeviceSecret = () => randomBytes(32).toString('base64url');
 
 /** Joins and returns the guest's token. */
 export async function guestToken(
   base: string,
   linkToken: string,
-  options: { pin?: string; localAddress?: string } = {},
+  options: { pin?: string; localAddress?: string; device?: string } = {},
 ): Promise<string> {
   const reply = await joinShare(base, linkToken, options);
   if (reply.status !== 201) throw new Error(`join answered ${reply.status}: ${reply.text}`);
@@ -165,3 +185,29 @@ export async function eventually(
     await sleep(25);
   }
 }
+
+/** A /ws client with the given token, as a page on `base` opens one; it records every message. */
+export function openSocket(base: string, token: string): Promise<{ ws: WebSocket; messages: ServerMessage[] }> {
+  const origin = new URL(base).origin;
+  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, ['ferry.v1', `token.${token}`], {
+    headers: { Origin: origin },
+  });
+  const messages: ServerMessage[] = [];
+  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, messages }));
+    ws.once('error', reject);
+  });
+}
+
+/** The upload ids a /ws client was told about, in snapshots and progress. */
+export const idsIn = (messages: ServerMessage[]) =>
+  new Set(
+    messages.flatMap((message) =>
+      message.type === 'progress'
+        ? [message.uploadId]
+        : message.type === 'snapshot'
+          ? message.uploads.map((upload) => upload.uploadId)
+          : [],
+    ),
+  );

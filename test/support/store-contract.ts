@@ -45,6 +45,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<UploadSt
       });
       await expect(store.append('upload00001', body('x'), { offset: 3, maxBytes: 7 })).rejects.toMatchObject({
         code: 'OFFSET_MISMATCH',
+        offset: 5,
       });
       await store.append('upload00001', body('world'), { offset: 5, maxBytes: 5 });
       expect((await store.get('upload00001'))?.offset).toBe(10);
@@ -74,7 +75,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<UploadSt
           maxBytes: 96,
           checksum: { algorithm: 'sha256', digest: digest('nope') },
         }),
-      ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+      ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', offset: 4 });
       expect((await store.get('upload00001'))?.offset).toBe(4);
     });
 

@@ -4,6 +4,7 @@ import { request, type ClientRequest, type IncomingHttpHeaders } from 'node:http
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import { createReceiver, type Receiver, type ReceiverOptions } from '../../src/engine/receiver/server';
 
 export const token = 'secret';
@@ -55,6 +56,31 @@ export async function removeBase(t: TestReceiver | undefined): Promise<void> {
   if (!t) return;
   await t.close();
   await rm(t.base, { recursive: true, force: true });
+}
+
+/** A receiver for the running test (started in it or its `beforeEach`): closed and removed when the test ends. */
+export async function receiverForTest(
+  options: Partial<ReceiverOptions> = {},
+  reuseBase?: string,
+): Promise<TestReceiver> {
+  const t = await startReceiver(options, reuseBase);
+  onTestFinished(() => removeBase(t));
+  return t;
+}
+
+/**
+ * One receiver for all the tests of the file, or of the `describe` block that calls this: started before
+ * them, closed and removed after. The object is filled in when the receiver starts; tests read it as usual.
+ */
+export function receiverForAll(options: Partial<ReceiverOptions> = {}): TestReceiver {
+  const t = {} as TestReceiver;
+  let started: TestReceiver | undefined;
+  beforeAll(async () => {
+    started = await startReceiver(options);
+    Object.assign(t, started);
+  });
+  afterAll(() => removeBase(started));
+  return t;
 }
 
 /**

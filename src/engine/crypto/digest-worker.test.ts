@@ -66,6 +66,42 @@ describe('shared-memory pieces', () => {
   });
 });
 
+describe('copied pieces', () => {
+  it('copies a piece at once: the caller may refill its buffer before the session is done', async () => {
+    // What a socket reader does with its buffers; pieces across batch boundaries, a small tail kept.
+    const reused = Buffer.alloc(300_000);
+    const whole: Buffer[] = [];
+    const session = worker.start('sha256');
+    for (let round = 0; round < 8; round++) {
+      randomBytes(reused.length).copy(reused);
+      whole.push(Buffer.from(reused));
+      session.update(reused);
+    }
+    reused.fill(0);
+    expect((await session.finish()).equals(local('sha256', Buffer.concat(whole)))).toBe(true);
+    // And a body too small to leave this thread, overwritten before it is finished.
+    const small = Buffer.from('a small body');
+    const once = worker.start('sha256');
+    once.update(small);
+    small.fill(0);
+    expect((await once.finish()).equals(local('sha256', Buffer.from('a small body')))).toBe(true);
+  });
+
+  it('counts every byte it hashes, once', async () => {
+    const counted = createDigestWorker();
+    const session = counted.start('sha256');
+    session.update(randomBytes(1_500_000));
+    const dropped = counted.start('sha256');
+    dropped.update(randomBytes(1000));
+    dropped.drop();
+    await session.finish();
+    await counted.digest('sha256', randomBytes(70_000));
+    // The dropped session's bytes never crossed to the thread: not hashed, not counted.
+    expect(counted.hashedBytes).toBe(1_570_000);
+    await counted.close();
+  });
+});
+
 describe('files', () => {
   it('digests a file streamed from disk', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ferry-digest-'));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import { sharedBatches } from './shared-batches';
 
 // Plain JS evaluated in the worker, so it runs the same under tsx, Electron and the built app.
 const workerSource = `
@@ -33,7 +34,7 @@ export type DigestAlgorithm = 'sha1' | 'sha256' | 'md5';
 
 /** One running digest; `update` never blocks the caller's event loop. */
 export interface DigestSession {
-  /** Pieces of 1 MiB or more are copied at once; smaller ones are held by reference until sent. */
+  /** Copied at once into a shared batch the thread reads in place: the caller may reuse its buffer. */
   update(piece: Uint8Array): void;
   /**
    * A piece in shared memory, read in place by the worker: no copy. Resolves once it has been hashed;
@@ -64,11 +65,17 @@ export interface DigestWorker {
     range: { start: number; length: number },
     signal?: AbortSignal,
   ): Promise<number>;
+  /**
+   * Bytes handed to a hash so far, every session and one-shot digest together (pieces dropped before
+   * they crossed to the thread are not counted): what shows each byte is hashed once per side.
+   */
+  readonly hashedBytes: number;
   close(): Promise<void>;
 }
 
 /** Pieces are gathered to this size before crossing to the worker: fewer messages, one copy. */
 const batchBytes = 1024 * 1024;
+
 const fileBatchBytes = 4 * 1024 * 1024;
 const inlineBytes = 64 * 1024;
 
@@ -82,6 +89,8 @@ export function createDigestWorker(): DigestWorker {
   const waiting = new Map<number, { resolve: (digest: Buffer) => void; reject: (error: Error) => void }>();
   const acks = new Map<number, () => void>();
   let nextAck = 0;
+  let hashedBytes = 0;
+  const batches = sharedBatches(batchBytes);
 
   function thread(): Worker {
     if (worker) return worker;
@@ -123,6 +132,7 @@ export function createDigestWorker(): DigestWorker {
 
   /** One message there, one back: for bodies small enough to hash in a single piece. */
   function digestOnce(algorithm: DigestAlgorithm, buffer: Uint8Array, id: number): Promise<Buffer> {
+    hashedBytes += buffer.length;
     // A small body hashes in tens of microseconds, less than the round trip to the worker costs.
     if (buffer.length <= inlineBytes) return Promise.resolve(createHash(algorithm).update(buffer).digest());
     const worker = thread();
@@ -146,11 +156,30 @@ export function createDigestWorker(): DigestWorker {
     });
   }
 
+  /** Hands a piece of shared memory to the thread; resolves once it has been hashed. */
+  function sendShared(id: number, piece: Uint8Array): Promise<void> {
+    hashedBytes += piece.length;
+    const ack = nextAck++;
+    return new Promise<void>((resolve) => {
+      acks.set(ack, resolve);
+      thread().postMessage({
+        id,
+        type: 'data',
+        bytes: piece.buffer,
+        offset: piece.byteOffset,
+        length: piece.length,
+        ack,
+      });
+    });
+  }
+
   /** A session; `copyOf` makes it start from another started session's state. */
   function openSession(algorithm: DigestAlgorithm, copyOf?: number): DigestSession {
     const id = nextId++;
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
+    // Pieces are copied into a shared batch, which the thread reads in place and gives back: no
+    // allocation per batch, so bytes streaming through cost the garbage collector nothing.
+    let batch: Buffer | undefined;
+    let filled = 0;
     // The worker hears of a session only when bytes must cross: a small body costs one message.
     let started = false;
     if (copyOf !== undefined) {
@@ -163,32 +192,23 @@ export function createDigestWorker(): DigestWorker {
       thread().postMessage({ id, type: 'start', algorithm });
     };
     const flush = () => {
-      if (pendingBytes === 0) return;
+      if (!batch || filled === 0) return;
       begin();
-      const batch = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      // The batch is a private copy: hand its memory over instead of copying it again.
-      const owned = batch.byteOffset === 0 && batch.buffer.byteLength === batch.length;
-      const bytes = owned ? batch.buffer : batch.buffer.slice(batch.byteOffset, batch.byteOffset + batch.length);
-      thread().postMessage({ id, type: 'data', bytes, offset: 0, length: batch.length }, [bytes as ArrayBuffer]);
+      const full = batch;
+      void sendShared(id, full.subarray(0, filled)).then(() => batches.give(full));
+      batch = undefined;
+      filled = 0;
     };
     return {
       update(piece) {
-        if (piece.length >= batchBytes) {
-          // Large pieces go at once, as a private copy: the caller may reuse its buffer right away.
-          flush();
-          begin();
-          const copy = Buffer.allocUnsafeSlow(piece.length);
-          copy.set(piece);
-          thread().postMessage({ id, type: 'data', bytes: copy.buffer, offset: 0, length: copy.length }, [
-            copy.buffer as ArrayBuffer,
-          ]);
-          return;
+        for (let at = 0; at < piece.length;) {
+          batch ??= batches.take();
+          const taken = Math.min(piece.length - at, batch.length - filled);
+          batch.set(piece.subarray(at, at + taken), filled);
+          filled += taken;
+          at += taken;
+          if (filled === batch.length) flush();
         }
-        pending.push(piece);
-        pendingBytes += piece.length;
-        if (pendingBytes >= batchBytes) flush();
       },
       updateShared(piece) {
         if (!(piece.buffer instanceof SharedArrayBuffer)) {
@@ -197,18 +217,7 @@ export function createDigestWorker(): DigestWorker {
         }
         flush();
         begin();
-        const ack = nextAck++;
-        return new Promise<void>((resolve) => {
-          acks.set(ack, resolve);
-          thread().postMessage({
-            id,
-            type: 'data',
-            bytes: piece.buffer,
-            offset: piece.byteOffset,
-            length: piece.length,
-            ack,
-          });
-        });
+        return sendShared(id, piece);
       },
       flush,
       fork() {
@@ -218,15 +227,18 @@ export function createDigestWorker(): DigestWorker {
       },
       finish() {
         if (!started) {
-          const whole = Buffer.concat(pending, pendingBytes);
-          pending = [];
-          return digestOnce(algorithm, whole, id);
+          const held = batch;
+          batch = undefined;
+          if (!held) return digestOnce(algorithm, Buffer.alloc(0), id);
+          return digestOnce(algorithm, held.subarray(0, filled), id).finally(() => batches.give(held));
         }
         flush();
         return finish(id);
       },
       drop() {
-        pending = [];
+        if (batch) batches.give(batch);
+        batch = undefined;
+        filled = 0;
         if (started) worker?.postMessage({ id, type: 'drop' });
       },
     };
@@ -272,6 +284,9 @@ export function createDigestWorker(): DigestWorker {
         await handle.close();
       }
       return fed;
+    },
+    get hashedBytes() {
+      return hashedBytes;
     },
     async close() {
       const running = worker;

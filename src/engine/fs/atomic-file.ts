@@ -13,14 +13,20 @@ export async function syncDirectory(dir: string): Promise<void> {
 
 /**
  * Writes a file so that a reader sees either the old or the new content, never a torn one:
- * temp file, fsync, rename, fsync of the directory.
+ * temp file, fsync, rename, fsync of the directory. `content` may come in pieces, written in turn, so
+ * a large file never has to exist whole in memory.
  */
-export async function writeFileAtomic(path: string, content: string, durable: boolean): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string | Iterable<string>,
+  durable: boolean,
+): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(content);
+      // From the current position on, each whole (writeFile retries a short write).
+      for (const piece of typeof content === 'string' ? [content] : content) await handle.writeFile(piece);
       if (durable) await handle.sync();
     } finally {
       await handle.close();

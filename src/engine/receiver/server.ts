@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { createProgressHub, type ProgressHub } from '../progress/progress-hub';
 import { createAccessPolicy } from './http/access-policy';
@@ -11,6 +11,8 @@ import { createExpirySweeper } from './tus/expiry-sweeper';
 import { createRequestHandler } from './http/http-routes';
 import { createReceiverMetrics } from './http/metrics';
 import { createMultipartHandler } from './multipart/multipart-handler';
+import { multipartStagingDir, sweepStaging } from './multipart/multipart-staging';
+import { createLandedKeys } from './multipart/landed-keys';
 import { createReceiveFolder, stateFolderName } from './landing/receive-folder';
 import { defaultMultipartLimits, resolveReceiverConfig, type ReceiverOptions } from './receiver-config';
 import { recoverUploads } from './tus/recover';
@@ -20,7 +22,6 @@ import type { UploadStatus } from '../../shared/progress-event';
 import type { TusContext } from './tus/tus-context';
 import { createUploadLocks } from './tus/upload-locks';
 import { createDigestWorker } from '../crypto/digest-worker';
-import { syncDirectory } from '../fs/atomic-file';
 import { createWebSocketEndpoint } from './live/ws-endpoint';
 import { createWebPage } from './http/web-page';
 import { defaultLanAddresses } from './sharing/lan-listeners';
@@ -69,7 +70,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   });
   const locks = createUploadLocks(config.lockTimeoutMs);
   const metrics = createReceiverMetrics();
-  const receiveFolder = createReceiveFolder({ dir });
+  const receiveFolder = createReceiveFolder({ dir, durable });
   const hub = createProgressHub({
     onTransition: (uploadId: string, status: UploadStatus) => {
       // "running" is not persisted: after a restart every unfinished upload is paused anyway.
@@ -125,8 +126,6 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         filename: metadata.filename ?? metadata.name ?? 'upload',
         relativePath: metadata.relativePath,
       });
-      // The rename is what makes the file visible; fsync its folder so a power cut cannot undo it.
-      if (durable) await syncDirectory(dirname(placed.absolutePath));
       return placed.relativePath;
     },
     placedExists: (relativePath) =>
@@ -144,10 +143,18 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       ...options.multipartLimits,
     },
     progress: hub,
+    counters: { created: metrics.created, finished: metrics.finished, bytes: metrics.bytes },
     idleTimeoutMs: config.idleTimeoutMs,
     digests,
   };
-  const multipart = createMultipartHandler({ ...multipartDeps, newId });
+  // Bulk requests are the app's own: a guest's handler gets no keys (see multipart-handler).
+  const landedKeys = createLandedKeys({
+    receiveDir: dir,
+    journalPath: join(dir, stateFolderName, 'multipart-keys.jsonl'),
+    durable,
+    retainMs: config.retainFinishedMs,
+  });
+  const multipart = createMultipartHandler({ ...multipartDeps, newId, landedKeys });
 
   const connections = new Set<Socket>();
   /** Sockets in a lingering close, and requests not yet answered: shutdown waits briefly for both. */
@@ -267,6 +274,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       if (report.quarantined.length + report.truncated.length + report.rolledBack.length > 0)
         log.warn({ report }, 'reconciled upload state after an unclean stop');
       await recoverUploads(tus, report);
+      // Multipart bodies an unclean stop cut off: none can be resumed, and none ever reached the receive folder.
+      const swept = await sweepStaging(multipartStagingDir(dir));
+      if (swept.length > 0) log.warn({ swept }, 'removed unfinished multipart bodies left by an unclean stop');
       await new Promise<void>((done, fail) => {
         server.once('error', fail);
         server.listen(config.port, config.host, () => done());

@@ -7,6 +7,8 @@ export interface ChunkHasher {
   session(): DigestSession;
   /** sha256 of a file (its first `length` bytes, if given) as lowercase hex, streamed from disk. */
   hashFile(path: string, signal?: AbortSignal, length?: number): Promise<string>;
+  /** Bytes hashed so far, by every method together. */
+  readonly hashedBytes: number;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,9 @@ export function createChunkHasher(): ChunkHasher {
     },
     session: () => worker.start('sha256'),
     hashFile: async (path, signal, length) => (await worker.digestFile('sha256', path, signal, length)).toString('hex'),
+    get hashedBytes() {
+      return worker.hashedBytes;
+    },
     close: () => worker.close(),
   };
 }

@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
-import type { UploadJob } from '../../shared/upload-job';
+import type { QueuedJob } from './queued-job';
 import { sendGrowing } from './growing-transfer';
 import { sendParts } from './parts-transfer';
 import { TusRequestError } from './sender-errors';
 import { creationUnanswered, sendSequential } from './sequential-transfer';
-import { newSlots, nextRequestBytes, type Session, type TransferDeps } from './transfer-session';
+import { fileSession, nextRequestBytes, type Session, type TransferDeps } from './transfer-session';
 
 export type { TransferDeps, TransferSettings } from './transfer-session';
 
@@ -30,7 +30,7 @@ function sendByPlan(session: Session): Promise<void> {
 }
 
 /** Uploads one file to completion or throws; resume state lives on the job. */
-export async function transferFile(job: UploadJob, deps: TransferDeps, signal: AbortSignal): Promise<void> {
+export async function transferFile(job: QueuedJob, deps: TransferDeps, signal: AbortSignal): Promise<void> {
   const caps = await deps.client.options(job.target);
   if (caps.maxSize !== undefined && job.size > caps.maxSize)
     throw new TusRequestError(
@@ -42,17 +42,7 @@ export async function transferFile(job: UploadJob, deps: TransferDeps, signal: A
   const settings = deps.settings();
   const handle = await open(job.path, 'r');
   try {
-    const session: Session = {
-      job,
-      target: job.target,
-      handle,
-      caps,
-      settings,
-      deps,
-      signal,
-      prefetch: true,
-      slots: newSlots(),
-    };
+    const session = fileSession(job, handle, caps, settings, deps, signal);
     // A stalled or waiting job says so until the server answers again (onAcknowledged clears it).
     if (job.phase === undefined || job.phase === 'finalizing') deps.onPhase('uploading');
     await sendByPlan(session);

@@ -119,10 +119,11 @@ it(
     let content = Buffer.concat([Buffer.alloc(headerBytes, 'h'), randomBytes(300 * KiB)]);
     await writeFile(source, content);
     const queue = createUploadQueue(createMemoryPersistence());
-    const [job] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
+    const [added] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
+    const job = () => queue.get(added!.id);
     pool = createUploadPool(queue, createTusClient(), { chunkSize: 128 * KiB, growingQuietMs: 60_000 });
     pool.start();
-    await vi.waitFor(() => expect(job!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(job()!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 10 });
     await pool.close();
 
     // Closed while nothing watched it: the sent prefix is stale, and the file grew.
@@ -137,7 +138,7 @@ it(
     pool = createUploadPool(queue, createTusClient(), { chunkSize: 128 * KiB, growingQuietMs: 500 });
     pool.start();
     await pool.whenIdle();
-    expect(job).toMatchObject({ status: 'completed', size: content.length, sha256: sha256(content) });
+    expect(job()).toMatchObject({ status: 'completed', size: content.length, sha256: sha256(content) });
     expect(sha256(await readFile(join(dir, 'received', 'take.mkv')))).toBe(sha256(content));
   },
 );

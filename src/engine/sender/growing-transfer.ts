@@ -7,7 +7,7 @@ import { SourceChangedError, TusRequestError } from './sender-errors';
 import { sendRange } from './send-range';
 import { sleep } from './settle';
 import { withStallWatch } from './stall-watch';
-import { metadataOf, type Session } from './transfer-session';
+import { forRound, metadataOf, sealsWithSha256, type Session } from './transfer-session';
 
 // How often a caught-up transfer looks at the source again.
 const pollMs = 250;
@@ -35,10 +35,11 @@ export async function sendGrowing(session: Session): Promise<void> {
       undefined,
     );
   }
-  const sealed = caps.extensions.has('concatenation') && caps.ferryFeatures.has('end-to-end-sha256');
+  const sealed = sealsWithSha256(session);
   if (job.parts) {
     // Sealed already: the final upload exists, so the file is complete on the server.
     const head = await deps.client.head(target, job.uploadUrl!);
+    await deps.save({ sha256Confirmed: head.sha256 !== undefined && head.sha256 === job.sha256 });
     deps.onSize(head.offset, true);
     return deps.onAcknowledged(head.offset);
   }
@@ -86,7 +87,7 @@ export async function sendGrowing(session: Session): Promise<void> {
     );
     deps.onSize(length, true);
     if (sealed) await seal(session, url, length, sha256);
-    else await deps.save({ sha256 });
+    else await deps.save({ sha256, sha256Confirmed: false });
   } catch (error) {
     sent.drop();
     throw error;
@@ -120,11 +121,10 @@ async function followUntilQuiet(
     last = now;
     if (now.size > acknowledged) {
       deps.onSize(now.size, false);
-      // This round reads against the file as it is now; a write during a read ends the round early.
-      const round = { ...session, job: { ...job, size: now.size, mtimeMs: now.mtimeMs } };
       try {
+        // This round reads against the file as it is now; a write during a read ends the round early.
         acknowledged = await sendRange(
-          round,
+          forRound(session, now),
           url,
           0,
           now.size,
@@ -134,7 +134,7 @@ async function followUntilQuiet(
             deps.onAcknowledged(ack);
             deps.onSent(bytes);
           },
-          sent,
+          { whole: sent, checkedWhole: sealsWithSha256(session) },
         );
       } catch (error) {
         if (!(error instanceof SourceChangedError)) throw error;

@@ -3,6 +3,8 @@ import { isTerminal } from '../../shared/progress-event';
 import type { UploadJob } from '../../shared/upload-job';
 import type { ProgressHub, ProgressRegistration } from '../progress';
 import type { BandwidthLimiter } from './bandwidth-limiter';
+import type { BulkClient } from './bulk-client';
+import { landedInBulk } from './bulk-landed';
 import type { ChunkHasher } from './chunk-hasher';
 import { transferFile, type TransferSettings } from './file-transfer';
 import type { PoolGate } from './pool-gate';
@@ -11,7 +13,7 @@ import { createBackoff, classifyError } from './retry-policy';
 import { HostNotFoundError, SourceChangedError } from './sender-errors';
 import { settledSource, sleep } from './settle';
 import type { TusClient } from './tus-client';
-import type { UploadQueue } from './upload-queue';
+import type { QueuedJob, UploadQueue } from './upload-queue';
 
 /** Why the pool aborted a running job; the job's final state depends on it. */
 export type StopReason = { stop: 'pause' | 'cancel' | 'close' };
@@ -36,23 +38,37 @@ export interface JobRunContext {
   retryDelays?: number[];
   maxAttempts?: number;
   onOutcome(id: string, outcome: JobOutcome): void;
+  /** Asks Ferry's receiver what landed by bulk requests (bulk-landed.ts); none: never asked. */
+  bulk?: BulkClient;
+}
+
+/** The job starts running: its progress stream (a new attempt if it had finished), its status. */
+export function beginRun({ queue, hub }: JobRunContext, job: QueuedJob): void {
+  // A finished job run again (a retry, a check that the target still has it) is a new attempt to the hub.
+  if (isTerminal(hub.get(job.id)?.status ?? 'created')) hub.restart(registrationOf(job));
+  else hub.register(registrationOf(job));
+  queue.update(job.id, { status: 'running', phase: 'uploading', error: undefined, retryAt: undefined });
+  hub.transition(job.id, 'running');
 }
 
 /**
  * Runs one job until it completes, fails, goes offline or is stopped: transfers the file, and decides
- * after each error whether to retry, start a new upload, hold its target or give up.
+ * after each error whether to retry, start a new upload, hold its target or give up. `started` is the
+ * job as the pool picked it; every change goes through `queue.update`, and every read after the start
+ * asks the queue (`current`), since the pool changes the job too (a pause, a cancel).
  */
-export async function runJob(context: JobRunContext, job: UploadJob, signal: AbortSignal): Promise<void> {
+export async function runJob(context: JobRunContext, started: QueuedJob, signal: AbortSignal): Promise<void> {
   const { queue, client, hub, gate } = context;
-  const update = (patch: Partial<UploadJob>) => queue.update(job.id, patch);
-  // A finished job run again (a retry, a check that the target still has it) is a new attempt to the hub.
-  if (isTerminal(hub.get(job.id)?.status ?? 'created')) hub.restart(registrationOf(job));
-  else hub.register(registrationOf(job));
+  const { id, target } = started;
+  let latest = started;
+  /** The job as the queue holds it now; as it last was, should it be removed while it runs. */
+  const current = () => (latest = queue.get(id) ?? latest);
+  const update = (patch: Partial<UploadJob>) => void (latest = queue.update(id, patch) ?? latest);
+  beginRun(context, started);
+  latest = current();
   // Only bytes the target already had, for an upload it already knew: nothing needs sending.
-  const startedComplete = job.acknowledged === job.size && job.uploadUrl !== undefined;
+  const startedComplete = started.acknowledged === started.size && started.uploadUrl !== undefined;
   let wrote = false;
-  update({ status: 'running', phase: 'uploading', error: undefined, retryAt: undefined });
-  hub.transition(job.id, 'running');
   const backoff = createBackoff({ delays: context.retryDelays, maxAttempts: context.maxAttempts });
   const lookups = createBackoff({ delays: context.retryDelays, maxAttempts: hostNotFoundRetries });
   let restarts = 0;
@@ -60,7 +76,7 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
     client,
     hasher: context.hasher,
     limiter: context.limiter,
-    link: context.links.of(job.target),
+    link: context.links.of(target),
     settings: context.settings,
     save: async (patch: Partial<UploadJob>, durable = false) => {
       if (patch.uploadUrl !== undefined || patch.parts !== undefined) wrote = true;
@@ -70,68 +86,76 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
       if (durable) await queue.flush().catch(() => undefined);
     },
     onAcknowledged: (total: number) => {
+      const job = current();
       if (total > job.acknowledged) backoff.reset();
       // The server answered: whatever held the job up (stall, retry, pool wait) is over.
       const held =
         job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
       update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
-      hub.advance(job.id, total);
+      hub.advance(id, total);
     },
     onSent: (total: number) => {
       wrote = true;
-      job.sent = Math.max(job.acknowledged, total);
+      const job = current();
+      const sent = Math.max(job.acknowledged, total);
+      if (sent !== job.sent) update({ sent });
     },
     onPhase: (phase: UploadJob['phase']) => update({ phase }),
     onSize: (size: number, final: boolean) => {
       update({ size });
-      if (final) hub.setLength(job.id, size);
+      if (final) hub.setLength(id, size);
     },
-    gate: () => gate.wait(job.target, signal),
+    gate: () => gate.wait(target, signal),
   };
-  const stopped = (reason: unknown) => stopJob(context, job, reason);
+  const stopped = (reason: unknown) => stopJob(context, id, reason);
   const fail = (code: string, message: string) => {
     update({
       status: 'failed',
       phase: undefined,
       error: { code, message },
-      attempts: job.attempts + 1,
+      attempts: current().attempts + 1,
       retryAt: undefined,
     });
-    hub.transition(job.id, 'failed', { message, errorCode: code });
+    hub.transition(id, 'failed', { message, errorCode: code });
   };
   for (;;) {
     try {
-      await gate.wait(job.target, signal);
-      await transferFile(job, deps, signal);
-      const outcome: JobOutcome = startedComplete && !wrote && restarts === 0 ? 'already-there' : 'sent';
+      await gate.wait(target, signal);
+      // Sent in a bulk request whose answer was lost, or landed that way before: its key says if it is there.
+      const landed = await landedInBulk(client, context.bulk, current(), signal);
+      // Each try starts from the job as it is now: a restart cleared its uploads, a growing file grew.
+      if (landed === undefined) await transferFile(current(), deps, signal);
+      const outcome: JobOutcome =
+        (landed !== undefined && started.finishedAt !== undefined) ||
+        (landed === undefined && startedComplete && !wrote && restarts === 0)
+          ? 'already-there'
+          : 'sent';
+      // A growing source's size is the one it was declared with.
+      const { size } = current();
       update({
         status: 'completed',
         phase: undefined,
         error: undefined,
         retryAt: undefined,
-        acknowledged: job.size,
-        sent: job.size,
+        acknowledged: size,
+        sent: size,
         finishedAt: Date.now(),
+        ...(landed !== undefined ? { sha256Confirmed: landed === current().sha256 } : {}),
       });
-      context.onOutcome(job.id, outcome);
-      hub.advance(job.id, job.size);
-      hub.transition(
-        job.id,
-        'completed',
-        outcome === 'already-there' ? { message: 'Already on the target' } : undefined,
-      );
+      context.onOutcome(id, outcome);
+      hub.advance(id, size);
+      hub.transition(id, 'completed', outcome === 'already-there' ? { message: 'Already on the target' } : undefined);
       return;
     } catch (caught) {
       if (signal.aborted) return stopped(signal.reason);
+      const job = current();
       const decision = classifyError(
         caught,
         job.uploadUrl !== undefined || job.parts !== undefined,
-        client.hasAnswered(job.target),
+        client.hasAnswered(target),
       );
       const error =
-        decision.kind === 'host-not-found'
-          ? new HostNotFoundError(new URL(job.target.endpoint).hostname, caught)
-          : caught;
+        decision.kind === 'host-not-found' ? new HostNotFoundError(new URL(target.endpoint).hostname, caught) : caught;
       const code = (error as { code?: string }).code ?? 'UPLOAD_FAILED';
       const message = (error as Error).message;
       if (decision.kind === 'restart') {
@@ -148,7 +172,7 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
         }
         if (restarts > maxRestarts || (error instanceof SourceChangedError && !info)) return fail(code, message);
         // Uploads of the old content stay on the target until they expire unless told: say so.
-        if (error instanceof SourceChangedError) abandonUploads(context, job);
+        if (error instanceof SourceChangedError) abandonUploads(context, current());
         update({
           uploadUrl: undefined,
           parts: undefined,
@@ -159,20 +183,20 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
           ...(info ? { size: info.size, mtimeMs: info.mtimeMs } : {}),
         });
         // A new upload from zero, with the new content's length: the progress stream starts a new attempt.
-        hub.restart({ ...registrationOf(job), message: `Starting over: ${message}`, errorCode: code });
-        hub.transition(job.id, 'running');
+        hub.restart({ ...registrationOf(current()), message: `Starting over: ${message}`, errorCode: code });
+        hub.transition(id, 'running');
         continue;
       }
       if (decision.kind === 'pause-target') {
         // The target asked to wait: its jobs give their places to other targets' until then.
-        gate.pauseFor(job.target, decision.waitMs);
+        gate.pauseFor(target, decision.waitMs);
         update({ status: 'queued', phase: 'waiting', error: { code, message } });
-        hub.transition(job.id, 'paused', { message: 'The target asked to wait', errorCode: code });
+        hub.transition(id, 'paused', { message: 'The target asked to wait', errorCode: code });
         return;
       }
       if (decision.kind === 'offline') {
         update({ status: 'queued', phase: 'offline', error: { code, message } });
-        hub.transition(job.id, 'paused', { message: 'The target does not answer; waiting for it', errorCode: code });
+        hub.transition(id, 'paused', { message: 'The target does not answer; waiting for it', errorCode: code });
         void gate.goOffline(job);
         return;
       }
@@ -199,7 +223,7 @@ export async function runJob(context: JobRunContext, job: UploadJob, signal: Abo
   }
 }
 
-function registrationOf(job: UploadJob): ProgressRegistration {
+function registrationOf(job: QueuedJob): ProgressRegistration {
   // A growing source has no length until it stops growing (then `setLength`).
   const length = job.growing && job.status !== 'completed' ? null : job.size;
   return {
@@ -214,21 +238,21 @@ function registrationOf(job: UploadJob): ProgressRegistration {
 }
 
 /** Best effort: the target frees uploads this job will not use again. */
-function abandonUploads({ client }: JobRunContext, job: UploadJob) {
+function abandonUploads({ client }: JobRunContext, job: QueuedJob) {
   for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)])
     if (url) void client.terminate(job.target, url).catch(() => undefined);
 }
 
 /** Leaves an aborted job in the state its stop reason calls for. */
-function stopJob({ queue, hub }: JobRunContext, job: UploadJob, reason: unknown) {
-  const update = (patch: Partial<UploadJob>) => queue.update(job.id, patch);
+export function stopJob({ queue, hub }: JobRunContext, id: string, reason: unknown) {
+  const update = (patch: Partial<UploadJob>) => queue.update(id, patch);
   const stop = isStop(reason) ? reason.stop : 'close';
   if (stop === 'cancel') {
     update({ status: 'canceled', phase: undefined });
-    hub.transition(job.id, 'terminated', { message: 'Canceled' });
+    hub.transition(id, 'terminated', { message: 'Canceled' });
   } else if (stop === 'pause') {
     // pause() already marked it; a resume since then has queued it again, which stands.
-    if (job.status === 'running') update({ status: 'paused', phase: undefined });
+    if (queue.get(id)?.status === 'running') update({ status: 'paused', phase: undefined });
   } else {
     // Closing the app: the job resumes on next start.
     update({ status: 'queued', phase: undefined });

@@ -1,6 +1,6 @@
 import type { PartState } from '../../shared/upload-job';
 import { sendRange } from './send-range';
-import { metadataOf, newSlots, type Session } from './transfer-session';
+import { forPart, metadataOf, type Session } from './transfer-session';
 
 /**
  * Seals finished partial uploads with a final upload carrying the whole file's sha256, which Ferry's
@@ -14,7 +14,7 @@ export async function sealParts(session: Session, parts: PartState[], length: nu
     concat: { final: parts.map((part) => part.url!) },
   });
   // On disk before the job counts as done: a kill now must resume by HEAD, not seal the parts again.
-  await deps.save({ uploadUrl: final.url, parts, sha256 }, true);
+  await deps.save({ uploadUrl: final.url, parts, sha256, sha256Confirmed: final.sha256 === sha256 }, true);
 }
 
 function splitParts(size: number, count: number, chunkSize: number): PartState[] {
@@ -33,13 +33,19 @@ export async function sendParts(session: Session, count: number): Promise<void> 
   const { job, target, deps, settings } = session;
   if (job.uploadUrl) {
     const head = await deps.client.head(target, job.uploadUrl);
-    if (head.offset === job.size) return deps.onAcknowledged(job.size);
+    if (head.offset === job.size) {
+      // Sealed by an earlier run: the receiver's HEAD names what it checked.
+      await deps.save({ sha256Confirmed: head.sha256 !== undefined && head.sha256 === job.sha256 });
+      return deps.onAcknowledged(job.size);
+    }
   }
   const fresh = !job.parts;
-  const parts = job.parts ?? splitParts(job.size, count, settings.chunkSize);
-  // One fresh part goes out in order, so its bytes feed the whole-file sha256 as they are acknowledged.
-  // Otherwise (parts in any order, or a resume) the file is hashed in a pass of its own on the worker
-  // thread while the parts are on the wire.
+  // The transfer's working copy: the queue's parts change only when saved (a new part's URL, a part
+  // done), and a resume asks each part's offset by HEAD, so progress in between lives in `acknowledged`.
+  const parts = (job.parts ?? splitParts(job.size, count, settings.chunkSize)).map((part) => ({ ...part }));
+  // One fresh part goes out in order, so its bytes feed the whole-file sha256 on their way: as they are
+  // read for a one-pass receiver, else as they are acknowledged. Otherwise (parts in any order, or a
+  // resume) the file is hashed in a pass of its own on the worker thread while the parts are on the wire.
   const inOrder = fresh && parts.length === 1 ? deps.hasher.session() : undefined;
   const separatePass = inOrder ? undefined : deps.hasher.hashFile(job.path, session.signal);
   separatePass?.catch(() => undefined);
@@ -49,7 +55,7 @@ export async function sendParts(session: Session, count: number): Promise<void> 
   const onAbort = () => inner.abort(session.signal.reason);
   session.signal.addEventListener('abort', onAbort);
   // Several parts already overlap one another's reading, hashing and sending: one buffer each is enough.
-  const partSession = { ...session, signal: inner.signal, prefetch: parts.length === 1 };
+  const prefetch = parts.length === 1;
   try {
     await Promise.all(
       parts.map(async (part) => {
@@ -69,7 +75,7 @@ export async function sendParts(session: Session, count: number): Promise<void> 
             part.offset = (await deps.client.head(target, part.url)).offset;
           }
           await sendRange(
-            { ...partSession, slots: newSlots() },
+            forPart(session, inner.signal, prefetch),
             part.url,
             part.start,
             part.end,
@@ -80,11 +86,12 @@ export async function sendParts(session: Session, count: number): Promise<void> 
               deps.onAcknowledged(acknowledged());
               deps.onSent([...sentByPart.values()].reduce((a, b) => a + b, 0));
             },
-            inOrder,
+            // The seal carries the file's sha256: the receiver checks every part through it.
+            { whole: inOrder, checkedWhole: true },
           );
           await deps.save({ parts });
         } catch (error) {
-          // One part failing stops the others; each has persisted its offset and resumes by HEAD.
+          // One part failing stops the others; each resumes from the offset its HEAD gives.
           inner.abort(error);
           throw error;
         }

@@ -20,8 +20,9 @@ export interface QueuePersistence {
   save(state: PersistedQueue): Promise<void>;
   /**
    * Stores only what changed (say, a journal entry), so writes follow the changes, not the queue's
-   * size. `current` gives the whole queue, for a port that compacts now and then. The jobs are live
-   * objects: a port serializes them before it first awaits. Without it, the queue calls `save`.
+   * size. `current` gives the whole queue, for a port that compacts now and then. The jobs are the
+   * queue's frozen snapshots (a later change replaces them, never alters them). Without it, the queue
+   * calls `save`.
    */
   saveChanges?(changes: QueueChanges, current: () => PersistedQueue): Promise<void>;
 }

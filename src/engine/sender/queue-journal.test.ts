@@ -95,3 +95,18 @@ it('a port that never loaded replaces what is stored on its first save, as a who
   await fresh.saveChanges!({ jobs: [jobOf(3)], removed: [] }, () => state([jobOf(3)]));
   expect((await createJsonFilePersistence(path).load())?.jobs.map((job) => job.id)).toEqual(['j3']);
 });
+
+it('writes a large snapshot in pieces that read back as the one JSON document JSON.stringify gives', async () => {
+  const path = join(dir, 'queue.json');
+  const port = createJsonFilePersistence(path);
+  await port.load();
+  // Across several pieces (of 1000 jobs), the last one short; and an empty queue.
+  const jobs = Array.from({ length: 2_345 }, (_, index) =>
+    jobOf(index, index % 7 === 0 ? { relativePath: 'a/"b"' } : {}),
+  );
+  await port.save(state(jobs));
+  expect(await readFile(path, 'utf8')).toBe(JSON.stringify({ version: 1, generation: 1, jobs }));
+  expect((await createJsonFilePersistence(path).load())?.jobs).toEqual(jobs);
+  await port.save(state([]));
+  expect(await readFile(path, 'utf8')).toBe(JSON.stringify({ version: 1, generation: 2, jobs: [] }));
+});

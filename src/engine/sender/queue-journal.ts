@@ -166,10 +166,36 @@ export function fileSnapshot(
       return parsed && { ...parsed, bytes: Buffer.byteLength(text) };
     },
     async write(state) {
-      const text = JSON.stringify(state);
       await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomic(path, text, true);
-      return Buffer.byteLength(text);
+      let bytes = 0;
+      await writeFileAtomic(
+        path,
+        (function* () {
+          for (const piece of snapshotPieces(state)) {
+            bytes += Buffer.byteLength(piece);
+            yield piece;
+          }
+        })(),
+        true,
+      );
+      return bytes;
     },
   };
+}
+
+/** Jobs per piece of a snapshot's text. */
+const piecesOf = 1000;
+
+/**
+ * The snapshot's JSON (what JSON.stringify gives) in pieces of `piecesOf` jobs: written one after
+ * another, a queue of 100,000 jobs never becomes one 40 MB string and its 40 MB buffer, which would
+ * leave the heap grown for good.
+ */
+function* snapshotPieces(state: { version: 1; generation: number; jobs: UploadJob[] }): Generator<string> {
+  yield `{"version":${state.version},"generation":${state.generation},"jobs":[`;
+  for (let start = 0; start < state.jobs.length; start += piecesOf) {
+    const piece = JSON.stringify(state.jobs.slice(start, start + piecesOf));
+    yield `${start === 0 ? '' : ','}${piece.slice(1, -1)}`;
+  }
+  yield ']}';
 }

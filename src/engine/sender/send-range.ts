@@ -3,7 +3,16 @@ import { allocChunk } from './chunk-hasher';
 import { readChunk } from './chunk-reader';
 import { TusRequestError } from './sender-errors';
 import { withStallWatch } from './stall-watch';
-import { bodyOf, checksumsWanted, nextRequestBytes, type Session } from './transfer-session';
+import { streamRange } from './stream-range';
+import { bodyOf, checksumsWanted, nextRequestBytes, oneHashPass, type Session } from './transfer-session';
+
+/** How the upload a range fills is checked, and the file digest it feeds. */
+export interface RangeChecks {
+  /** The whole file's sha256, fed with the range's bytes in order. */
+  whole?: DigestSession;
+  /** The receiver checks the whole upload against its sha256: declared at creation, or by the seal. */
+  checkedWhole: boolean;
+}
 
 interface PreparedChunk {
   slot: number;
@@ -13,23 +22,43 @@ interface PreparedChunk {
 }
 
 /**
- * Sends [offset, end) of the file to `url` chunk by chunk; returns the acknowledged offset. The next
- * chunk is read and hashed while the current one is on the wire, in two reused buffers, so the
- * network never waits for the disk or the hash (without `prefetch`: one buffer, read when needed).
- * Each chunk is sized for the link as it is measured now (see request-size.ts).
+ * Sends [offset, end) of the file to `url`; returns the acknowledged offset. Where the receiver checks
+ * the whole upload in one pass, the range streams in long requests with one read and one hash per
+ * byte (stream-range.ts); otherwise it goes in chunks, each with its own checksum where the server
+ * takes one. A growing file always goes in chunks: its digest may only see what was acknowledged.
  */
-export async function sendRange(
+export function sendRange(
   session: Session,
   url: string,
   rangeStart: number,
   rangeEnd: number,
   startOffset: number,
   report: (acknowledged: number, sent: number) => void,
-  whole?: DigestSession,
+  checks: RangeChecks,
 ): Promise<number> {
-  const { job, target, handle, settings, deps, signal, prefetch } = session;
+  if (checks.checkedWhole && oneHashPass(session) && !session.source.growing)
+    return streamRange(session, url, rangeStart, rangeEnd, startOffset, report, checks.whole);
+  return sendChunks(session, url, rangeStart, rangeEnd, startOffset, report, checks);
+}
+
+/**
+ * Chunk by chunk. The next chunk is read and hashed while the current one is on the wire, in two
+ * reused buffers, so the network never waits for the disk or the hash (without `prefetch`: one buffer,
+ * read when needed). Each chunk is sized for the link as it is measured now (see request-size.ts).
+ * The file digest is fed with each chunk once it is acknowledged.
+ */
+async function sendChunks(
+  session: Session,
+  url: string,
+  rangeStart: number,
+  rangeEnd: number,
+  startOffset: number,
+  report: (acknowledged: number, sent: number) => void,
+  { whole, checkedWhole }: RangeChecks,
+): Promise<number> {
+  const { source, target, handle, settings, deps, signal, prefetch } = session;
   const { buffers, hashing } = session.slots;
-  const useChecksum = checksumsWanted(session);
+  const useChecksum = checksumsWanted(session, checkedWhole);
   let turn = 0;
   const prepare = async (from: number): Promise<PreparedChunk> => {
     const slot = prefetch ? turn++ % 2 : 0;
@@ -40,7 +69,7 @@ export async function sendRange(
     // while chunks outgrow it: a growing file's range, or a link measured faster.
     let buffer = buffers[slot];
     if (!buffer || buffer.length < end - from) buffer = buffers[slot] = allocChunk(chunkBytes);
-    const body = await readChunk(handle, job, from, end, buffer);
+    const body = await readChunk(handle, source, from, end, buffer);
     return { slot, from, body, checksum: useChecksum ? await deps.hasher.checksum(body) : undefined };
   };
   let offset = startOffset;

@@ -83,6 +83,9 @@ describe("Ferry's receiver", () => {
   it('lands every file under its name and folder path with the source hash, using concatenation for the big ones', async () => {
     const jobs = await sendBatch(`${receiver.url}/files/`, { authorization: 'Bearer secret' });
     for (const [name, hash] of expected) expect(await sha256File(join(receiveDir, name)), name).toBe(hash);
+    // Every job names its file's sha256, and the receiver's answer confirmed it (X-Ferry-Sha256).
+    for (const [name, hash] of expected)
+      expect([name, jobs.get(name)!.sha256, jobs.get(name)!.sha256Confirmed]).toEqual([name, hash, true]);
     // Files of at least two chunks go up as parallel partial uploads, then one final upload.
     const big = jobs.get('big.bin')!;
     expect(
@@ -148,6 +151,8 @@ describe('@tus/server (no concatenation, no checksum)', () => {
       expect(job.parts, name).toBeUndefined();
       const id = new URL(job.uploadUrl!).pathname.split('/').pop()!;
       expect(await sha256File(join(storeDir, id)), name).toBe(hash);
+      // The sha256 is this side's own: a server that does not check it cannot confirm it.
+      expect([job.sha256, job.sha256Confirmed], name).toEqual([hash, false]);
     }
     // 30 MiB in 4 MiB chunks: one POST and eight PATCHes, one after another.
     const bigPath = new URL(jobs.get('big.bin')!.uploadUrl!).pathname;

@@ -73,11 +73,24 @@ function fail(response: Response, what: string): never {
   );
 }
 
+/**
+ * Ferry's receiver names, on the answer that lands a file (and on HEAD of a landed upload), the sha256
+ * it verified the bytes against: the one the `sha256` metadata declared.
+ */
+export const confirmedSha256Header = 'x-ferry-sha256';
+
+function confirmedSha256Of(response: Response): string | undefined {
+  const value = response.headers[confirmedSha256Header];
+  return typeof value === 'string' && /^[0-9a-f]{64}$/i.test(value) ? value.toLowerCase() : undefined;
+}
+
 /** A small tus 1.0 client over got. It never retries by itself: the pool decides. */
 export interface TusClient {
   options(target: TusTarget): Promise<ServerCapabilities>;
-  create(target: TusTarget, request: CreateRequest): Promise<{ url: string; offset: number }>;
-  head(target: TusTarget, url: string): Promise<{ offset: number; length: number | undefined }>;
+  /** `sha256`: the digest the receiver verified, when this request landed the file there (Ferry). */
+  create(target: TusTarget, request: CreateRequest): Promise<{ url: string; offset: number; sha256?: string }>;
+  /** `sha256`: the digest the receiver verified, when the upload has landed there (Ferry). */
+  head(target: TusTarget, url: string): Promise<{ offset: number; length: number | undefined; sha256?: string }>;
   patch(target: TusTarget, url: string, request: PatchRequest): Promise<number>;
   terminate(target: TusTarget, url: string): Promise<void>;
   /** True when the target answers at all (any HTTP status). */
@@ -95,7 +108,7 @@ export function createTusClient(
     https: new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 }),
   };
   const answeredHosts = new Set<string>();
-  const http: Got = got.extend({
+  const base: Got = got.extend({
     retry: { limit: 0 },
     throwHttpErrors: false,
     followRedirect: false,
@@ -108,32 +121,32 @@ export function createTusClient(
   const controlTimeoutMs = options.controlTimeoutMs ?? 30_000;
   const sealTimeoutMs = 15 * 60_000;
   const capabilityCache = new Map<string, Promise<ServerCapabilities>>();
+  const instances = createTargetInstances(base, controlTimeoutMs, Math.max(controlTimeoutMs, sealTimeoutMs));
 
   return {
     options(target) {
       let cached = capabilityCache.get(target.endpoint);
       if (!cached) {
-        cached = http(target.endpoint, {
-          method: 'OPTIONS',
-          headers: target.headers,
-          timeout: { request: controlTimeoutMs },
-        }).then((response) => {
-          if (response.statusCode >= 300) fail(response, 'OPTIONS');
-          const list = (name: string) =>
-            new Set(
-              String(response.headers[name] ?? '')
-                .split(',')
-                .map((item) => item.trim())
-                .filter(Boolean),
-            );
-          const maxSize = response.headers['tus-max-size'];
-          return {
-            extensions: list('tus-extension'),
-            maxSize: maxSize ? Number(maxSize) : undefined,
-            checksumAlgorithms: list('tus-checksum-algorithm'),
-            ferryFeatures: list('x-ferry-features'),
-          };
-        });
+        cached = instances
+          .of(target)
+          .control(target.endpoint, { method: 'OPTIONS' })
+          .then((response) => {
+            if (response.statusCode >= 300) fail(response, 'OPTIONS');
+            const list = (name: string) =>
+              new Set(
+                String(response.headers[name] ?? '')
+                  .split(',')
+                  .map((item) => item.trim())
+                  .filter(Boolean),
+              );
+            const maxSize = response.headers['tus-max-size'];
+            return {
+              extensions: list('tus-extension'),
+              maxSize: maxSize ? Number(maxSize) : undefined,
+              checksumAlgorithms: list('tus-checksum-algorithm'),
+              ferryFeatures: list('x-ferry-features'),
+            };
+          });
         cached.catch(() => capabilityCache.delete(target.endpoint));
         capabilityCache.set(target.endpoint, cached);
       }
@@ -141,7 +154,7 @@ export function createTusClient(
     },
 
     async create(target, request) {
-      const headers: Record<string, string> = { ...target.headers };
+      const headers: Record<string, string> = {};
       if (request.concat !== undefined && typeof request.concat === 'object')
         headers['upload-concat'] = `final;${request.concat.final.join(' ')}`;
       else if (request.length === null) headers['upload-defer-length'] = '1';
@@ -156,14 +169,9 @@ export function createTusClient(
       }
       // A final upload is answered once the receiver has joined the parts and checked the whole file's
       // sha256, which for a big file resumed elsewhere means reading all of it: give it time.
-      const sealing = typeof request.concat === 'object';
-      const timeoutMs = sealing ? Math.max(controlTimeoutMs, sealTimeoutMs) : controlTimeoutMs;
-      const pending = http.post(target.endpoint, {
-        headers,
-        body: request.body,
-        signal: request.signal,
-        ...(request.body ? {} : { timeout: { request: timeoutMs } }),
-      });
+      const http = instances.of(target);
+      const instance = request.body ? http.body : typeof request.concat === 'object' ? http.sealing : http.control;
+      const pending = instance.post(target.endpoint, { headers, body: request.body, signal: request.signal });
       if (request.onSent) pending.on('uploadProgress', (progress) => request.onSent!(progress.transferred));
       const response = await pending;
       if (response.statusCode !== 201) fail(response, 'Creating the upload');
@@ -171,11 +179,12 @@ export function createTusClient(
       if (!location)
         throw new TusRequestError('NO_LOCATION', 'The server created an upload but sent no Location', 201, undefined);
       const offset = Number(response.headers['upload-offset'] ?? 0);
-      return { url: new URL(location, target.endpoint).toString(), offset };
+      const sha256 = confirmedSha256Of(response);
+      return { url: new URL(location, target.endpoint).toString(), offset, ...(sha256 ? { sha256 } : {}) };
     },
 
     async head(target, url) {
-      const response = await http.head(url, { headers: target.headers, timeout: { request: controlTimeoutMs } });
+      const response = await instances.of(target).control.head(url);
       if (response.statusCode !== 200 && response.statusCode !== 204) fail(response, 'HEAD');
       const length = response.headers['upload-length'];
       const offset = Number(response.headers['upload-offset']);
@@ -187,19 +196,19 @@ export function createTusClient(
           undefined,
           undefined,
         );
-      return { offset, length: length === undefined ? undefined : Number(length) };
+      const sha256 = confirmedSha256Of(response);
+      return { offset, length: length === undefined ? undefined : Number(length), ...(sha256 ? { sha256 } : {}) };
     },
 
     async patch(target, url, request) {
       const headers: Record<string, string> = {
-        ...target.headers,
         'content-type': 'application/offset+octet-stream',
         'upload-offset': String(request.offset),
         'content-length': String(request.length),
       };
       if (request.checksum) headers['upload-checksum'] = request.checksum;
       if (request.uploadLength !== undefined) headers['upload-length'] = String(request.uploadLength);
-      const pending = http.patch(url, { headers, body: request.body, signal: request.signal });
+      const pending = instances.of(target).body.patch(url, { headers, body: request.body, signal: request.signal });
       if (request.onSent) pending.on('uploadProgress', (progress) => request.onSent!(progress.transferred));
       const response = await pending;
       if (response.statusCode !== 204) fail(response, 'PATCH');
@@ -207,14 +216,14 @@ export function createTusClient(
     },
 
     async terminate(target, url) {
-      const response = await http.delete(url, { headers: target.headers, timeout: { request: controlTimeoutMs } });
+      const response = await instances.of(target).control.delete(url);
       if (response.statusCode !== 204 && response.statusCode !== 404 && response.statusCode !== 410)
         fail(response, 'DELETE');
     },
 
     async ping(target) {
       try {
-        await http(target.endpoint, { method: 'OPTIONS', headers: target.headers, timeout: { request: 5_000 } });
+        await instances.of(target).ping(target.endpoint, { method: 'OPTIONS' });
         return true;
       } catch {
         return false;
@@ -226,8 +235,53 @@ export function createTusClient(
     },
 
     close() {
+      instances.clear();
       agents.http.destroy();
       agents.https.destroy();
     },
+  };
+}
+
+/** A target's requests, by the time limit they run under; its headers merged in once. */
+interface TargetInstances {
+  /** Requests without a body: answered promptly or not at all. */
+  control: Got;
+  /** Requests carrying bytes: watched by the stall watch instead of a deadline. */
+  body: Got;
+  /** A final upload: the receiver joins and checks the whole file before it answers. */
+  sealing: Got;
+  ping: Got;
+}
+
+/** Distinct header sets a client keeps instances for before it starts over (a new token per launch, say). */
+const maxTargets = 64;
+
+/**
+ * got merges a request's options into its instance's on every call. What is fixed per target (its
+ * headers, the time limits) is merged once, into instances kept per target: by its headers, as the URL
+ * comes with each request. Found by value, not by object: jobs restored from disk carry equal copies.
+ */
+function createTargetInstances(base: Got, controlTimeoutMs: number, sealTimeoutMs: number) {
+  const byHeaders = new Map<string, TargetInstances>();
+  const build = (headers: Record<string, string> | undefined): TargetInstances => {
+    const http = headers ? base.extend({ headers }) : base;
+    return {
+      control: http.extend({ timeout: { request: controlTimeoutMs } }),
+      body: http,
+      sealing: http.extend({ timeout: { request: sealTimeoutMs } }),
+      ping: http.extend({ timeout: { request: 5_000 } }),
+    };
+  };
+  return {
+    of(target: TusTarget): TargetInstances {
+      const key = target.headers ? JSON.stringify(target.headers) : '';
+      let found = byHeaders.get(key);
+      if (!found) {
+        if (byHeaders.size >= maxTargets) byHeaders.clear();
+        byHeaders.set(key, (found = build(target.headers)));
+      }
+      return found;
+    },
+    clear: () => byHeaders.clear(),
   };
 }

@@ -1,13 +1,17 @@
 import type { UploadJob } from '../../shared/upload-job';
 import { createProgressHub, createSpeedEstimator, type ProgressHub, type SpeedEstimator } from '../progress';
 import { createBandwidthLimiter, type BandwidthLimiter } from './bandwidth-limiter';
+import { defaultBulkLimits, type BulkLimits } from './bulk-batch';
+import { createBulkClient } from './bulk-client';
+import { createBulkSlots } from './bulk-slots';
 import { createChunkHasher } from './chunk-hasher';
 import type { TransferSettings } from './file-transfer';
 import { runJob, type JobOutcome, type JobRunContext, type StopReason } from './job-runner';
 import { createPoolGate } from './pool-gate';
+import { createQueueTotals, type QueueTotals, type QueueTotalsTracker } from './queue-totals';
 import { createLinkMeters } from './request-size';
 import type { TusClient } from './tus-client';
-import type { UploadQueue } from './upload-queue';
+import type { QueuedJob, UploadQueue } from './upload-queue';
 
 export interface PoolOptions extends Partial<TransferSettings> {
   /** Files at once. */
@@ -19,6 +23,11 @@ export interface PoolOptions extends Partial<TransferSettings> {
   /** How often an offline target is probed. */
   probeIntervalMs?: number;
   hub?: ProgressHub;
+  /**
+   * Small files to Ferry's receiver travel many to a request (`bulk-upload`, bulk-batch.ts), each in
+   * one pool slot; false sends each file in requests of its own.
+   */
+  bulk?: Partial<BulkLimits> | false;
 }
 
 export interface UploadPool {
@@ -40,23 +49,22 @@ export interface UploadPool {
   setRateLimit(bytesPerSecond: number | null): void;
   /** Jobs transferring right now. */
   activeCount(): number;
+  /** Ids of the jobs transferring right now: what a progress tick looks at, without walking the queue. */
+  activeIds(): string[];
   /**
    * Totals over the queue (or the jobs `include` picks), with smoothed speed and ETA over total bytes.
-   * Pass the same `include` function each time: its speed estimate lives with it.
+   * Kept up to date from the queue's changes, so a call costs O(1), not a walk of the queue (the first
+   * call with an `include` counts once). Pass the same `include` function each time, one that decides
+   * from the job alone: its totals and speed estimate live with it.
    */
-  overall(include?: (job: UploadJob) => boolean): OverallProgress;
+  overall(include?: (job: QueuedJob) => boolean): OverallProgress;
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void>;
   /** Stops every transfer (jobs stay resumable) and persists the queue. */
   close(): Promise<void>;
 }
 
-export interface OverallProgress {
-  files: number;
-  completed: number;
-  failed: number;
-  size: number;
-  acknowledged: number;
+export interface OverallProgress extends QueueTotals {
   bytesPerSecond: number;
   etaSeconds: number | null;
 }
@@ -79,7 +87,8 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   const active = new Map<string, AbortController>();
   /** The runs in flight, so `close` can wait for them to unwind. */
   const runs = new Set<Promise<void>>();
-  const overallSpeed = new WeakMap<object, SpeedEstimator>();
+  /** Per `include` filter: its running totals and its speed estimate. */
+  const overalls = new Map<object, { totals: QueueTotalsTracker; speed: SpeedEstimator }>();
   let started = false;
   let closed = false;
   let wakeTimer: NodeJS.Timeout | undefined;
@@ -93,6 +102,25 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     onBackOnline: () => pump(),
   });
   const links = createLinkMeters();
+  // Its `landed` query may wait a moment on the receiver for parts still arriving there.
+  const bulk =
+    options.bulk === false
+      ? undefined
+      : createBulkClient({ controlTimeoutMs: Math.max(5_000, settings.stallTimeoutMs) });
+
+  /** Totals for `include`: followed from the queue's changes while the pool is open, counted once after. */
+  function totalsOf(include: (job: QueuedJob) => boolean): { totals: QueueTotals; speed: SpeedEstimator } {
+    let overall = overalls.get(include);
+    if (closed) {
+      const once = createQueueTotals(queue, include);
+      once.stop();
+      return { totals: once.current(), speed: overall?.speed ?? createSpeedEstimator() };
+    }
+    if (!overall)
+      overalls.set(include, (overall = { totals: createQueueTotals(queue, include), speed: createSpeedEstimator() }));
+    return { totals: overall.totals.current(), speed: overall.speed };
+  }
+
   const onOutcome = (id: string, outcome: JobOutcome) => void outcomes.set(id, outcome);
   const runContext: JobRunContext = {
     queue,
@@ -106,9 +134,25 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     retryDelays: options.retryDelays,
     maxAttempts: options.maxAttempts,
     onOutcome,
+    bulk,
   };
+  /** Lets a job go from `active`, unless another run has taken it since (a job handed back by a batch). */
+  const release = (id: string, controller: AbortController) => {
+    if (active.get(id) === controller) active.delete(id);
+  };
+  const bulkSlots =
+    bulk &&
+    createBulkSlots({
+      queue,
+      gate,
+      active,
+      release,
+      runContext,
+      bulk,
+      limits: { ...defaultBulkLimits, ...(options.bulk || {}) },
+    });
 
-  const update = (job: UploadJob, patch: Partial<UploadJob>) => queue.update(job.id, patch);
+  const update = (job: QueuedJob, patch: Partial<UploadJob>) => queue.update(job.id, patch);
 
   function settleIdle() {
     if (active.size > 0 || queue.nextQueued(new Set())) return;
@@ -126,7 +170,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   }
 
   /** The next queued job whose target is neither offline nor paused; a paused one wakes the pump when it may go. */
-  function nextRunnable(): UploadJob | undefined {
+  function nextRunnable(): QueuedJob | undefined {
     let soonest = Infinity;
     // Asked once per target with queued jobs, not per job: starting a job never walks the queue.
     const job = queue.nextQueued(active, (target) => {
@@ -139,15 +183,22 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     return job;
   }
 
+  async function runSlot(first: QueuedJob, controller: AbortController): Promise<void> {
+    const batch = await bulkSlots?.batchFor(first, controller);
+    if (!batch) return runJob(runContext, queue.get(first.id) ?? first, controller.signal);
+    await bulkSlots!.run(batch);
+  }
+
   function pump() {
     if (!started || closed) return settleIdle();
-    while (active.size < concurrency) {
+    // A slot is one request at a time: one file, or a batch of small ones.
+    while (runs.size < concurrency) {
       const job = nextRunnable();
       if (!job) break;
       const controller = new AbortController();
       active.set(job.id, controller);
-      const run = runJob(runContext, job, controller.signal).finally(() => {
-        active.delete(job.id);
+      const run = runSlot(job, controller).finally(() => {
+        release(job.id, controller);
         runs.delete(run);
         pump();
       });
@@ -157,7 +208,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   }
 
   const select = (id?: string) =>
-    id === undefined ? [...queue.list()] : [queue.get(id)].filter((job): job is UploadJob => job !== undefined);
+    id === undefined ? [...queue.list()] : [queue.get(id)].filter((job): job is QueuedJob => job !== undefined);
 
   return {
     hub,
@@ -188,7 +239,8 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
           update(job, { status: 'canceled', phase: undefined });
           hub.transition(job.id, 'terminated', { message: 'Canceled' });
         }
-        for (const url of [job.uploadUrl, ...(job.parts ?? []).map((part) => part.url)])
+        const { uploadUrl, parts } = queue.get(job.id) ?? job;
+        for (const url of [uploadUrl, ...(parts ?? []).map((part) => part.url)])
           if (url) await client.terminate(job.target, url).catch(() => undefined);
         update(job, { uploadUrl: undefined, parts: undefined, sha256: undefined });
       }
@@ -204,7 +256,9 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     },
     recheck(id) {
       for (const job of select(id)) {
-        if (job.status !== 'completed' || (!job.uploadUrl && !job.parts)) continue;
+        // A file landed by a bulk request has no upload, only its key (its sha256): bulk-landed.ts asks for it.
+        const bulkLanded = job.sha256 !== undefined && job.finishedAt !== undefined;
+        if (job.status !== 'completed' || (!job.uploadUrl && !job.parts && !bulkLanded)) continue;
         outcomes.delete(job.id);
         update(job, { status: 'queued', phase: undefined, error: undefined, attempts: 0 });
       }
@@ -219,24 +273,15 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       limiter.setRate(bytesPerSecond);
     },
     activeCount: () => active.size,
+    activeIds: () => [...active.keys()],
     overall(include = everyJob) {
-      const totals = { files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0 };
-      for (const job of queue.list()) {
-        if (!include(job) || job.status === 'canceled') continue;
-        totals.files += 1;
-        totals.size += job.size;
-        totals.acknowledged += job.acknowledged;
-        if (job.status === 'completed') totals.completed += 1;
-        if (job.status === 'failed') totals.failed += 1;
-      }
       // One estimator over total bytes: a steady ETA even as files start and finish.
-      const estimator = overallSpeed.get(include) ?? createSpeedEstimator();
-      overallSpeed.set(include, estimator);
-      estimator.sample(totals.acknowledged);
+      const { totals, speed } = totalsOf(include);
+      speed.sample(totals.acknowledged);
       return {
         ...totals,
-        bytesPerSecond: estimator.bytesPerSecond(),
-        etaSeconds: estimator.etaSeconds(totals.size - totals.acknowledged),
+        bytesPerSecond: speed.bytesPerSecond(),
+        etaSeconds: speed.etaSeconds(totals.size - totals.acknowledged),
       };
     },
     whenIdle() {
@@ -250,8 +295,11 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
       if (wakeTimer) clearTimeout(wakeTimer);
       for (const controller of active.values()) controller.abort({ stop: 'close' } satisfies StopReason);
       await Promise.allSettled(runs);
+      for (const { totals } of overalls.values()) totals.stop();
       await queue.flush();
       client.close();
+      bulk?.close();
+      await bulkSlots?.close();
       await hasher.close();
     },
   };

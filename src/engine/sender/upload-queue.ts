@@ -3,11 +3,14 @@ import { opendir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { fingerprintOf, type UploadJob, type UploadTarget } from '../../shared/upload-job';
 import type { QueuePersistence } from './queue-changes';
+import { patchedJob, queuedJob, type QueuedJob } from './queued-job';
 import { createQueuedOrder, type Skip } from './queued-order';
 import { createQueueSaver, type QueueSaverOptions } from './queue-saver';
 
+export type { QueuedJob } from './queued-job';
+
 export interface AddResult {
-  added: UploadJob[];
+  added: QueuedJob[];
   /** Same path, size and mtime to the same target, already queued. */
   duplicates: string[];
   /**
@@ -28,9 +31,11 @@ export interface UploadQueue {
     target: UploadTarget,
     options?: { allowDuplicates?: boolean; growing?: boolean },
   ): Promise<AddResult>;
-  list(): readonly UploadJob[];
-  get(id: string): UploadJob | undefined;
-  update(id: string, patch: Partial<UploadJob>): UploadJob | undefined;
+  /** Jobs are frozen (see queued-job.ts): a change is an `update`, never an assignment. */
+  list(): readonly QueuedJob[];
+  get(id: string): QueuedJob | undefined;
+  /** Replaces the job with `patch` applied and tells the listeners; returns the job as it is now. */
+  update(id: string, patch: Partial<UploadJob>): QueuedJob | undefined;
   remove(id: string): void;
   /** Moves a job to a position in the order (0 = first). */
   move(id: string, index: number): void;
@@ -38,7 +43,7 @@ export interface UploadQueue {
    * Next queued job in order, not in `skip`, to a target `usable` accepts. Found from an ordered index,
    * not by walking the queue.
    */
-  nextQueued(skip: Skip, usable?: (target: UploadTarget) => boolean): UploadJob | undefined;
+  nextQueued(skip: Skip, usable?: (target: UploadTarget) => boolean): QueuedJob | undefined;
   /** Drops completed and canceled jobs; returns how many went. */
   removeFinished(): number;
   /**
@@ -52,6 +57,12 @@ export interface UploadQueue {
    */
   flush(): Promise<void>;
 }
+
+/**
+ * A job id, flat. randomUUID() joins its string from 20 pieces, which V8 keeps as a tree of about 490
+ * bytes until something flattens it: 49 MB for a folder of 100,000 files, held until the first save.
+ */
+const newJobId = () => Buffer.from(randomUUID(), 'latin1').toString('latin1');
 
 /** Patches made only of these are progress: saved on the slow timer (a resume asks the target by HEAD). */
 const progressFields = new Set<string>(['acknowledged', 'sent', 'phase']);
@@ -76,11 +87,20 @@ export interface UploadQueueOptions {
 }
 
 export function createUploadQueue(persistence: QueuePersistence, options: UploadQueueOptions = {}): UploadQueue {
-  let jobs: UploadJob[] = [];
-  const byId = new Map<string, UploadJob>();
-  // One fingerprint can map to several live jobs (`allowDuplicates`); removing or canceling one of
-  // them must not drop the duplicate guard for the others.
-  const fingerprints = new Map<string, Set<string>>();
+  let jobs: QueuedJob[] = [];
+  const byId = new Map<string, QueuedJob>();
+  /** Each job's index in `jobs`, so an update replaces it in place of a search. */
+  const position = new Map<string, number>();
+  const reposition = () => {
+    position.clear();
+    jobs.forEach((job, at) => position.set(job.id, at));
+  };
+  // The duplicate guard: live (not canceled) jobs by path, a string each job holds anyway, where a
+  // fingerprint key would cost some 150 bytes per job; a lookup compares the few of one path (see
+  // `sameAs`). A path can map to several (`allowDuplicates`, another target or version); removing or
+  // canceling one must not drop the guard for the others. A lone job's id stands alone: a Set per job
+  // would cost about 200 bytes more (20 MB for a queue of 100,000).
+  const fingerprints = new Map<string, string | Set<string>>();
   const order = createQueuedOrder((id) => byId.get(id));
   const saverOptions: QueueSaverOptions = {
     durableDelayMs: options.saveDelayMs,
@@ -100,27 +120,47 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
     }
   }
 
-  function index(job: UploadJob) {
+  function index(job: QueuedJob) {
     byId.set(job.id, job);
     if (job.status === 'canceled') return;
-    const key = fingerprintOf(job);
+    const key = job.path;
     const ids = fingerprints.get(key);
-    if (ids) ids.add(job.id);
-    else fingerprints.set(key, new Set([job.id]));
+    if (ids === undefined || ids === job.id) fingerprints.set(key, job.id);
+    else if (typeof ids === 'string') fingerprints.set(key, new Set([ids, job.id]));
+    else ids.add(job.id);
   }
 
-  function unindexFingerprint(job: UploadJob) {
-    const key = fingerprintOf(job);
+  function unindexFingerprint(job: QueuedJob) {
+    const key = job.path;
     const ids = fingerprints.get(key);
-    ids?.delete(job.id);
-    if (ids?.size === 0) fingerprints.delete(key);
+    if (ids === job.id) fingerprints.delete(key);
+    else if (typeof ids === 'object') {
+      ids.delete(job.id);
+      if (ids.size === 1) fingerprints.set(key, ids.values().next().value!);
+    }
   }
 
-  async function makeJob(path: string, root: string | undefined, target: UploadTarget): Promise<UploadJob> {
+  /** Live jobs with `job`'s fingerprint: of its path, with its size, mtime and target. */
+  function sameAs(job: QueuedJob): string[] {
+    const ids = fingerprints.get(job.path);
+    if (ids === undefined) return [];
+    const key = fingerprintOf(job);
+    return [...(typeof ids === 'string' ? [ids] : ids)].filter((id) => {
+      const other = byId.get(id);
+      return other !== undefined && fingerprintOf(other) === key;
+    });
+  }
+
+  async function makeJob(
+    path: string,
+    root: string | undefined,
+    target: UploadTarget,
+    growing: boolean,
+  ): Promise<QueuedJob> {
     const info = await stat(path);
     const relativePath = root ? relative(root, path).split(sep).join('/') : undefined;
-    return {
-      id: randomUUID(),
+    return queuedJob({
+      id: newJobId(),
       path,
       name: basename(path),
       ...(relativePath ? { relativePath } : {}),
@@ -131,8 +171,9 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
       acknowledged: 0,
       sent: 0,
       attempts: 0,
+      ...(growing ? { growing: true } : {}),
       addedAt: Date.now(),
-    };
+    });
   }
 
   const queue: UploadQueue = {
@@ -143,10 +184,12 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
       fingerprints.clear();
       for (const job of state?.jobs ?? []) {
         // A job that was running when the process died resumes: it goes back to the queue.
-        const restored: UploadJob = job.status === 'running' ? { ...job, status: 'queued', phase: undefined } : job;
+        // Copied: what the port loaded stays the port's.
+        const restored = queuedJob(job.status === 'running' ? { ...job, status: 'queued', phase: undefined } : job);
         jobs.push(restored);
         index(restored);
       }
+      reposition();
       order.reset(jobs);
       saver.reset();
       changed('all');
@@ -163,15 +206,14 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
           const files = info.isDirectory() ? walk(absolute) : [absolute];
           const root = info.isDirectory() ? resolve(absolute, '..') : undefined;
           for await (const file of files) {
-            const job = await makeJob(file, root, target);
-            if (addOptions.growing) job.growing = true;
-            const same = fingerprints.get(fingerprintOf(job));
-            if (same && !addOptions.allowDuplicates) {
+            const job = await makeJob(file, root, target, addOptions.growing === true);
+            const same = sameAs(job);
+            if (same.length > 0 && !addOptions.allowDuplicates) {
               result.duplicates.push(file);
               for (const id of same) if (byId.get(id)?.status === 'completed') completed.add(id);
               continue;
             }
-            jobs.push(job);
+            position.set(job.id, jobs.push(job) - 1);
             index(job);
             order.append(job);
             saver.changed(job.id, true);
@@ -199,18 +241,21 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
       // patch may change size or mtime. Progress patches (many per second) leave it alone.
       const rekey = fingerprintFields.some((key) => key in patch);
       if (rekey) unindexFingerprint(job);
-      Object.assign(job, patch);
-      if (rekey) index(job);
-      if ('status' in patch || 'target' in patch) order.refresh(job);
+      const next = patchedJob(job, patch);
+      byId.set(id, next);
+      jobs[position.get(id)!] = next;
+      if (rekey) index(next);
+      if ('status' in patch || 'target' in patch) order.refresh(next);
       saver.changed(id, !Object.keys(patch).every((key) => progressFields.has(key)));
       changed([id]);
-      return job;
+      return next;
     },
 
     remove(id) {
       const job = byId.get(id);
       if (!job) return;
       jobs = jobs.filter((item) => item.id !== id);
+      reposition();
       byId.delete(id);
       unindexFingerprint(job);
       order.forget(id);
@@ -222,6 +267,7 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
       const gone = jobs.filter((job) => job.status === 'completed' || job.status === 'canceled');
       if (gone.length === 0) return 0;
       jobs = jobs.filter((job) => job.status !== 'completed' && job.status !== 'canceled');
+      reposition();
       for (const job of gone) {
         byId.delete(job.id);
         unindexFingerprint(job);
@@ -237,12 +283,13 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
       return () => void listeners.delete(listener);
     },
 
-    move(id, position) {
-      const from = jobs.findIndex((job) => job.id === id);
-      if (from < 0) return;
+    move(id, index) {
+      const from = position.get(id);
+      if (from === undefined) return;
       const [job] = jobs.splice(from, 1);
-      const to = Math.max(0, Math.min(position, jobs.length));
+      const to = Math.max(0, Math.min(index, jobs.length));
       jobs.splice(to, 0, job!);
+      reposition();
       order.moved(jobs, to);
       saver.moved();
       changed('all');

@@ -56,6 +56,7 @@ describe('core pushes', () => {
         etaSeconds: null,
       }),
       activeCount: () => 0,
+      activeIds: () => [],
     } as unknown as UploadPool;
     const core = {
       queue,
@@ -101,6 +102,7 @@ describe('core pushes', () => {
         etaSeconds: null,
       }),
       activeCount: () => 0,
+      activeIds: () => [],
     } as unknown as UploadPool;
     let link = 'http://127.0.0.2:4000/?t=a';
     const sharing = fakeSharing(() => ({ ...sharingOff, active: true, link, offAt: 1_000, idleMs: 900_000 }));

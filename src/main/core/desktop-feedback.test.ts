@@ -33,6 +33,21 @@ const view = (id: string, status: JobView['status']): JobView => ({
 
 function setup(statuses: UploadJob['status'][] = ['running', 'queued'], settings: Partial<Settings> = {}) {
   const jobs = statuses.map((status, index) => ({ id: `j${index}`, status }) as UploadJob);
+  const listeners: ((ids: string[] | 'all') => void)[] = [];
+  const queue = {
+    list: vi.fn(() => jobs),
+    get: (id: string) => jobs.find((job) => job.id === id),
+    onChange: (listener: (ids: string[] | 'all') => void) => {
+      listeners.push(listener);
+      return () => undefined;
+    },
+    /** Replaces a job and tells the listeners, the way the real queue does. */
+    replace(id: string, status: UploadJob['status']) {
+      const index = jobs.findIndex((job) => job.id === id);
+      jobs[index] = { ...jobs[index]!, status };
+      for (const listener of listeners) listener([id]);
+    },
+  };
   const trays: TrayModel[] = [];
   const ports = {
     notifications: { show: vi.fn() },
@@ -40,19 +55,30 @@ function setup(statuses: UploadJob['status'][] = ['running', 'queued'], settings
     power: { start: vi.fn(() => 7), stop: vi.fn() },
   };
   const feedback = createDesktopFeedback({
-    queue: { list: () => jobs },
+    queue,
     settings: { get: () => ({ ...defaultSettings(), ...settings }) },
     locale: 'en-US',
     ...ports,
     showTray: (model) => trays.push(model),
   });
-  return { feedback, trays, ports, jobs };
+  return { feedback, trays, ports, jobs, queue };
 }
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('desktop feedback', () => {
+  it("follows the queue's changes without walking the queue on every push", () => {
+    const { feedback, ports, queue } = setup(['running', 'queued']);
+    const walks = queue.list.mock.calls.length;
+    feedback.onChange({ jobs: [], removed: [], overall: overall({ active: 0, acknowledged: 10 }) });
+    queue.replace('j0', 'paused');
+    queue.replace('j1', 'paused');
+    feedback.onChange({ jobs: [], removed: [], overall: overall({ active: 0, acknowledged: 10 }) });
+    expect(ports.taskbar.setProgress).toHaveBeenLastCalledWith(0.1, 'paused');
+    expect(queue.list.mock.calls.length).toBe(walks);
+  });
+
   it('shows progress in the taskbar and tray, and keeps the machine awake while bytes move', () => {
     const { feedback, trays, ports } = setup();
     feedback.onChange({ jobs: [], removed: [], overall: overall({ acknowledged: 10 }) });

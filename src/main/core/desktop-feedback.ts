@@ -1,3 +1,4 @@
+import { createQueueTotals } from '../../engine/sender/queue-totals';
 import type { UploadQueue } from '../../engine/sender/upload-queue';
 import type { Settings } from '../../shared/settings';
 import type { NotificationPort, TaskbarPort } from './desktop-ports';
@@ -7,7 +8,7 @@ import type { UploadsChanged } from './progress-batcher';
 import { trayModel, trayStringsFor, type TrayModel } from './tray-model';
 
 export interface DesktopFeedbackDeps {
-  queue: Pick<UploadQueue, 'list'>;
+  queue: Pick<UploadQueue, 'list' | 'get' | 'onChange'>;
   settings: { get(): Settings };
   locale: string;
   notifications: NotificationPort;
@@ -42,15 +43,11 @@ export function createDesktopFeedback(deps: DesktopFeedbackDeps): DesktopFeedbac
     etaSeconds: null,
   };
 
+  // Kept from the queue's changes: a push must not walk a queue of 100,000 jobs on main's thread.
+  const totals = createQueueTotals(deps.queue, () => true);
   function queueState() {
-    let paused = false;
-    let anyRunning = false;
-    for (const job of deps.queue.list()) {
-      if (job.status === 'paused') paused = true;
-      else if (job.status === 'running' || job.status === 'queued') anyRunning = true;
-      if (paused && anyRunning) break;
-    }
-    return { paused, anyRunning };
+    const { paused, pending } = totals.current();
+    return { paused: paused > 0, anyRunning: pending > 0 };
   }
 
   function refresh() {
@@ -75,6 +72,9 @@ export function createDesktopFeedback(deps: DesktopFeedbackDeps): DesktopFeedbac
       for (const note of notificationPolicy.observe(change)) deps.notifications.show(note);
     },
     refresh: () => void refresh(),
-    dispose: () => power.dispose(),
+    dispose: () => {
+      totals.stop();
+      power.dispose();
+    },
   };
 }

@@ -98,12 +98,23 @@ describe('job view', () => {
     expect(viewer()(job).retryAt).toBeUndefined();
   });
 
+  it("shows a landed file's sha256 and whether the receiver confirmed it, and none before it lands", () => {
+    const digest = 'ab'.repeat(32);
+    const done = { ...job, status: 'completed' as const, phase: undefined, sha256: digest, finishedAt: 9 };
+    expect(viewer()({ ...done, sha256Confirmed: true })).toMatchObject({ sha256: digest, sha256Confirmed: true });
+    expect(viewer()(done)).toMatchObject({ sha256: digest, sha256Confirmed: false });
+    expect(JobView.parse(viewer()(done)).sha256).toBe(digest);
+    // Known while it runs (a one-request upload records it first), but nothing has landed yet.
+    expect(viewer()({ ...job, sha256: digest }).sha256).toBeUndefined();
+  });
+
   it('never shows fewer bytes sent than acknowledged', () => {
     expect(viewer()({ ...job, sent: 10 }).sent).toBe(400);
   });
 
   it('adds the active count to the overall totals', () => {
-    const overall = { files: 3, completed: 1, failed: 0, size: 10, acknowledged: 4, bytesPerSecond: 1, etaSeconds: 6 };
-    expect(toOverallView(overall, 2)).toEqual({ ...overall, active: 2 });
+    const totals = { files: 3, completed: 1, failed: 0, size: 10, acknowledged: 4, bytesPerSecond: 1, etaSeconds: 6 };
+    // The pool's status counts stay in main: the window gets the totals it shows.
+    expect(toOverallView({ ...totals, paused: 1, pending: 1 }, 2)).toEqual({ ...totals, active: 2 });
   });
 });

@@ -56,6 +56,10 @@ export function createJobViewer(deps: JobViewDeps): (job: UploadJob) => JobView 
     if (job.phase) view.phase = job.phase;
     if (job.error) view.error = { code: job.error.code, message: job.error.message };
     if (job.finishedAt !== undefined) view.finishedAt = job.finishedAt;
+    if (job.status === 'completed' && job.sha256) {
+      view.sha256 = job.sha256;
+      view.sha256Confirmed = job.sha256Confirmed === true;
+    }
     // Only while the job waits to try again; a stale time from an earlier wait means nothing.
     if (job.retryAt !== undefined && (job.phase === 'retrying' || job.phase === 'stalled')) view.retryAt = job.retryAt;
     const embedded = deps.embeddedEndpoint();
@@ -68,5 +72,6 @@ export function createJobViewer(deps: JobViewDeps): (job: UploadJob) => JobView 
 }
 
 export function toOverallView(overall: OverallProgress, active: number): OverallView {
-  return { ...overall, active };
+  const { files, completed, failed, size, acknowledged, bytesPerSecond, etaSeconds } = overall;
+  return { files, completed, failed, size, acknowledged, bytesPerSecond, etaSeconds, active };
 }

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryPersistence } from '../../engine/sender/queue-persistence';
 import { createUploadQueue } from '../../engine/sender/upload-queue';
+import { createTusClient } from '../../engine/sender/tus-client';
+import { createUploadPool } from '../../engine/sender/upload-pool';
 import type { UploadJob } from '../../shared/upload-job';
-import { createJobViewer } from './job-view';
+import type { ProgressEvent } from '../../shared/progress-event';
+import { createJobViewer, type JobViewDeps } from './job-view';
 import { createProgressBatcher, type UploadsChanged } from './progress-batcher';
 
 const endpoint = 'http://127.0.0.1:41823/files/';
@@ -20,6 +23,8 @@ const job = (index: number, status: UploadJob['status'] = 'queued'): UploadJob =
   addedAt: 1,
 });
 const overall = {
+  paused: 0,
+  pending: 10_004,
   files: 10_004,
   completed: 0,
   failed: 0,
@@ -29,7 +34,7 @@ const overall = {
   etaSeconds: null,
 };
 
-async function setup(count: number, running: number) {
+async function setup(count: number, running: number, hub: JobViewDeps['hub'] = { get: () => undefined }) {
   const jobs = [
     ...Array.from({ length: count }, (_, index) => job(index)),
     ...Array.from({ length: running }, (_, index) => job(count + index)),
@@ -41,9 +46,9 @@ async function setup(count: number, running: number) {
   const pushes: { at: number; message: UploadsChanged; bytes: number }[] = [];
   const batcher = createProgressBatcher({
     queue,
-    pool: { overall: () => overall, activeCount: () => runningIds.length },
+    pool: { overall: () => overall, activeCount: () => runningIds.length, activeIds: () => runningIds },
     push: (message) => pushes.push({ at: Date.now(), message, bytes: JSON.stringify(message).length }),
-    toView: createJobViewer({ hub: { get: () => undefined }, embeddedEndpoint: () => endpoint }),
+    toView: createJobViewer({ hub, embeddedEndpoint: () => endpoint }),
     intervalMs: 100,
   });
   return { queue, batcher, pushes, runningIds };
@@ -58,10 +63,10 @@ describe('progress batcher', () => {
     vi.advanceTimersByTime(100);
     expect(pushes).toHaveLength(1);
     for (let step = 1; step <= 50; step++) {
-      // Many progress patches between two ticks, and `sent` moved in place as the runner does.
+      // Many progress patches between two ticks, bytes acknowledged and bytes sent.
       for (const id of runningIds) {
         for (let patch = 0; patch < 20; patch++) queue.update(id, { acknowledged: step * 1000 + patch });
-        queue.get(id)!.sent = step * 1000 + 500;
+        queue.update(id, { sent: step * 1000 + 500 });
       }
       vi.advanceTimersByTime(100);
     }
@@ -87,12 +92,17 @@ describe('progress batcher', () => {
     batcher.stop();
   });
 
-  it('a running job whose bytes moved in place is pushed without a queue update', async () => {
-    const { queue, batcher, pushes, runningIds } = await setup(10, 1);
+  it("an active job whose view moved without a queue change (the hub's speed) is pushed, once", async () => {
+    let bytesPerSecond = 100;
+    const hub = { get: () => ({ bytesPerSecond, etaSeconds: 5 }) as ProgressEvent };
+    const { batcher, pushes, runningIds } = await setup(10, 1, hub);
     vi.advanceTimersByTime(100);
-    queue.get(runningIds[0]!)!.sent = 777;
+    bytesPerSecond = 250;
     vi.advanceTimersByTime(100);
-    expect(pushes.at(-1)!.message.jobs).toEqual([expect.objectContaining({ id: runningIds[0], sent: 777 })]);
+    expect(pushes.at(-1)!.message.jobs).toEqual([expect.objectContaining({ id: runningIds[0], bytesPerSecond: 250 })]);
+    const count = pushes.length;
+    vi.advanceTimersByTime(500);
+    expect(pushes).toHaveLength(count);
     batcher.stop();
   });
 
@@ -122,5 +132,53 @@ describe('progress batcher', () => {
     batcher.flush();
     expect(pushes).toHaveLength(1);
     batcher.stop();
+  });
+});
+
+describe('progress batcher over a real pool, 100,000 jobs', () => {
+  it("a tick walks neither the queue nor the pool's totals over it, and the totals stay exact", async () => {
+    const jobs = Array.from({ length: 100_000 }, (_, index) => job(index));
+    const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs }), {
+      saveDelayMs: 60_000,
+      progressSaveMs: 60_000,
+    });
+    await queue.restore();
+    const pool = createUploadPool(queue, createTusClient());
+    const listAll = queue.list;
+    // The first call counts once; from then on the totals follow the queue's changes.
+    pool.overall();
+    const list = vi.spyOn(queue, 'list');
+    const pushes: UploadsChanged[] = [];
+    const batcher = createProgressBatcher({
+      queue,
+      pool,
+      push: (message) => pushes.push(message),
+      toView: createJobViewer({ hub: pool.hub, embeddedEndpoint: () => endpoint }),
+      intervalMs: 100,
+    });
+    const running = ['job-10', 'job-50000', 'job-99999'];
+    for (const id of running) queue.update(id, { status: 'running', phase: 'uploading' });
+    for (let step = 1; step <= 30; step++) {
+      for (const id of running) queue.update(id, { acknowledged: step * 10_000, sent: step * 10_000 + 5_000 });
+      if (step === 10) queue.update('job-10', { status: 'completed', acknowledged: 1_000_000, sent: 1_000_000 });
+      if (step === 20) queue.update('job-77', { status: 'failed', error: { code: 'HTTP_403', message: 'no' } });
+      if (step === 25) queue.remove('job-123');
+      vi.advanceTimersByTime(100);
+    }
+    expect(list).not.toHaveBeenCalled();
+    expect(pushes).toHaveLength(30);
+    for (const push of pushes) expect(push.jobs.length).toBeLessThanOrEqual(4);
+    const brute = { files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0 };
+    for (const entry of listAll()) {
+      brute.files += 1;
+      brute.size += entry.size;
+      brute.acknowledged += entry.acknowledged;
+      if (entry.status === 'completed') brute.completed += 1;
+      if (entry.status === 'failed') brute.failed += 1;
+    }
+    expect(brute).toMatchObject({ files: 99_999, completed: 1, failed: 1 });
+    expect(pushes.at(-1)!.overall).toMatchObject(brute);
+    batcher.stop();
+    await pool.close();
   });
 });

@@ -9,7 +9,7 @@ export type UploadsChanged = PushPayload<'uploads:changed'>;
 
 export interface ProgressBatcherDeps {
   queue: Pick<UploadQueue, 'onChange' | 'list' | 'get'>;
-  pool: { overall(): OverallProgress; activeCount(): number };
+  pool: { overall(): OverallProgress; activeCount(): number; activeIds(): Iterable<string> };
   push(message: UploadsChanged): void;
   toView(job: UploadJob): JobView;
   intervalMs?: number;
@@ -23,13 +23,14 @@ export interface ProgressBatcher {
 
 /**
  * Turns the queue's many small changes (progress patches arrive hundreds of times a second) into at
- * most one `uploads:changed` per interval, carrying only the jobs that changed. Running jobs are
- * checked on every tick too, since the runner moves `sent` in place without a queue update.
+ * most one `uploads:changed` per interval, carrying only the jobs that changed. A tick costs
+ * O(changed + active): the jobs the pool runs are looked at too (their speed and ETA come from the
+ * progress hub), and the queue is walked only after a restore or a reorder (`'all'`).
  */
 export function createProgressBatcher(deps: ProgressBatcherDeps): ProgressBatcher {
   const changed = new Set<string>();
   let everything = false;
-  /** What was last sent for each running job, so an unchanged one is not sent again. */
+  /** What was last sent for each active job, so an unchanged one is not sent again. */
   const lastSent = new Map<string, string>();
 
   const unsubscribe = deps.queue.onChange((ids) => {
@@ -46,8 +47,7 @@ export function createProgressBatcher(deps: ProgressBatcherDeps): ProgressBatche
       lastSent.clear();
       return { jobs, removed };
     }
-    const running = new Set<string>();
-    for (const job of deps.queue.list()) if (job.status === 'running') running.add(job.id);
+    const running = new Set(deps.pool.activeIds());
     for (const id of new Set([...changed, ...running, ...lastSent.keys()])) {
       const job = deps.queue.get(id);
       if (!job) {

@@ -29,6 +29,9 @@ export const JobView = z.object({
   retryAt: z.number().optional(),
   addedAt: z.number(),
   finishedAt: z.number().optional(),
+  /** A landed file's sha256; `sha256Confirmed` when the receiver said it checked the bytes against it. */
+  sha256: z.string().optional(),
+  sha256Confirmed: z.boolean().optional(),
 });
 export type JobView = z.infer<typeof JobView>;
 

@@ -34,6 +34,7 @@ export const tusExposedHeaders = [
   'Tus-Checksum-Algorithm',
   'X-Ferry-Error',
   'X-Ferry-Features',
+  'X-Ferry-Sha256',
   'Retry-After',
 ];
 const allowedRequestHeaders = [

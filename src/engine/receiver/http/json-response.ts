@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { jsonErrorBody, replyError } from './reply';
 
 /** A JSON error body `{ error: { code, message } }`, with the code also in `X-Ferry-Error` for metrics. */
 export function replyJsonError(
@@ -8,13 +9,5 @@ export function replyJsonError(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(body)),
-    'X-Ferry-Error': code,
-  });
-  res.end(body);
+  replyError(res, status, code, jsonErrorBody(code, message), headers);
 }

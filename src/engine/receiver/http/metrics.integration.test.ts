@@ -44,4 +44,32 @@ describe('GET /metrics', () => {
     expect(after).toMatch(/ferry_errors_total\{code="INVALID_CONTENT_TYPE"\} 1/);
     expect(sample(after, 'ferry_open_connections')).toBeGreaterThanOrEqual(1);
   });
+
+  it('counts multipart uploads, their bytes and their errors', async () => {
+    const before = await (await fetch(`${t.url}/metrics`, { headers: auth })).text();
+    const form = new FormData();
+    form.append('file', new Blob(['multi']), 'one.txt');
+    form.append('file', new Blob(['part!!']), 'two.txt');
+    const stored = await fetch(`${t.url}/upload`, {
+      method: 'POST',
+      headers: { authorization: auth.authorization },
+      body: form,
+    });
+    expect(stored.status).toBe(201);
+    const fieldsOnly = new FormData();
+    fieldsOnly.append('note', 'no file here');
+    const refused = await fetch(`${t.url}/upload`, {
+      method: 'POST',
+      headers: { authorization: auth.authorization },
+      body: fieldsOnly,
+    });
+    expect(refused.status).toBe(400);
+    await refused.body?.cancel();
+    const after = await (await fetch(`${t.url}/metrics`, { headers: auth })).text();
+    const delta = (name: string) => sample(after, name) - sample(before, name);
+    expect(delta('ferry_uploads_created_total')).toBe(2);
+    expect(delta('ferry_uploads_finished_total')).toBe(2);
+    expect(delta('ferry_received_bytes_total')).toBe('multi'.length + 'part!!'.length);
+    expect(after).toMatch(/ferry_errors_total\{code="NO_FILES"\} 1/);
+  });
 });

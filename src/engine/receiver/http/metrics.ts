@@ -43,9 +43,15 @@ export function createReceiverMetrics(): ReceiverMetrics {
           'Error answers by code.',
           [...errors].map(([code, n]) => [`{code="${code}"}`, n]),
         ),
-        counter('ferry_received_bytes_total', 'Bytes stored from uploads.', [['', bytesReceived]]),
-        counter('ferry_uploads_created_total', 'Uploads created.', [['', created]]),
-        counter('ferry_uploads_finished_total', 'Uploads completed.', [['', finished]]),
+        counter('ferry_received_bytes_total', 'Bytes stored from uploads, tus and multipart.', [['', bytesReceived]]),
+        counter(
+          'ferry_uploads_created_total',
+          'Uploads created (a multipart file counts when its first byte is stored).',
+          [['', created]],
+        ),
+        counter('ferry_uploads_finished_total', 'Uploads completed (a multipart file counts once it landed).', [
+          ['', finished],
+        ]),
         counter('ferry_uploads_terminated_total', 'Uploads terminated by clients.', [['', terminated]]),
         '# HELP ferry_open_connections Open HTTP connections.\n# TYPE ferry_open_connections gauge',
         `ferry_open_connections ${openConnections}`,

@@ -2,8 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isFerryError } from '../../errors';
+import * as atomicFile from '../../fs/atomic-file';
 import { createReceiveFolder, type ReceiveFolder } from './receive-folder';
 
 let base: string;
@@ -45,7 +46,16 @@ afterEach(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-describe('place', () => {
+// Both ways a file can land: reserve + rename (tus), and link(2) + unlink (staged multipart bodies).
+describe.each([
+  ['by rename', {}],
+  ['by link', { byLink: true }],
+] as const)('place %s', (_way, options) => {
+  beforeEach(() => {
+    const plain = folder;
+    folder = { ...plain, place: (src, target, more) => plain.place(src, target, { ...options, ...more }) };
+  });
+
   it('moves the file under its sanitized name and creates the receive folder', async () => {
     const src = await source('hello');
     const placed = await folder.place(src, { filename: 'greeting.txt' });
@@ -183,28 +193,73 @@ describe('place', () => {
   );
 });
 
-describe('open', () => {
-  it('reserves a fresh file and returns a writable handle', async () => {
-    const opened = await folder.open('stream.bin', 'in/coming/x');
-    try {
-      await opened.handle.write(Buffer.from('streamed'));
-    } finally {
-      await opened.handle.close();
-    }
-    expect(opened.relativePath).toBe('in/coming/stream.bin');
-    expect(await readFile(opened.absolutePath, 'utf8')).toBe('streamed');
+describe('claim', () => {
+  it('holds a free name without creating anything, and place() lands there', async () => {
+    const claim = await folder.claim('stream.bin', 'in/coming/x');
+    expect(claim.relativePath).toBe('in/coming/stream.bin');
+    expect(existsSync(claim.absolutePath)).toBe(false);
+    const placed = await folder.place(await source('streamed'), claim);
+    expect(placed).toEqual({ absolutePath: claim.absolutePath, relativePath: claim.relativePath });
+    expect(await readFile(placed.absolutePath, 'utf8')).toBe('streamed');
   });
 
-  it('adds a suffix on collision, including with concurrent opens', async () => {
-    const handles = await Promise.all(Array.from({ length: 5 }, () => folder.open('../x.txt')));
-    await Promise.all(handles.map((h) => h.handle.close()));
-    expect(handles.map((h) => h.relativePath).sort()).toEqual([
-      'x (1).txt',
-      'x (2).txt',
-      'x (3).txt',
-      'x (4).txt',
-      'x.txt',
-    ]);
-    for (const h of handles) expectInside(h.absolutePath, dir);
+  it('gives concurrent claims, and any place() meanwhile, different names', async () => {
+    const claims = await Promise.all(Array.from({ length: 4 }, () => folder.claim('../x.txt')));
+    expect(claims.map((c) => c.relativePath).sort()).toEqual(['x (1).txt', 'x (2).txt', 'x (3).txt', 'x.txt']);
+    const other = await folder.place(await source('other'), { filename: 'x.txt' });
+    expect(other.relativePath).toBe('x (4).txt');
+    for (const c of claims) expectInside(c.absolutePath, dir);
+    // Released unused, a name is free again.
+    claims.find((c) => c.relativePath === 'x.txt')!.release();
+    expect((await folder.claim('x.txt')).relativePath).toBe('x.txt');
+  });
+
+  it('passes over names already on disk, and never overwrites one taken after the claim', async () => {
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'a.txt'), 'original');
+    const claim = await folder.claim('a.txt');
+    expect(claim.relativePath).toBe('a (1).txt');
+    await writeFile(claim.absolutePath, 'someone else');
+    const placed = await folder.place(await source('mine'), claim);
+    expect(placed.relativePath).toBe('a (2).txt');
+    expect(await readFile(path.join(dir, 'a (1).txt'), 'utf8')).toBe('someone else');
+    expect(await readFile(placed.absolutePath, 'utf8')).toBe('mine');
+  });
+});
+
+describe('landing durably', () => {
+  it('fsyncs the folder a file lands in when durable, so a power cut cannot undo the rename, and not otherwise', async () => {
+    const synced = vi.spyOn(atomicFile, 'syncDirectory');
+    try {
+      const durableFolder = createReceiveFolder({ dir, durable: true });
+      const placed = await durableFolder.place(await source('kept'), { filename: 'a.txt', relativePath: 'trip/a.txt' });
+      expect(synced).toHaveBeenCalledWith(path.dirname(placed.absolutePath));
+      synced.mockClear();
+      await createReceiveFolder({ dir, durable: false }).place(await source('quick'), { filename: 'b.txt' });
+      expect(synced).not.toHaveBeenCalled();
+    } finally {
+      synced.mockRestore();
+    }
+  });
+});
+
+describe('checked folders', () => {
+  it('lands again in a sub-folder that was removed after an earlier file landed in it', async () => {
+    await folder.place(await source('one'), { filename: 'a.txt', relativePath: 'photos/2024/a.txt' });
+    await rm(path.join(dir, 'photos'), { recursive: true, force: true });
+    const placed = await folder.place(await source('two'), { filename: 'b.txt', relativePath: 'photos/2024/b.txt' });
+    expect(placed.relativePath).toBe('photos/2024/b.txt');
+    expect(await readFile(path.join(dir, 'photos', '2024', 'b.txt'), 'utf8')).toBe('two');
+  });
+
+  it('leaves no second name of a landed file behind, and never overwrites a file of the same name', async () => {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'a.txt'), 'theirs');
+    const staged = await source('ours');
+    const placed = await folder.place(staged, { filename: 'a.txt' });
+    expect(placed.relativePath).toBe('a (1).txt');
+    expect(existsSync(staged)).toBe(false);
+    expect(await readFile(path.join(dir, 'a.txt'), 'utf8')).toBe('theirs');
+    expect(statSync(placed.absolutePath).nlink).toBe(1);
   });
 });

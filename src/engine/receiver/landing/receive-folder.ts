@@ -1,7 +1,9 @@
-import { constants as fsConstants } from 'node:fs';
-import { copyFile, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, FerryError } from '../../errors';
+import { syncDirectory } from '../../fs/atomic-file';
+import { isInside, notADirectory, outside } from './landing-errors';
+import { moveInto } from './move-file';
 import { sanitizeDisplayName, sanitizeRelativeDir, withCollisionSuffix } from './sanitize-filename';
 
 export interface PlacedFile {
@@ -11,9 +13,12 @@ export interface PlacedFile {
   relativePath: string;
 }
 
-export interface OpenedFile extends PlacedFile {
-  /** Open for writing on a freshly created, empty file; the caller must close it. */
-  handle: FileHandle;
+/** A name held for a file still arriving: nothing exists under it yet, and no other upload here gets it. */
+export interface ClaimedName extends PlacedFile {
+  /** What was asked for: the next free name comes from it if this one is taken before the file lands. */
+  readonly target: PlaceTarget;
+  /** Lets the name go (the file landed, or never will); safe to call more than once. */
+  release(): void;
 }
 
 export interface PlaceTarget {
@@ -25,12 +30,35 @@ export interface PlaceTarget {
 
 export interface ReceiveFolder {
   readonly dir: string;
-  place(sourcePath: string, target: PlaceTarget): Promise<PlacedFile>;
-  open(filename: string, relativePath?: string): Promise<OpenedFile>;
+  /** Files are fsynced before they land, and folders after, so a power cut cannot undo a landing. */
+  readonly durable: boolean;
+  /**
+   * Moves a finished file in under a fresh name, by rename; the one way files land, for tus and
+   * multipart alike. Given a claim, its name is tried first.
+   */
+  place(sourcePath: string, target: PlaceTarget | ClaimedName, options?: PlaceOptions): Promise<PlacedFile>;
+  /** Holds a free name for a file that lands later, without creating anything in the receive folder. */
+  claim(filename: string, relativePath?: string): Promise<ClaimedName>;
+}
+
+export interface PlaceOptions {
+  /**
+   * Leave the folder fsync to the caller, who syncs each folder once for many files (a bulk request)
+   * before it says any of them landed. Only matters when durable.
+   */
+  deferFolderSync?: boolean;
+  /**
+   * Land by link(2) + unlink rather than reserve + rename (one call fewer). Only for sources whose
+   * folder is swept at startup: a crash between the two calls leaves the staged name behind, which for
+   * a tus upload's data file would land it a second time.
+   */
+  byLink?: boolean;
 }
 
 export interface ReceiveFolderDeps {
   dir: string;
+  /** Default true. */
+  durable?: boolean;
 }
 
 /** The receiver keeps its own state in this folder of the receive folder; no client folder may land in it. */
@@ -39,27 +67,24 @@ export const stateFolderName = '.ferry';
 /** " (1)" … " (9999)"; past that something is wrong (or hostile) and we stop probing. */
 const MAX_COLLISION_SUFFIX = 9999;
 
-function isInside(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate);
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+/**
+ * How long a checked sub-folder is trusted without checking again: long enough for the files of one
+ * bulk request (tens of milliseconds), short enough that a folder swapped for a symlink meanwhile has
+ * only a moment's window, close to the check-then-rename gap that exists anyway.
+ */
+const CHECKED_FOLDER_TTL_MS = 250;
+
+/** link(2) errors that mean "this file system (or pair of them) has no hard links here": land by rename instead. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+function isClaim(wanted: PlaceTarget | ClaimedName): wanted is ClaimedName {
+  return 'release' in wanted;
 }
 
-function outside(candidate: string, cause?: unknown): FerryError {
-  return new FerryError('PATH_OUTSIDE_RECEIVE_FOLDER', `Refusing to write outside the receive folder (${candidate})`, {
-    status: 403,
-    cause,
-  });
-}
-
-function notADirectory(segments: string[], cause?: unknown): FerryError {
-  return new FerryError('PATH_NOT_A_DIRECTORY', `A file is in the way of folder ${segments.join('/')}`, {
-    status: 409,
-    cause,
-  });
-}
-
-export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
+export function createReceiveFolder({ dir, durable = true }: ReceiveFolderDeps): ReceiveFolder {
   const root = path.resolve(dir);
+  /** Absolute paths held by `claim` for files still arriving. */
+  const claimed = new Set<string>();
 
   /** Creates the sanitized sub-folders one level at a time, checking each resolved level stays inside. */
   let realRootCache: Promise<string> | undefined;
@@ -70,11 +95,29 @@ export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
     return realRootCache;
   }
 
+  /** Sub-folders checked lately, by sanitized path: a thousand files of one folder check it once. */
+  const checkedFolders = new Map<string, { realDir: string; until: number }>();
+
   async function ensureDirectory(relativePath: string | undefined): Promise<{ realDir: string; segments: string[] }> {
     const realRoot = await resolveRoot();
     const segments = sanitizeRelativeDir(relativePath ?? '');
     if (segments.length === 0) return { realDir: realRoot, segments };
     if (segments[0]!.toLowerCase() === stateFolderName) segments[0] = `_${stateFolderName.slice(1)}`;
+    const key = segments.join('/');
+    const checked = checkedFolders.get(key);
+    if (checked && checked.until > Date.now()) return { realDir: checked.realDir, segments };
+    const realDir = await checkDirectory(realRoot, segments);
+    if (checkedFolders.size > 1000) checkedFolders.clear();
+    checkedFolders.set(key, { realDir, until: Date.now() + CHECKED_FOLDER_TTL_MS });
+    return { realDir, segments };
+  }
+
+  /** Forgets the checked folders: one vanished or changed, so each is checked afresh. */
+  function forgetFolders(): void {
+    checkedFolders.clear();
+  }
+
+  async function checkDirectory(realRoot: string, segments: string[]): Promise<string> {
     let current = realRoot;
     for (const segment of segments) {
       const next = path.join(current, segment);
@@ -100,79 +143,185 @@ export function createReceiveFolder({ dir }: ReceiveFolderDeps): ReceiveFolder {
     if (!(await stat(realDir)).isDirectory()) {
       throw notADirectory(segments);
     }
-    return { realDir, segments };
+    return realDir;
+  }
+
+  /** The names to try, in order: the sanitized name, then " (1)" … " (9999)". */
+  function* candidates(realDir: string, segments: string[], filename: string): Generator<PlacedFile> {
+    const name = sanitizeDisplayName(filename);
+    for (let n = 0; n <= MAX_COLLISION_SUFFIX; n += 1) {
+      const candidate = n === 0 ? name : withCollisionSuffix(name, n);
+      yield { absolutePath: path.join(realDir, candidate), relativePath: [...segments, candidate].join('/') };
+    }
+  }
+
+  function exhausted(filename: string): FerryError {
+    const name = sanitizeDisplayName(filename);
+    return new FerryError('NAME_COLLISIONS_EXHAUSTED', `Too many files named ${name} already exist`, { status: 409 });
   }
 
   /**
-   * Claims a fresh name by creating it with O_CREAT|O_EXCL (`wx`): the kernel decides who wins, so
-   * concurrent uploads of one name never share a file, and an existing file (or planted symlink,
-   * which O_EXCL refuses to follow) is never overwritten.
+   * Creates the name empty with O_CREAT|O_EXCL (`wx`): the kernel decides who wins, so concurrent
+   * uploads of one name never share a file, and an existing file (or planted symlink, which O_EXCL
+   * refuses to follow) is never overwritten. False when the name is taken.
    */
-  async function reserve(filename: string, relativePath: string | undefined): Promise<OpenedFile> {
-    const { realDir, segments } = await ensureDirectory(relativePath);
-    const name = sanitizeDisplayName(filename);
-    let recreated = false;
-    for (let n = 0; n <= MAX_COLLISION_SUFFIX; n += 1) {
-      const candidate = n === 0 ? name : withCollisionSuffix(name, n);
-      const absolutePath = path.join(realDir, candidate);
-      try {
-        const handle = await open(absolutePath, 'wx');
-        return { absolutePath, relativePath: [...segments, candidate].join('/'), handle };
-      } catch (error) {
-        // The receive folder was removed while we ran: recreate it once and try again.
-        if (errnoCode(error) === 'ENOENT' && segments.length === 0 && !recreated) {
-          recreated = true;
-          realRootCache = undefined;
-          await resolveRoot();
-          n -= 1;
-          continue;
-        }
-        if (errnoCode(error) !== 'EEXIST') throw error;
-      }
+  async function createExclusive(absolutePath: string): Promise<boolean> {
+    try {
+      await (await open(absolutePath, 'wx')).close();
+      return true;
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') return false;
+      throw error;
     }
-    throw new FerryError('NAME_COLLISIONS_EXHAUSTED', `Too many files named ${name} already exist`, { status: 409 });
   }
 
-  async function moveInto(sourcePath: string, target: string): Promise<void> {
-    try {
-      // Replaces the empty reserved file atomically.
-      await rename(sourcePath, target);
-      return;
-    } catch (error) {
-      // rename(2): "EXDEV oldpath and newpath are not on the same mounted filesystem."
-      if (errnoCode(error) !== 'EXDEV') throw error;
+  async function firstFree(target: PlaceTarget, preferred: ClaimedName | undefined): Promise<PlacedFile> {
+    const { realDir, segments } = await ensureDirectory(target.relativePath);
+    // The claim is used only if it still lies in the folder just checked (a folder could have been swapped since).
+    if (
+      preferred &&
+      path.dirname(preferred.absolutePath) === realDir &&
+      (await createExclusive(preferred.absolutePath))
+    )
+      return { absolutePath: preferred.absolutePath, relativePath: preferred.relativePath };
+    for (const next of candidates(realDir, segments, target.filename)) {
+      // Names other uploads claimed are theirs; a claim of ours that was taken meanwhile is tried above.
+      if (claimed.has(next.absolutePath)) continue;
+      if (await createExclusive(next.absolutePath)) return next;
     }
-    await copyFile(sourcePath, target, fsConstants.COPYFILE_FICLONE);
-    const handle = await open(target, 'r+');
+    throw exhausted(target.filename);
+  }
+
+  /** Reserves a fresh name for a file about to be moved in. */
+  async function reserve(target: PlaceTarget, preferred?: ClaimedName): Promise<PlacedFile> {
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await unlink(sourcePath);
+      return await firstFree(target, preferred);
     } catch (error) {
+      // The receive folder was removed while we ran: recreate it once and try again.
       if (errnoCode(error) !== 'ENOENT') throw error;
+      forgetFolders();
+      realRootCache = undefined;
+      return firstFree(target, preferred);
+    }
+  }
+
+  /** False once this file system refused a hard link: then every file lands by reserve + rename. */
+  let linksWork = true;
+
+  /** Tries a name by link(2): like O_EXCL it fails on any existing entry (a planted symlink too), atomically. */
+  async function linkAs(sourcePath: string, absolutePath: string): Promise<boolean | 'no-link'> {
+    try {
+      await link(sourcePath, absolutePath);
+      return true;
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'EEXIST') return false;
+      if (code && NO_LINK.has(code)) {
+        if (code !== 'EXDEV') linksWork = false;
+        return 'no-link';
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Lands by link(2) under the first free name, then drops the source name: two calls where
+   * reserve + rename take three, and the file appears whole. Undefined when links cannot be used here.
+   */
+  async function landByLink(
+    sourcePath: string,
+    target: PlaceTarget,
+    preferred: ClaimedName | undefined,
+  ): Promise<PlacedFile | undefined> {
+    const { realDir, segments } = await ensureDirectory(target.relativePath);
+    const tries: PlacedFile[] =
+      preferred && path.dirname(preferred.absolutePath) === realDir
+        ? [{ absolutePath: preferred.absolutePath, relativePath: preferred.relativePath }]
+        : [];
+    const attempt = async (next: PlacedFile): Promise<PlacedFile | undefined | false> => {
+      const linked = await linkAs(sourcePath, next.absolutePath);
+      if (linked === 'no-link') return undefined;
+      if (!linked) return false;
+      // The staged name is only a second name of the landed file now; a left-over one is swept at start.
+      await unlink(sourcePath).catch(() => undefined);
+      return next;
+    };
+    for (const next of tries) {
+      const landed = await attempt(next);
+      if (landed !== false) return landed;
+    }
+    for (const next of candidates(realDir, segments, target.filename)) {
+      if (claimed.has(next.absolutePath)) continue;
+      const landed = await attempt(next);
+      if (landed !== false) return landed;
+    }
+    throw exhausted(target.filename);
+  }
+
+  async function landByLinkOnce(
+    sourcePath: string,
+    target: PlaceTarget,
+    preferred: ClaimedName | undefined,
+  ): Promise<PlacedFile | undefined> {
+    try {
+      return await landByLink(sourcePath, target, preferred);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
+      // A folder checked before is gone (or a file took its place): check every level again, once.
+      forgetFolders();
+      realRootCache = undefined;
+      return landByLink(sourcePath, target, preferred);
+    }
+  }
+
+  async function isTaken(absolutePath: string): Promise<boolean> {
+    try {
+      await lstat(absolutePath);
+      return true;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return false;
+      throw error;
     }
   }
 
   return {
     dir: root,
+    durable,
 
-    async place(sourcePath, { filename, relativePath }) {
-      const reserved = await reserve(filename, relativePath);
-      await reserved.handle.close();
-      try {
-        await moveInto(sourcePath, reserved.absolutePath);
-      } catch (error) {
-        await unlink(reserved.absolutePath).catch(() => undefined);
-        throw error;
+    async place(sourcePath, wanted, options) {
+      const target = isClaim(wanted) ? wanted.target : wanted;
+      const preferred = isClaim(wanted) ? wanted : undefined;
+      let reserved = linksWork && options?.byLink ? await landByLinkOnce(sourcePath, target, preferred) : undefined;
+      if (!reserved) {
+        reserved = await reserve(target, preferred);
+        try {
+          await moveInto(sourcePath, reserved.absolutePath);
+        } catch (error) {
+          await unlink(reserved.absolutePath).catch(() => undefined);
+          throw error;
+        }
       }
-      return { absolutePath: reserved.absolutePath, relativePath: reserved.relativePath };
+      if (isClaim(wanted)) wanted.release();
+      // The rename is what makes the file visible; fsync its folder so a power cut cannot undo it.
+      if (durable && !options?.deferFolderSync) await syncDirectory(path.dirname(reserved.absolutePath));
+      return reserved;
     },
 
-    open(filename, relativePath) {
-      return reserve(filename, relativePath);
+    async claim(filename, relativePath) {
+      const { realDir, segments } = await ensureDirectory(relativePath);
+      for (const next of candidates(realDir, segments, filename)) {
+        if (claimed.has(next.absolutePath) || (await isTaken(next.absolutePath))) continue;
+        // Checked again: another claim may have taken the name while lstat ran.
+        if (claimed.has(next.absolutePath)) continue;
+        claimed.add(next.absolutePath);
+        let held = true;
+        const release = () => {
+          if (held) claimed.delete(next.absolutePath);
+          held = false;
+        };
+        return { ...next, target: { filename, relativePath }, release };
+      }
+      throw exhausted(filename);
     },
   };
 }

@@ -8,6 +8,14 @@ export const multipartErrorStatus = {
   MULTIPART_TRUNCATED: 400,
   REQUEST_ABORTED: 400,
   NO_FILES: 400,
+  INVALID_SHA256: 400,
+  // Bulk requests (bulk-protocol.ts): a file part that does not say what it is, a malformed query,
+  // and a receiver part that does not take them (a guest's uploads keep to plain multipart).
+  INVALID_BULK_PART: 400,
+  INVALID_LANDED_QUERY: 400,
+  BULK_UNAVAILABLE: 403,
+  // As tus answers a checksum mismatch: the file is discarded.
+  SHA256_MISMATCH: 460,
   REQUEST_IDLE_TIMEOUT: 408,
   FILE_TOO_LARGE: 413,
   FIELD_TOO_LARGE: 413,

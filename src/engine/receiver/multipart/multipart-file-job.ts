@@ -1,22 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { DigestWorker } from '../../crypto/digest-worker';
+import type { DigestSession, DigestWorker } from '../../crypto/digest-worker';
 import { multipartError } from './multipart-errors';
-import type { OpenedFile } from '../landing/receive-folder';
+import type { StagedFile } from './multipart-staging';
 
-export interface StoredPart {
-  /** The stored display name (sanitized, with any collision suffix). */
-  name: string;
+export interface StagedPart {
+  /** Where the bytes wait, in the state folder, until the whole request has arrived. */
+  stagedPath: string;
   size: number;
+  /** Lowercase hex. */
   sha256: string;
-  /** Relative to the receive folder, with `/`. */
-  path: string;
 }
 
 export interface FileJobHooks {
-  /** Reserves the target file; called on the first byte, or at the end for an empty file. */
-  open(): Promise<OpenedFile>;
-  /** The file exists on disk now (so it must be cleaned up on failure). */
-  onOpened(file: OpenedFile): void;
+  /** Creates the staged file; called on the first byte, or at the end for an empty file. */
+  open(): Promise<StagedFile>;
+  /** The staged file exists on disk now (so it must be removed on failure). */
+  onOpened(file: StagedFile): void;
   /** `offset` bytes are written to the file (the write call has completed). */
   onWritten(offset: number): void;
 }
@@ -27,12 +27,33 @@ export interface FileJobOptions {
   skipIfEmpty: boolean;
   /** Hashes off the event loop, as the tus path does: a big file's sha256 would stall every socket. */
   digests: DigestWorker;
+  /**
+   * Hash here instead (a bulk request's small files): for a few KiB, the trip to the hashing thread
+   * costs more than the hash. A big part costs about 50 µs of the event loop per 64 KiB chunk.
+   */
+  hashInline?: boolean;
+  /** fsync the file before it counts as received. */
+  durable: boolean;
+  /** The sha256 the sender declared for this part, lowercase hex: any other content fails the part. */
+  expectedSha256?: string;
+  /**
+   * On failure, read the rest of the part and drop it, so the parser goes on to the next part (a
+   * bulk request, where each file fails on its own); otherwise the part stream is destroyed.
+   */
+  drainOnFailure?: boolean;
+}
+
+type Digest = Pick<DigestSession, 'update' | 'finish' | 'drop'>;
+
+function inlineDigest(): Digest {
+  const hash = createHash('sha256');
+  return { update: (piece) => void hash.update(piece), finish: async () => hash.digest(), drop: () => undefined };
 }
 
 /** What busboy hands us per file part: a Readable that may carry `truncated` after a 'limit' event. */
 export type PartStream = Readable & { truncated?: boolean };
 
-async function writeFully(file: OpenedFile, chunk: Buffer, position: number): Promise<void> {
+async function writeFully(file: StagedFile, chunk: Buffer, position: number): Promise<void> {
   let done = 0;
   // write(2) may store fewer bytes than asked (e.g. just before ENOSPC); loop until all are down.
   while (done < chunk.length) {
@@ -42,25 +63,26 @@ async function writeFully(file: OpenedFile, chunk: Buffer, position: number): Pr
 }
 
 /**
- * Streams one file part to disk: the `for await` loop pulls one chunk at a time, so busboy (and with
- * it the socket) waits while the disk is busy; nothing beyond one chunk is held in memory. Resolves
- * after fsync + close, or with `null` when an empty, nameless part was skipped. On failure the handle
- * is closed; deleting the file is the caller's job (it owns every file of the request).
+ * Streams one file part to its staged file: the `for await` loop pulls one chunk at a time, so busboy
+ * (and with it the socket) waits while the disk is busy; nothing beyond one chunk is held in memory.
+ * Resolves after fsync + close and the sha256 check, or with `null` when an empty, nameless part was
+ * skipped. On failure the handle is closed; deleting the file is the caller's job (it owns every file
+ * of the request).
  */
 export async function runFileJob(
   stream: PartStream,
   options: FileJobOptions,
   hooks: FileJobHooks,
-): Promise<StoredPart | null> {
-  const hash = options.digests.start('sha256');
-  let file: OpenedFile | undefined;
+): Promise<StagedPart | null> {
+  const hash = options.hashInline ? inlineDigest() : options.digests.start('sha256');
+  let file: StagedFile | undefined;
   let size = 0;
   let hitLimit = false;
   stream.once('limit', () => {
     hitLimit = true;
   });
 
-  const ensureOpen = async (): Promise<OpenedFile> => {
+  const ensureOpen = async (): Promise<StagedFile> => {
     if (!file) {
       file = await hooks.open();
       hooks.onOpened(file);
@@ -68,8 +90,10 @@ export async function runFileJob(
     return file;
   };
 
+  // Leaving a `for await` destroys the stream unless told not to: a part that is to be drained must live.
+  const chunks = options.drainOnFailure ? stream.iterator({ destroyOnReturn: false }) : stream;
   try {
-    for await (const data of stream) {
+    for await (const data of chunks) {
       const chunk = data as Buffer;
       if (chunk.length === 0) continue;
       if (size + chunk.length > options.maxFileSize) {
@@ -90,14 +114,20 @@ export async function runFileJob(
     }
     const target = await ensureOpen();
     // "offset counts bytes safely stored": flush to the device before calling the file complete.
-    await target.handle.sync();
+    if (options.durable) await target.handle.sync();
     await target.handle.close();
-    const name = target.relativePath.slice(target.relativePath.lastIndexOf('/') + 1);
-    return { name, size, sha256: (await hash.finish()).toString('hex'), path: target.relativePath };
+    const sha256 = (await hash.finish()).toString('hex');
+    if (options.expectedSha256 !== undefined && sha256 !== options.expectedSha256) {
+      throw multipartError('SHA256_MISMATCH', 'The received bytes do not match the sha256 the sender declared');
+    }
+    return { stagedPath: target.path, size, sha256 };
   } catch (error) {
     hash.drop();
-    // Unblock busboy if we stopped reading early; it ends the part on its own otherwise.
-    stream.destroy();
+    // Unblock busboy if we stopped reading early; it ends the part on its own otherwise. A destroyed
+    // part never ends, which stops the whole request: right unless the next part is to go on.
+    if (options.drainOnFailure && !stream.destroyed) stream.resume();
+    else stream.destroy();
+    // After a sha256 mismatch the handle is closed already; closing it again is harmless.
     await file?.handle.close().catch(() => undefined);
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FerryError } from '../../errors';
+import { jsonBody, jsonErrorBody, replyError, reply } from '../http/reply';
 
 /** After an early error answer, read and drop at most this much of the rest of the body… */
 const DRAIN_MAX_BYTES = 4 * 1024 * 1024;
@@ -8,21 +9,15 @@ const DRAIN_MAX_MS = 5_000;
 /** A client that stopped sending may also stop reading; don't wait on it to take our reply. */
 const CLOSE_GRACE_MS = 1_000;
 
+const jsonType = 'application/json; charset=utf-8';
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  if (res.headersSent || res.destroyed) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(payload)),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(payload);
+  reply(res, status, { 'Cache-Control': 'no-store', ...headers }, jsonBody(body, jsonType));
 }
 
 /**
@@ -48,16 +43,17 @@ export interface ErrorReplyOptions {
   closeNow?: boolean;
 }
 
-/** `{ error: { code, message } }` with the error's status; leaves the connection in a sane state. */
+/** `{ error: { code, message } }` with the error's status and `X-Ferry-Error`; leaves the connection in a sane state. */
 export function sendError(
   req: IncomingMessage,
   res: ServerResponse,
   error: FerryError,
   options: ErrorReplyOptions = {},
 ): void {
-  const body = { error: { code: error.code, message: error.message } };
+  const status = error.status ?? 500;
+  const body = jsonErrorBody(error.code, error.message, jsonType);
   if (options.closeNow) {
-    sendJson(res, error.status ?? 500, body, { Connection: 'close' });
+    replyError(res, status, error.code, body, { 'Cache-Control': 'no-store', Connection: 'close' });
     const timer = setTimeout(() => req.socket.destroy(), CLOSE_GRACE_MS);
     timer.unref();
     res.once('finish', () => {
@@ -70,6 +66,6 @@ export function sendError(
     }
     return;
   }
-  sendJson(res, error.status ?? 500, body);
+  replyError(res, status, error.code, body, { 'Cache-Control': 'no-store' });
   drainThenClose(req);
 }

@@ -1,20 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createTusUpload,
-  guestToken,
-  send,
-  startSharedReceiver,
-  tus,
-  type SharedReceiver,
-} from '../../../../test/support/sharing';
+import { describe, expect, it } from 'vitest';
+import { createTusUpload, guestToken, send, sharedReceiverForTest, tus } from '../../../../test/support/sharing';
 import type { GuestRequest } from './accept-gate';
-
-let shared: SharedReceiver | undefined;
-afterEach(async () => {
-  await shared?.stop();
-  shared = undefined;
-});
 
 const files = { count: 2, totalBytes: 3_000_000, names: ['IMG_0001.HEIC', 'clip\u202e4pm.mov'] };
 function ask(base: string, token: string) {
@@ -28,7 +15,7 @@ const visibleFiles = async (dir: string) => (await readdir(dir)).filter((name) =
 
 describe('accept prompt', () => {
   it('holds a new device until someone accepts; then its uploads start', async () => {
-    shared = await startSharedReceiver({ requireAccept: true });
+    const shared = await sharedReceiverForTest({ requireAccept: true });
     const requests: GuestRequest[] = [];
     shared.receiver.sharing.subscribe((event) => event.type === 'request' && requests.push(event.request));
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
@@ -58,7 +45,7 @@ describe('accept prompt', () => {
   });
 
   it('declines: the page is told and no byte is stored', async () => {
-    shared = await startSharedReceiver({ requireAccept: true });
+    const shared = await sharedReceiverForTest({ requireAccept: true });
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
     const answer = ask(shared.lanUrl, guest);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -85,7 +72,7 @@ describe('accept prompt', () => {
   it('asks the receiver\'s acceptGuest, and answers "waiting" to a long poll nobody decided yet', async () => {
     let release!: (accept: boolean) => void;
     const seen: GuestRequest[] = [];
-    shared = await startSharedReceiver(
+    const shared = await sharedReceiverForTest(
       { requireAccept: true },
       {
         acceptGuest: (request) => {
@@ -106,7 +93,7 @@ describe('accept prompt', () => {
 
   it('withdraws pending prompts when sharing stops', async () => {
     let signal: AbortSignal | undefined;
-    shared = await startSharedReceiver(
+    const shared = await sharedReceiverForTest(
       { requireAccept: true },
       { acceptGuest: (_request, abort) => ((signal = abort), new Promise<boolean>(() => {})) },
     );

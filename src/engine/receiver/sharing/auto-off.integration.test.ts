@@ -1,5 +1,6 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appToken,
   createTusUpload,
@@ -7,17 +8,10 @@ import {
   guestToken,
   send,
   sleep,
-  startSharedReceiver,
+  sharedReceiverForTest,
   tus,
-  type SharedReceiver,
 } from '../../../../test/support/sharing';
 import type { SharingEvent } from './sharing';
-
-let shared: SharedReceiver | undefined;
-afterEach(async () => {
-  await shared?.stop();
-  shared = undefined;
-});
 
 function refused(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -30,9 +24,21 @@ function refused(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** A PATCH from offset 0 that announces `length` bytes and stays open for the test to write them. */
+function openPatch(base: string, token: string, id: string, length: number) {
+  return request(`${base}/files/${id}`, {
+    method: 'PATCH',
+    headers: tus(token, {
+      'Content-Type': 'application/offset+octet-stream',
+      'Upload-Offset': '0',
+      'Content-Length': String(length),
+    }),
+  });
+}
+
 describe('sharing turns itself off', () => {
   it('after the idle time: the LAN listener closes, share tokens stop working, loopback keeps working', async () => {
-    shared = await startSharedReceiver({ idleMs: 1_000 });
+    const shared = await sharedReceiverForTest({ idleMs: 1_000 });
     const events: SharingEvent[] = [];
     shared.receiver.sharing.subscribe((event) => events.push(event));
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
@@ -42,7 +48,7 @@ describe('sharing turns itself off', () => {
     expect(status.remainingMs).toBeLessThanOrEqual(1_000);
     expect(await refused('127.0.0.2', shared.port)).toBe(false);
 
-    await eventually(() => !shared!.receiver.sharing.status().active, 3_000, 'sharing to turn off');
+    await eventually(() => !shared.receiver.sharing.status().active, 3_000, 'sharing to turn off');
     expect(events).toContainEqual({ type: 'stopped', reason: 'idle' });
     expect(await refused('127.0.0.2', shared.port)).toBe(true);
     // The guest's token is dead everywhere, even on loopback.
@@ -56,19 +62,11 @@ describe('sharing turns itself off', () => {
   });
 
   it('does not count a guest request that is still running as idle time', async () => {
-    shared = await startSharedReceiver({ idleMs: 600 });
+    const shared = await sharedReceiverForTest({ idleMs: 600 });
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
     const id = await createTusUpload(shared.lanUrl, guest, 1_000);
     // A slow PATCH: a few bytes every 200 ms for about 1.6 s, far past the idle time.
-    const { request } = await import('node:http');
-    const req = request(`${shared.lanUrl}/files/${id}`, {
-      method: 'PATCH',
-      headers: tus(guest, {
-        'Content-Type': 'application/offset+octet-stream',
-        'Upload-Offset': '0',
-        'Content-Length': '1000',
-      }),
-    });
+    const req = openPatch(shared.lanUrl, guest, id, 1000);
     const answered = new Promise<number>((resolve) => req.once('response', (res) => resolve(res.statusCode ?? 0)));
     for (let i = 0; i < 8; i++) {
       req.write(Buffer.alloc(100, i));
@@ -78,11 +76,11 @@ describe('sharing turns itself off', () => {
     }
     req.end(Buffer.alloc(200, 9));
     expect(await answered).toBe(204);
-    await eventually(() => !shared!.receiver.sharing.status().active, 3_000, 'sharing to turn off once idle');
+    await eventually(() => !shared.receiver.sharing.status().active, 3_000, 'sharing to turn off once idle');
   });
 
   it('can be turned off and on again, with a new link each time', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const first = shared.linkToken;
     await shared.receiver.sharing.stop();
     expect(await refused('127.0.0.2', shared.port)).toBe(true);
@@ -98,18 +96,10 @@ describe('sharing turns itself off', () => {
   });
 
   it('lets a guest upload in flight on the LAN address flush and get an answer when the receiver shuts down', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
     const id = await createTusUpload(shared.lanUrl, guest, 1_000_000);
-    const { request } = await import('node:http');
-    const req = request(`${shared.lanUrl}/files/${id}`, {
-      method: 'PATCH',
-      headers: tus(guest, {
-        'Content-Type': 'application/offset+octet-stream',
-        'Upload-Offset': '0',
-        'Content-Length': '1000000',
-      }),
-    });
+    const req = openPatch(shared.lanUrl, guest, id, 1_000_000);
     const answered = new Promise<{ status: number; offset: string | undefined }>((resolve) => {
       req.once('response', (res) =>
         resolve({ status: res.statusCode ?? 0, offset: res.headers['upload-offset'] as string | undefined }),
@@ -120,7 +110,7 @@ describe('sharing turns itself off', () => {
     req.write(Buffer.alloc(300_000, 7));
     // The data file, not the hub: /ws reports bytes only once they are acknowledged as stored.
     await eventually(
-      async () => ((await shared!.receiver.store.get(id))?.offset ?? 0) >= 300_000,
+      async () => ((await shared.receiver.store.get(id))?.offset ?? 0) >= 300_000,
       5_000,
       'the first bytes written',
     );

@@ -3,13 +3,11 @@ import { FerryError } from '../../errors';
 import type { AccessScope } from '../http/access-policy';
 import { replyJsonError } from '../http/json-response';
 import type { TusContext } from '../tus/tus-context';
-import { TusError } from '../tus/tus-errors';
-import { parseConcat } from '../tus/tus-headers';
 import { replyError } from '../tus/tus-response';
-import { routeTus } from '../tus/tus-router';
-import { requireValidId } from '../tus/upload-lookup';
 import { cleanFiles, cleanText, type AcceptGate } from './accept-gate';
 import type { GuestLedger } from './guest-ledger';
+import { deviceOwner } from './guest-owner';
+import { createGuestTus } from './guest-tus';
 import type { PinGuard } from './pin-guard';
 import type { Guest, ShareSession } from './share-session';
 
@@ -46,7 +44,6 @@ export interface GuestRoutes {
 }
 
 const maxJsonBytes = 16 * 1024;
-const keyedMetadata = /(?:^|,)\s*ferry-idempotency-key(?:\s|,|$)/;
 
 /** IPv4 peers on a dual-stack socket show as `::ffff:a.b.c.d`; one address, one PIN budget. */
 export function peerAddress(req: IncomingMessage): string {
@@ -85,11 +82,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const forbidden = () => new FerryError('GUEST_FORBIDDEN', 'A share link can only send files', { status: 403 });
+const notApproved = () =>
+  new FerryError('GUEST_NOT_APPROVED', 'Waiting for someone to accept on the computer', { status: 403 });
 
 export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
   const maxUploads = deps.maxUploadsPerGuest ?? 10_000;
   const askWaitMs = deps.askWaitMs ?? 20_000;
   const basePath = deps.tus.config.basePath;
+  const guestTus = createGuestTus({ tus: deps.tus, ledger: deps.ledger });
 
   function info(share: ActiveShare, guestId?: string) {
     return {
@@ -103,6 +103,8 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
   async function join(req: IncomingMessage, res: ServerResponse, share: ActiveShare): Promise<void> {
     const body = await readJson(req);
     const address = peerAddress(req);
+    // The page's own secret for this browser: its uploads stay its own from one share link to the next.
+    const device = deviceOwner(body.device);
     if (share.pins) {
       const pin = typeof body.pin === 'string' ? body.pin.slice(0, 64) : '';
       if (!pin) throw new FerryError('PIN_REQUIRED', 'Enter the PIN shown on the computer', { status: 401 });
@@ -126,6 +128,10 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
     }
     const joined = share.session.join({ userAgent: cleanText(req.headers['user-agent'], 256), address });
     if (!joined) throw new FerryError('SHARE_FULL', 'Too many devices joined this share', { status: 429 });
+    if (device) {
+      deps.ledger.setDevice(joined.guest.id, device);
+      await guestTus.inherit(joined.guest.id, maxUploads);
+    }
     deps.onJoined?.(joined.guest);
     sendJson(res, 201, { token: joined.token, ...info(share, joined.guest.id) });
   }
@@ -146,8 +152,7 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
 
   /** Creating uploads: only once approved, within the guest's budget. */
   function admitCreation(share: ActiveShare, guestId: string): void {
-    if (share.requireAccept && !deps.gate.isApproved(guestId))
-      throw new FerryError('GUEST_NOT_APPROVED', 'Waiting for someone to accept on the computer', { status: 403 });
+    if (share.requireAccept && !deps.gate.isApproved(guestId)) throw notApproved();
     if (deps.ledger.count(guestId) >= maxUploads)
       throw new FerryError('GUEST_UPLOAD_LIMIT', 'Too many uploads from this device', { status: 429 });
   }
@@ -156,43 +161,6 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
     const id = deps.tus.newId();
     deps.ledger.claim(guestId, id);
     return id;
-  };
-
-  async function tus(
-    req: IncomingMessage,
-    res: ServerResponse,
-    share: ActiveShare,
-    guestId: string,
-    pathname: string,
-  ): Promise<void> {
-    const rest = pathname.slice(basePath.length);
-    if (rest === '') {
-      admitCreation(share, guestId);
-      // A keyed (idempotent) creation takes its id from the key, not from newId: it would escape the
-      // ledger, and a key could name another device's upload. Guests create without one.
-      if (keyedMetadata.test(String(req.headers['upload-metadata'] ?? '')))
-        throw new TusError('INVALID_METADATA', { message: 'Guests cannot use idempotency keys' });
-      const concat = parseConcat(req.headers['upload-concat'] as string | undefined);
-      // A final upload may only join this guest's own parts.
-      if (concat?.kind === 'final' && !concat.urls.every((url) => ownsUrl(guestId, url)))
-        throw new TusError('PARTIAL_NOT_FOUND');
-      return routeTus(req, res, { ...deps.tus, newId: claiming(guestId) }, pathname);
-    }
-    // Another device's upload answers exactly like one that does not exist.
-    if (!ownsId(guestId, rest)) throw new TusError('UPLOAD_NOT_FOUND');
-    return routeTus(req, res, deps.tus, pathname);
-  }
-
-  const ownsId = (guestId: string, rawId: string) => {
-    try {
-      return deps.ledger.owns(guestId, requireValidId(rawId));
-    } catch {
-      return false;
-    }
-  };
-  const ownsUrl = (guestId: string, url: string) => {
-    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0]!;
-    return path.startsWith(basePath) && ownsId(guestId, path.slice(basePath.length));
   };
 
   return {
@@ -214,7 +182,12 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
         }
         if (!guest) throw forbidden();
         if (pathname === '/share/ask' && req.method === 'POST') return await ask(req, res, share, guest);
-        if (isTus) return await tus(req, res, share, guest.id, pathname);
+        if (isTus) {
+          if (pathname === basePath) admitCreation(share, guest.id);
+          // Uploads a device made under an earlier link wait, like new ones, until this share accepts it.
+          else if (share.requireAccept && !deps.gate.isApproved(guest.id)) throw notApproved();
+          return await guestTus.handle(req, res, guest.id, pathname);
+        }
         if (pathname === '/upload' && req.method === 'POST') {
           admitCreation(share, guest.id);
           return await deps.multipartFor(claiming(guest.id)).handle(req, res);

@@ -1,52 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../../shared/ws-messages';
 import {
   appToken,
   createTusUpload,
   eventually,
   guestToken,
+  idsIn,
+  openSocket,
   patch,
   send,
-  startSharedReceiver,
+  sharedReceiverForTest,
   tus,
-  type SharedReceiver,
 } from '../../../../test/support/sharing';
-
-let shared: SharedReceiver | undefined;
-afterEach(async () => {
-  await shared?.stop();
-  shared = undefined;
-});
-
-function openSocket(base: string, token: string): Promise<{ ws: WebSocket; messages: ServerMessage[] }> {
-  const origin = new URL(base).origin;
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, ['ferry.v1', `token.${token}`], {
-    headers: { Origin: origin },
-  });
-  const messages: ServerMessage[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, messages }));
-    ws.once('error', reject);
-  });
-}
-const idsIn = (messages: ServerMessage[]) =>
-  new Set(
-    messages.flatMap((message) =>
-      message.type === 'progress'
-        ? [message.uploadId]
-        : message.type === 'snapshot'
-          ? message.uploads.map((upload) => upload.uploadId)
-          : [],
-    ),
-  );
 
 describe('guest scope', () => {
   it('answers on the LAN address and its Host only while sharing is on', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     expect((await send(`${shared.lanUrl}/healthz`)).status).toBe(200);
     expect(shared.share.link).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/\?t=[\w-]{20,}$/);
     await shared.receiver.sharing.stop();
@@ -56,7 +27,7 @@ describe('guest scope', () => {
   });
 
   it('keeps the link token to joining, and guests away from /metrics and other routes', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
     for (const token of [guest, shared.linkToken]) {
       const metrics = await send(`${shared.lanUrl}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
@@ -69,11 +40,9 @@ describe('guest scope', () => {
     });
     expect(linkCreates.status).toBe(403);
     const linkSocket = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(
-        `${shared!.lanUrl.replace('http', 'ws')}/ws`,
-        ['ferry.v1', `token.${shared!.linkToken}`],
-        { headers: { Origin: shared!.lanUrl } },
-      );
+      const ws = new WebSocket(`${shared.lanUrl.replace('http', 'ws')}/ws`, ['ferry.v1', `token.${shared.linkToken}`], {
+        headers: { Origin: shared.lanUrl },
+      });
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.once('open', () => resolve(101));
     });
@@ -85,7 +54,7 @@ describe('guest scope', () => {
   });
 
   it('lets a guest HEAD, PATCH and DELETE only the uploads it created', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const alice = await guestToken(shared.lanUrl, shared.linkToken);
     const bob = await guestToken(shared.lanUrl, shared.linkToken);
     const id = await createTusUpload(shared.lanUrl, alice, 10, 'alice.txt');
@@ -106,15 +75,19 @@ describe('guest scope', () => {
       headers: tus(bob, { 'Upload-Concat': `final;/files/${id}` }),
     });
     expect(concat.status).toBe(404);
-    // Nor reach it through an idempotency key, whose upload id comes from the key.
-    const keyed = await send(`${shared.lanUrl}/files/`, {
-      method: 'POST',
-      headers: tus(bob, {
-        'Upload-Length': '10',
-        'Upload-Metadata': `ferry-idempotency-key ${Buffer.from('k1').toString('base64')}`,
-      }),
-    });
-    expect(keyed.status).toBe(400);
+    // Nor reach one through an idempotency key, whose upload id comes from the key: keys are per device.
+    const keyedBy = (token: string) =>
+      send(`${shared.lanUrl}/files/`, {
+        method: 'POST',
+        headers: tus(token, {
+          'Upload-Length': '10',
+          'Upload-Metadata': `ferry-idempotency-key ${Buffer.from('k1').toString('base64')}`,
+        }),
+      });
+    const alicesKeyed = await keyedBy(alice);
+    const bobsKeyed = await keyedBy(bob);
+    expect([alicesKeyed.status, bobsKeyed.status]).toEqual([201, 201]);
+    expect(bobsKeyed.headers.location).not.toBe(alicesKeyed.headers.location);
 
     expect((await patch(shared.lanUrl, alice, id, 0, Buffer.from('0123456789'))).status).toBe(204);
     const head = await send(`${shared.lanUrl}/files/${id}`, { method: 'HEAD', headers: tus(alice) });
@@ -127,7 +100,7 @@ describe('guest scope', () => {
   });
 
   it('shows a guest only its own uploads on /ws, even when it subscribes to another id', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const alice = await guestToken(shared.lanUrl, shared.linkToken);
     const bob = await guestToken(shared.lanUrl, shared.linkToken);
     const before = await createTusUpload(shared.lanUrl, alice, 8, 'secret-plan.txt');
@@ -156,7 +129,7 @@ describe('guest scope', () => {
   });
 
   it('attributes multipart uploads to the guest that sent them', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const guest = await guestToken(shared.lanUrl, shared.linkToken);
     const socket = await openSocket(shared.lanUrl, guest);
     const form = new FormData();
@@ -180,11 +153,11 @@ describe('guest scope', () => {
   });
 
   it('refuses expired and revoked tokens with 401', async () => {
-    shared = await startSharedReceiver();
+    const shared = await sharedReceiverForTest();
     const first = await guestToken(shared.lanUrl, shared.linkToken);
     const single = await guestToken(shared.lanUrl, shared.linkToken);
     const guestInfo = (token: string) =>
-      send(`${shared!.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${token}` } });
+      send(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${token}` } });
     expect((await guestInfo(first)).status).toBe(200);
 
     expect(shared.receiver.sharing.revokeGuest(shared.receiver.sharing.status().guests[1]!.id)).toBe(true);

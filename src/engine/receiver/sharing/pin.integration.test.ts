@@ -1,17 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { joinShare, startSharedReceiver, type SharedReceiver } from '../../../../test/support/sharing';
-
-let shared: SharedReceiver | undefined;
-afterEach(async () => {
-  await shared?.stop();
-  shared = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { joinShare, sharedReceiverForTest } from '../../../../test/support/sharing';
 
 const code = (reply: { json<T>(): T }) => reply.json<{ error: { code: string } }>().error.code;
 
 describe('share PIN', () => {
   it('says a PIN is needed before anything else, without counting it as a try', async () => {
-    shared = await startSharedReceiver({ pin: '2468' });
+    const shared = await sharedReceiverForTest({ pin: '2468' });
     const info = await fetch(`${shared.lanUrl}/share/info`, {
       headers: { Authorization: `Bearer ${shared.linkToken}` },
     });
@@ -26,7 +20,7 @@ describe('share PIN', () => {
   });
 
   it('answers a wrong PIN with 401 and the fourth try from one address with 429; other addresses are unaffected', async () => {
-    shared = await startSharedReceiver({ pin: '2468' });
+    const shared = await sharedReceiverForTest({ pin: '2468' });
     for (let i = 0; i < 3; i++) {
       const wrong = await joinShare(shared.lanUrl, shared.linkToken, { pin: '1111', localAddress: '127.0.0.3' });
       expect(wrong.status).toBe(401);
@@ -42,7 +36,7 @@ describe('share PIN', () => {
   });
 
   it('lets an address try again once the lock-out is over', async () => {
-    shared = await startSharedReceiver({ pin: '2468' }, { sharingDefaults: { pinLockMs: 300 } });
+    const shared = await sharedReceiverForTest({ pin: '2468' }, { sharingDefaults: { pinLockMs: 300 } });
     for (let i = 0; i < 3; i++)
       await joinShare(shared.lanUrl, shared.linkToken, { pin: '0000', localAddress: '127.0.0.3' });
     expect((await joinShare(shared.lanUrl, shared.linkToken, { pin: '2468', localAddress: '127.0.0.3' })).status).toBe(

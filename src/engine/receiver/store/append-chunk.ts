@@ -3,10 +3,9 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { DigestWorker } from '../../crypto/digest-worker';
 import { syncDirectory } from '../../fs/atomic-file';
-import { TusError, type TusErrorCode } from '../tus/tus-errors';
 import { writeMarker } from './rollback-marker';
 import type { RunningDigests } from './running-digests';
-import { StorageFullError, storageError } from './storage-errors';
+import { StoreError, storageError, writeFailure } from './store-errors';
 import type { StoreFs } from './store-fs';
 import type { StorePaths } from './store-layout';
 import type { AppendOptions, AppendResult, UploadInfo } from './types';
@@ -83,8 +82,7 @@ export async function appendChunk(
   });
   try {
     const start = (await handle.stat()).size;
-    if (start !== appendOptions.offset)
-      throw new TusError('OFFSET_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
+    if (start !== appendOptions.offset) throw new StoreError('OFFSET_MISMATCH', { offset: start });
     const checksum = appendOptions.checksum;
     // The rollback marker guards a crash mid-chunk; an upload with no record on disk yet has
     // nothing to roll back (a crash leaves bytes without a record, quarantined at startup).
@@ -146,15 +144,14 @@ export async function appendChunk(
       await handle.truncate(kept);
       await fs.sync(handle, dataPath).catch(() => undefined);
       if (marked) await unlink(paths.pendingPath(id)).catch(() => undefined);
-      throw failed(syncFailure, kept);
+      throw writeFailure(syncFailure, kept);
     }
     const reached = result.error ? undefined : rejected ? start : start + fed === offset ? offset : undefined;
     // An append that went by untracked (a digest still catching up) tells it where the bytes now end.
     runningDigests.settle(id, whole ? reached : result.error ? undefined : offset);
     if (marked) await clearMarker(context, id, appendOptions.expectedBytes === undefined);
-    if (result.error) throw failed(result.error, (await handle.stat()).size);
-    if (rejected && !result.interrupted)
-      throw new TusError('CHECKSUM_MISMATCH', { headers: { 'Upload-Offset': String(start) } });
+    if (result.error) throw writeFailure(result.error, (await handle.stat()).size);
+    if (rejected && !result.interrupted) throw new StoreError('CHECKSUM_MISMATCH', { offset: start });
     touch(context, id, start, offset);
     return { offset, exceeded: result.exceeded, interrupted: result.interrupted };
   } finally {
@@ -179,16 +176,6 @@ async function syncOrFailure(handle: FileHandle, path: string, fs: StoreFs, earl
 async function clearMarker(context: AppendContext, id: string, mustSync: boolean): Promise<void> {
   await unlink(context.paths.pendingPath(id));
   if (mustSync && context.durable) await syncDirectory(context.dir);
-}
-
-/** A failed write or flush, as the answer a client can act on, with what was kept. */
-function failed(error: unknown, kept: number): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageFullError(kept, error);
-  const mapped = storageError(error);
-  const headers = { 'Upload-Offset': String(kept) };
-  if (mapped instanceof TusError) return new TusError(mapped.code as TusErrorCode, { headers, cause: error });
-  return new TusError('STORAGE_FAILED', { headers, cause: error });
 }
 
 function touch(context: AppendContext, id: string, start: number, offset: number): void {

@@ -2,8 +2,6 @@ import { createReadStream } from 'node:fs';
 import { link, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createDigestWorker, type DigestWorker } from '../../crypto/digest-worker';
-import { FerryError } from '../../errors';
-import { TusError } from '../tus/tus-errors';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
 import type { AppendOptions, AppendResult, StoredUpload, UploadInfo, UploadStore } from './types';
 import { appendChunk, type AppendContext } from './append-chunk';
@@ -12,11 +10,9 @@ import { nextRecord } from './record-rules';
 import { purgeQuarantine } from './quarantine';
 import { inParallel, reconcileStoreDir } from './reconcile';
 import { createRunningDigests } from './running-digests';
-import { storageError } from './storage-errors';
+import { StoreError, storageError } from './store-errors';
 import { storeFs, type StoreFs } from './store-fs';
 import { ignoreMissing, sizeOf, storePaths } from './store-layout';
-
-export { StorageFullError } from './storage-errors';
 
 /** How long records of finished uploads keep answering, by default. */
 export const defaultRetainFinishedMs = 7 * 24 * 60 * 60 * 1000;
@@ -101,7 +97,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
   function requireInfo(id: string): UploadInfo {
     const info = infos.get(id);
-    if (!info) throw new TusError('UPLOAD_NOT_FOUND');
+    if (!info) throw new StoreError('UPLOAD_NOT_FOUND');
     return info;
   }
 
@@ -109,7 +105,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
     const loaded = await recordOf(id);
     // Read again after the wait, and merge in the same turn: concurrent updates never lose a field.
     const current = loaded && (newest(id) ?? loaded);
-    if (!current) throw new TusError('UPLOAD_NOT_FOUND');
+    if (!current) throw new StoreError('UPLOAD_NOT_FOUND');
     const next = nextRecord(current, patch);
     // A part keeps its running digest for the final upload; anything else is done with it.
     const finishedNow =
@@ -185,7 +181,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
 
     async create(info, writeOptions) {
       // Ids are random, or derived from a key whose lookup (`get`) already saw any finished record.
-      if (infos.has(info.id)) throw new FerryError('UPLOAD_EXISTS', `Upload ${info.id} already exists`);
+      if (infos.has(info.id)) throw new StoreError('UPLOAD_EXISTS', { message: `Upload ${info.id} already exists` });
       if (writeOptions?.persist === false) {
         // The first append creates the data file; the first update writes the record.
         infos.set(info.id, info);

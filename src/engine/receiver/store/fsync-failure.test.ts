@@ -63,10 +63,12 @@ describe('an fsync that fails (EIO)', () => {
       maxBytes: 2000,
       checksum: checksum(second),
     });
+    // A neutral error: what was kept, no HTTP status (the tus error table answers it).
     await expect(failed).rejects.toMatchObject({
+      name: 'StoreError',
       code: 'STORAGE_FAILED',
-      status: 500,
-      headers: { 'Upload-Offset': '1000' },
+      offset: 1000,
+      status: undefined,
     });
     expect((await store.get('eiopart0001'))?.offset).toBe(1000);
     // The digest that saw the lost chunk is gone: a seal now reads the file.
@@ -91,7 +93,7 @@ describe('an fsync that fails (EIO)', () => {
     fail.armed = true;
     source.push(Buffer.alloc(200, 3));
     source.push(null);
-    await expect(appending).rejects.toMatchObject({ code: 'STORAGE_FAILED', headers: { 'Upload-Offset': '800' } });
+    await expect(appending).rejects.toMatchObject({ code: 'STORAGE_FAILED', offset: 800 });
     expect((await store.get('eiopart0002'))?.offset).toBe(800);
     expect(Math.max(...progress)).toBe(800);
   });
@@ -108,7 +110,7 @@ describe('an fsync that fails (EIO)', () => {
     source.push(Buffer.alloc(400, 2));
     await new Promise((resolve) => setTimeout(resolve, 100));
     source.push(null);
-    await expect(appending).rejects.toMatchObject({ code: 'STORAGE_FAILED', headers: { 'Upload-Offset': '0' } });
+    await expect(appending).rejects.toMatchObject({ code: 'STORAGE_FAILED', offset: 0 });
     expect((await store.get('eiopart0003'))?.offset).toBe(0);
   });
 });

@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory } from '../../fs/atomic-file';
-import type { ChecksumAlgorithm, ChecksumRequest } from '../tus/tus-headers';
 import type { StoreFs } from './store-fs';
 import { sizeOf } from './store-layout';
+import type { ChecksumAlgorithm, ChunkChecksum } from './types';
 
 /**
  * The rollback marker `<id>.pending` guards a checksummed chunk: "bytes from `start` on are not
@@ -21,7 +21,7 @@ export interface RollbackMarker {
   start: number;
   /** The chunk's declared length, when the request declared one. */
   length?: number;
-  checksum: ChecksumRequest;
+  checksum: ChunkChecksum;
 }
 
 const markerPattern = /^ferry-rollback 1 (\d{1,16}) (\d{1,16}|-) (sha1|sha256|md5) ([A-Za-z0-9+/]+={0,2})\n$/;

@@ -1,6 +1,17 @@
 import type { Readable } from 'node:stream';
 import type { UploadStatus } from '../../../shared/progress-event';
-import type { ChecksumRequest, UploadMetadata } from '../tus/tus-headers';
+
+/** What the sender said about the file (name, type, sha256 ...): the store keeps it and reads nothing into it. */
+export type UploadMetadata = Record<string, string>;
+
+/** The digests a chunk can be verified with. */
+export type ChecksumAlgorithm = 'sha1' | 'sha256' | 'md5';
+
+/** A chunk's expected digest: the append keeps the chunk only when its bytes match. */
+export interface ChunkChecksum {
+  algorithm: ChecksumAlgorithm;
+  digest: Buffer;
+}
 
 export type ConcatInfo = { kind: 'partial' } | { kind: 'final'; parts: string[] };
 
@@ -50,7 +61,7 @@ export interface AppendOptions {
   offset: number;
   /** Write at most this many bytes; extra bytes make the append stop with `exceeded: true`. */
   maxBytes: number;
-  checksum?: ChecksumRequest;
+  checksum?: ChunkChecksum;
   /** The body's declared length (Content-Length), when known: it lets a crash marker name the chunk. */
   expectedBytes?: number;
   signal?: AbortSignal;
@@ -77,9 +88,9 @@ export interface ReconcileReport {
 }
 
 /**
- * The storage port. Every store (file today, S3 later) passes `store-contract.ts`.
- * Errors carry stable codes: UPLOAD_NOT_FOUND, OFFSET_MISMATCH, CHECKSUM_MISMATCH, INSUFFICIENT_STORAGE,
- * STORAGE_FAILED (with the offset kept, in `Upload-Offset`).
+ * The storage port. Every store (file today, S3 later) passes test/support/store-contract.ts.
+ * It throws StoreError (store-errors.ts): UPLOAD_NOT_FOUND, UPLOAD_EXISTS, OFFSET_MISMATCH, CHECKSUM_MISMATCH,
+ * INSUFFICIENT_STORAGE, STORAGE_NOT_WRITABLE, STORAGE_FAILED; `offset` says where the data ends when known.
  *
  * Records of uploads that are done (completed and landed, failed, expired) are kept for a retention
  * time and then forgotten; they are read from storage when asked for, never all held in memory.

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeBase, startReceiver, type TestReceiver } from '../../../../test/support/tus-test-client';
+import { describe, expect, it } from 'vitest';
+import { receiverForAll } from '../../../../test/support/tus-test-client';
 
-let t: TestReceiver;
+const t = receiverForAll({ token: 'e2e' });
 const tus = { 'tus-resumable': '1.0.0', authorization: 'Bearer e2e' };
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-beforeAll(async () => {
-  t = await startReceiver({ token: 'e2e' });
-});
-afterAll(() => removeBase(t));
 
 function create(name: string, length: number, digest: string, body?: string) {
   return fetch(`${t.url}/files/`, {

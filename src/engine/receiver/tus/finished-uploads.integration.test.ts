@@ -2,28 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  create,
-  head,
-  meta,
-  octet,
-  patch,
-  removeBase,
-  send,
-  startReceiver,
-  type TestReceiver,
-} from '../../../../test/support/tus-test-client';
-
-let t: TestReceiver | undefined;
-afterEach(async () => {
-  await removeBase(t);
-  t = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { create, head, meta, octet, patch, receiverForTest, send } from '../../../../test/support/tus-test-client';
 
 describe('a completed upload whose file was deleted from the receive folder', () => {
   it('answers HEAD with 410, so a sender sends the file again instead of calling it already there', async () => {
-    t = await startReceiver();
+    const t = await receiverForTest();
     const data = randomBytes(5_000);
     const location = await create(
       t.endpoint,
@@ -37,7 +21,7 @@ describe('a completed upload whose file was deleted from the receive folder', ()
   });
 
   it('is no answer to a repeated keyed creation either: the file is received anew', async () => {
-    t = await startReceiver();
+    const t = await receiverForTest();
     const data = randomBytes(5_000);
     const metadata = meta({ filename: 'again.bin', 'ferry-idempotency-key': 'job-gone' });
     const first = await send(
@@ -56,7 +40,7 @@ describe('a completed upload whose file was deleted from the receive folder', ()
 
 describe('a finished partial upload waiting for its final', () => {
   it('says in HEAD when it expires', async () => {
-    t = await startReceiver();
+    const t = await receiverForTest();
     const location = await create(t.endpoint, { 'Upload-Length': 4, 'Upload-Concat': 'partial' }, 'part');
     const answer = await head(location);
     expect(answer.headers['upload-offset']).toBe('4');
@@ -65,7 +49,7 @@ describe('a finished partial upload waiting for its final', () => {
 
   it('does not expire while a sibling part is still arriving, and the final then joins both', async () => {
     const expireMs = 600;
-    t = await startReceiver({ expireAfterMs: expireMs, sweepIntervalMs: 3_600_000 });
+    const t = await receiverForTest({ expireAfterMs: expireMs, sweepIntervalMs: 3_600_000 });
     // Created together, as a sender creates the parts of one file: a small one done at once, a big
     // one still arriving, chunk after chunk, for several times the expiry.
     const small = await create(t.endpoint, { 'Upload-Length': 5, 'Upload-Concat': 'partial' });
@@ -86,7 +70,7 @@ describe('a finished partial upload waiting for its final', () => {
 
   it('still expires once its siblings went quiet too', async () => {
     const expireMs = 300;
-    t = await startReceiver({ expireAfterMs: expireMs, sweepIntervalMs: 3_600_000 });
+    const t = await receiverForTest({ expireAfterMs: expireMs, sweepIntervalMs: 3_600_000 });
     const small = await create(t.endpoint, { 'Upload-Length': 5, 'Upload-Concat': 'partial' });
     const big = await create(t.endpoint, { 'Upload-Length': 1000, 'Upload-Concat': 'partial' });
     expect((await patch(small, 0, 'small')).status).toBe(204);

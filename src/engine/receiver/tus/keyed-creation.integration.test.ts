@@ -1,7 +1,7 @@
 // Idempotent creation: a POST that repeats an earlier one's `ferry-idempotency-key` gets that upload
 // back (same Location, its offset), so a lost 201 never lands a file twice.
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   create,
   head,
@@ -9,26 +9,21 @@ import {
   meta,
   octet,
   patch,
-  removeBase,
+  receiverForTest,
   send,
-  startReceiver,
   type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 
-let t: TestReceiver | undefined;
-afterEach(async () => {
-  await removeBase(t);
-  t = undefined;
-});
+let t: TestReceiver;
 
 const post = (headers: Record<string, string | number>, body?: Buffer) =>
-  send(t!.endpoint, 'POST', { ...(body ? octet : {}), ...headers }, body);
+  send(t.endpoint, 'POST', { ...(body ? octet : {}), ...headers }, body);
 const keyed = (key: string, extra: Record<string, string> = {}) =>
   meta({ filename: 'photo.jpg', 'ferry-idempotency-key': key, ...extra });
 
 describe('a repeated keyed creation', () => {
   it('gets the finished upload back, with its offset, and the file lands once', async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
     const data = randomBytes(20_000);
     const sha256 = createHash('sha256').update(data).digest('hex');
     const first = await post({ 'Upload-Length': data.length, 'Upload-Metadata': keyed('job-1', { sha256 }) }, data);
@@ -45,7 +40,7 @@ describe('a repeated keyed creation', () => {
   });
 
   it('gets an unfinished upload back where it stands, and the rest goes on by PATCH', async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
     const location = await create(t.endpoint, { 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-2') });
     expect((await patch(location, 0, Buffer.alloc(400, 1))).status).toBe(204);
     const again = await post({ 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-2') });
@@ -56,16 +51,16 @@ describe('a repeated keyed creation', () => {
   });
 
   it('finds its upload after the receiver restarts', async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
     const location = await create(t.endpoint, { 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-3') });
     await t.close();
-    t = await startReceiver({}, t.base);
+    t = await receiverForTest({}, t.base);
     const again = await post({ 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-3') });
     expect(new URL(again.headers.location!).pathname).toBe(new URL(location).pathname);
   });
 
   it('makes a new upload for another key, another length, or after the first failed or was deleted', async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
     const first = await create(t.endpoint, { 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-4') });
     const otherKey = await create(t.endpoint, { 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-5') });
     const otherLength = await create(t.endpoint, { 'Upload-Length': 999, 'Upload-Metadata': keyed('job-4') });
@@ -89,7 +84,7 @@ describe('a repeated keyed creation', () => {
   });
 
   it('answers repeats sent at the same moment with one upload', async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => post({ 'Upload-Length': 1000, 'Upload-Metadata': keyed('job-7') })),
     );
@@ -99,7 +94,7 @@ describe('a repeated keyed creation', () => {
   });
 
   it('refuses a key that is not printable text', async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
     const answer = await post({ 'Upload-Length': 10, 'Upload-Metadata': keyed('has space') });
     expect([answer.status, answer.headers['x-ferry-error']]).toEqual([400, 'INVALID_METADATA']);
   });

@@ -18,6 +18,18 @@ const maxGenerations = 8;
 const keyPattern = /^[\x21-\x7e]{1,200}$/;
 
 /**
+ * A key within one namespace (a guest's device): the same key from two devices names two uploads, and
+ * no key a guest sends can name an upload made by anyone else.
+ */
+export function scopedIdempotencyKey(scope: string, key: string): string {
+  if (!keyPattern.test(key))
+    throw new TusError('INVALID_METADATA', {
+      message: `Upload-Metadata ${idempotencyKeyName} must be 1 to 200 printable characters`,
+    });
+  return `scoped.${createHash('sha256').update(`${scope}\0${key}`).digest('base64url')}`;
+}
+
+/**
  * The id of a key's generation: derived from the key, so a repeat finds its upload after a restart of
  * the receiver with no index to keep. 22 base64url characters, like the ids `newId` makes.
  */
@@ -28,12 +40,13 @@ function keyedId(key: string, generation: number): string {
 /** A new upload's id, held until its record is stored: `release` once `store.create` has settled. */
 export type KeyedSlot = { kind: 'existing'; stored: StoredUpload } | { kind: 'new'; id: string; release(): void };
 
-// Keyed ids being created right now, per receiver: a repeat arriving meanwhile waits and then finds it.
-const creating = new WeakMap<TusContext, Map<string, Promise<void>>>();
+// Keyed ids being created right now, per receiver (its store: a guest's requests get contexts of their
+// own): a repeat arriving meanwhile waits and then finds it.
+const creating = new WeakMap<object, Map<string, Promise<void>>>();
 
 function claim(ctx: TusContext, id: string): () => void {
-  let claims = creating.get(ctx);
-  if (!claims) creating.set(ctx, (claims = new Map()));
+  let claims = creating.get(ctx.store);
+  if (!claims) creating.set(ctx.store, (claims = new Map()));
   let release!: () => void;
   claims.set(id, new Promise<void>((resolve) => (release = resolve)));
   return () => {
@@ -60,13 +73,15 @@ export async function keyedSlot(
     });
   for (let generation = 0; generation < maxGenerations; generation++) {
     const id = keyedId(key, generation);
-    for (let pending = creating.get(ctx)?.get(id); pending; pending = creating.get(ctx)?.get(id)) await pending;
+    for (let pending = creating.get(ctx.store)?.get(id); pending; pending = creating.get(ctx.store)?.get(id))
+      await pending;
     const stored = await ctx.store.get(id);
     // Claimed in the same turn as this check; if another request claimed the id while the lookup ran, look again.
-    if (!stored)
-      return creating.get(ctx)?.has(id)
-        ? keyedSlot(ctx, metadata, length, concat)
-        : { kind: 'new', id, release: claim(ctx, id) };
+    if (!stored) {
+      if (creating.get(ctx.store)?.has(id)) return keyedSlot(ctx, metadata, length, concat);
+      ctx.adoptKeyed?.(id);
+      return { kind: 'new', id, release: claim(ctx, id) };
+    }
     const { info } = stored;
     // A completed upload whose file was deleted since is no answer to "send this file": it goes again.
     const usable =
@@ -80,8 +95,10 @@ export async function keyedSlot(
       info.metadata[idempotencyKeyName] === key &&
       info.length === length &&
       info.concat?.kind === concat?.kind
-    )
+    ) {
+      ctx.adoptKeyed?.(id);
       return { kind: 'existing', stored };
+    }
   }
   return { kind: 'new', id: ctx.newId(), release: () => undefined };
 }

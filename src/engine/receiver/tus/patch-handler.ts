@@ -5,6 +5,7 @@ import { TusError } from './tus-errors';
 import { receiveBody } from './receive-body';
 import { loadUpload, requireValidId } from './upload-lookup';
 import { whileServerBusy } from './busy-socket';
+import { confirmedSha256 } from './confirmed-sha256';
 
 export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
   const id = requireValidId(rawId);
@@ -34,7 +35,7 @@ export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
       }
     }
     if (stored.info.status === 'completed') {
-      reply(res, 204, { 'Upload-Offset': String(stored.offset) });
+      reply(res, 204, { 'Upload-Offset': String(stored.offset), ...confirmedSha256(stored.info) });
       return;
     }
     const outcome = await receiveBody(req, ctx, stored, lock, checksum);
@@ -54,7 +55,9 @@ export const handlePatch: TusHandler = async (req, res, ctx, rawId) => {
     // Were the record replaced meanwhile, this touch is older, so the promised expiry only comes sooner.
     reply(res, 204, {
       'Upload-Offset': String(outcome.offset),
-      ...(outcome.completed ? {} : expiresHeader(stored.info.touchedAt, ctx.config.expireAfterMs)),
+      ...(outcome.completed
+        ? confirmedSha256(stored.info, true)
+        : expiresHeader(stored.info.touchedAt, ctx.config.expireAfterMs)),
     });
   } finally {
     lock.release();

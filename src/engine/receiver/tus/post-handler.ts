@@ -3,8 +3,9 @@ import type { StoredUpload, UploadInfo } from '../store/types';
 import type { TusContext, TusHandler } from './tus-context';
 import { isOffsetStream, parseCanonicalInteger, parseChecksum, parseConcat, parseMetadata } from './tus-headers';
 import { expiresHeader, reply } from './tus-response';
-import { TusError } from './tus-errors';
+import { TusError, tusErrorOf } from './tus-errors';
 import { createFinalUpload } from './final-upload';
+import { confirmedSha256 } from './confirmed-sha256';
 import { keyedSlot } from './keyed-creation';
 import { receiveBody } from './receive-body';
 import { completeUpload, filenameOf, uploadUrl } from './upload-lookup';
@@ -42,7 +43,7 @@ function replyExisting(
   reply(res, 201, {
     Location: uploadUrl(req.headers.host, ctx.config.basePath, info.id, false),
     'Upload-Offset': String(offset),
-    ...(finished ? {} : expiresHeader(info.touchedAt, ctx.config.expireAfterMs)),
+    ...(finished ? confirmedSha256(info) : expiresHeader(info.touchedAt, ctx.config.expireAfterMs)),
   });
 }
 
@@ -61,6 +62,7 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
     reply(res, 201, {
       Location: uploadUrl(req.headers.host, ctx.config.basePath, sealed.id, false),
       'Upload-Offset': String(sealed.length),
+      ...confirmedSha256(sealed),
     });
     return;
   }
@@ -111,7 +113,7 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
 
   if (length === 0) {
     await completeUpload(ctx, info);
-    reply(res, 201, { ...headers, 'Upload-Offset': '0' });
+    reply(res, 201, { ...headers, 'Upload-Offset': '0', ...confirmedSha256(info, true) });
     return;
   }
   if (!withBody) {
@@ -128,12 +130,13 @@ export const handlePost: TusHandler = async (req, res, ctx) => {
     reply(res, 201, {
       ...headers,
       'Upload-Offset': String(outcome.offset),
-      ...(completed ? {} : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)),
+      ...(completed ? confirmedSha256(info, true) : expiresHeader(new Date().toISOString(), ctx.config.expireAfterMs)),
     });
   } catch (error) {
     // The upload exists; tell the client where, so it can resume with HEAD.
-    if (error instanceof TusError) Object.assign(error.headers, headers);
-    throw error;
+    const answer = tusErrorOf(error);
+    if (answer instanceof TusError) Object.assign(answer.headers, headers);
+    throw answer;
   } finally {
     // Not finished after all: from now on the upload is resumable, so its record goes to disk.
     if (wholeInOneRequest && !completed) await ctx.store.update(id, {}).catch(() => undefined);

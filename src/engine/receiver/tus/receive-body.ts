@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { FerryError } from '../../errors';
-import { StorageFullError } from '../store/file-store';
+import { StoreError } from '../store/store-errors';
 import type { StoredUpload } from '../store/types';
 import type { UploadLock } from './upload-locks';
 import { whileServerBusy } from './busy-socket';
 import type { TusContext } from './tus-context';
 import type { ChecksumRequest } from './tus-headers';
-import { TusError } from './tus-errors';
+import { TusError, tusErrorOf } from './tus-errors';
 import { completeUpload } from './upload-lookup';
 
 export type BodyOutcome =
@@ -47,19 +46,21 @@ export async function receiveBody(
       onProgress: (offset) => ctx.progress.advance(id, offset),
     });
   } catch (error) {
-    if (error instanceof StorageFullError) {
+    const answer = tusErrorOf(error);
+    if (error instanceof StoreError && error.code === 'INSUFFICIENT_STORAGE' && error.offset !== undefined) {
+      // The disk filled mid-write: what was saved counts, and the upload waits for space.
       ctx.progress.advance(id, error.offset);
       ctx.progress.transition(id, 'paused', {
         message: 'The receiving disk is full',
         errorCode: 'INSUFFICIENT_STORAGE',
       });
-      throw new TusError('INSUFFICIENT_STORAGE', { headers: { 'Upload-Offset': String(error.offset) }, cause: error });
+      throw answer;
     }
     // The chunk was refused (checksum, offset) or the disk failed under it: the upload stops here,
     // resumable from what was kept.
-    const storage = error instanceof FerryError && error.code.startsWith('STORAGE_');
-    ctx.progress.transition(id, 'paused', storage ? { message: error.message, errorCode: error.code } : undefined);
-    throw error;
+    const storage = answer instanceof TusError && answer.code.startsWith('STORAGE_');
+    ctx.progress.transition(id, 'paused', storage ? { message: answer.message, errorCode: answer.code } : undefined);
+    throw answer;
   }
   ctx.counters.bytes(result.offset - stored.offset);
   ctx.progress.advance(id, result.offset);

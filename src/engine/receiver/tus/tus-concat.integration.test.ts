@@ -4,25 +4,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   create,
   head,
   listFiles,
   meta,
   patch,
-  removeBase,
+  receiverForAll,
+  receiverForTest,
   send,
-  startReceiver,
   type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 
 describe('concatenation', () => {
-  let t: TestReceiver;
-  beforeAll(async () => {
-    t = await startReceiver();
-  });
-  afterAll(() => removeBase(t));
+  const t = receiverForAll();
 
   async function partial(data: Buffer, finish = true): Promise<string> {
     const location = await create(t.endpoint, { 'Upload-Length': data.length, 'Upload-Concat': 'partial' });
@@ -188,9 +184,8 @@ describe('concatenation', () => {
 describe('completed uploads in the receive folder', () => {
   let t: TestReceiver;
   beforeEach(async () => {
-    t = await startReceiver();
+    t = await receiverForTest();
   });
-  afterEach(() => removeBase(t));
 
   async function upload(metadata: Record<string, string>, data: string): Promise<void> {
     const location = await create(t.endpoint, { 'Upload-Length': data.length, 'Upload-Metadata': meta(metadata) });

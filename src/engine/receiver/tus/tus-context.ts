@@ -44,6 +44,8 @@ export interface TusContext {
   counters: TusCounters;
   config: TusConfig;
   newId(): string;
+  /** The id a keyed creation takes or finds (it comes from the key, not from `newId`): guests claim theirs. */
+  adoptKeyed?(id: string): void;
   /** sha256 of a file as lowercase hex, hashed off the event loop. */
   hashFile(path: string): Promise<string>;
   /** Moves a finished upload's bytes into the receive folder; returns the relative path. */

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   create,
   head,
@@ -13,19 +13,14 @@ import {
   octet,
   open,
   patch,
-  removeBase,
+  receiverForAll,
+  receiverForTest,
   send,
-  startReceiver,
   tusHeaders,
-  type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 
-let t: TestReceiver;
 const maxSize = 1024 * 1024;
-beforeAll(async () => {
-  t = await startReceiver({ maxSize });
-});
-afterAll(() => removeBase(t));
+const t = receiverForAll({ maxSize });
 
 /** Upload records in the store: a refused request must leave this unchanged. */
 const uploadCount = async () => (await t.receiver.store.list()).length;
@@ -53,7 +48,12 @@ describe('OPTIONS', () => {
     expect(answer.headers['tus-checksum-algorithm']?.split(',')).toEqual(
       expect.arrayContaining(['sha1', 'sha256', 'md5']),
     );
-    expect(answer.headers['x-ferry-features']?.split(',')).toEqual(['end-to-end-sha256', 'idempotent-creation']);
+    expect(answer.headers['x-ferry-features']?.split(',').sort()).toEqual([
+      'bulk-upload',
+      'end-to-end-sha256',
+      'idempotent-creation',
+      'sha256-one-pass',
+    ]);
   });
 });
 
@@ -128,15 +128,11 @@ describe('POST: declared length', () => {
   });
 
   it('answers 507 when the length exceeds the free disk space, and creates nothing', async () => {
-    const roomy = await startReceiver({ maxSize: Number.MAX_SAFE_INTEGER });
-    try {
-      const answer = await send(roomy.endpoint, 'POST', { 'Upload-Length': 2 ** 52 });
-      expect(answer.status).toBe(507);
-      expect(await roomy.receiver.store.list()).toEqual([]);
-      expect(await readdir(roomy.stateDir)).toEqual([]);
-    } finally {
-      await removeBase(roomy);
-    }
+    const roomy = await receiverForTest({ maxSize: Number.MAX_SAFE_INTEGER });
+    const answer = await send(roomy.endpoint, 'POST', { 'Upload-Length': 2 ** 52 });
+    expect(answer.status).toBe(507);
+    expect(await roomy.receiver.store.list()).toEqual([]);
+    expect(await readdir(roomy.stateDir)).toEqual([]);
   });
 });
 

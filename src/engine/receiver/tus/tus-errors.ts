@@ -1,4 +1,5 @@
 import { FerryError } from '../../errors';
+import { StoreError, type StoreErrorCode } from '../store/store-errors';
 
 /**
  * Every tus error status a handler can return comes from this one table.
@@ -53,4 +54,28 @@ export class TusError extends FerryError {
   }
 
   readonly headers: Record<string, string>;
+}
+
+/**
+ * What the store refuses or fails with, as tus answers: the one place store errors meet HTTP. An offset
+ * the store kept goes out as `Upload-Offset`, so the client resumes from there.
+ */
+const storeAnswers = {
+  UPLOAD_NOT_FOUND: 'UPLOAD_NOT_FOUND',
+  OFFSET_MISMATCH: 'OFFSET_MISMATCH',
+  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  INSUFFICIENT_STORAGE: 'INSUFFICIENT_STORAGE',
+  STORAGE_NOT_WRITABLE: 'STORAGE_NOT_WRITABLE',
+  STORAGE_FAILED: 'STORAGE_FAILED',
+  // Ids are random, or keyed and looked up first: a clash is a bug, answered as one (500 INTERNAL_ERROR).
+  UPLOAD_EXISTS: undefined,
+} as const satisfies Record<StoreErrorCode, TusErrorCode | undefined>;
+
+/** A store error as the TusError it answers with; anything else as it is. */
+export function tusErrorOf(error: unknown): unknown {
+  if (!(error instanceof StoreError)) return error;
+  const code = storeAnswers[error.code];
+  if (code === undefined) return error;
+  const headers: Record<string, string> = error.offset === undefined ? {} : { 'Upload-Offset': String(error.offset) };
+  return new TusError(code, { headers, cause: error });
 }

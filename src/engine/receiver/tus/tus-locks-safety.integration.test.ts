@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   create,
   dataSize,
@@ -15,19 +15,14 @@ import {
   octet,
   open,
   patch,
-  removeBase,
+  receiverForAll,
+  receiverForTest,
   send,
-  startReceiver,
   tusHeaders,
   waitFor,
-  type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 
-let t: TestReceiver;
-beforeAll(async () => {
-  t = await startReceiver({ corsOrigins: ['http://app.example'] });
-});
-afterAll(() => removeBase(t));
+const t = receiverForAll({ corsOrigins: ['http://app.example'] });
 
 const total = 1024 * 1024;
 
@@ -38,6 +33,14 @@ async function slowPatch(location: string, length: number, first: Buffer) {
   // The server has taken every byte sent so far once the data file holds them.
   await waitFor(async () => (await dataSize(t, location)) === first.length);
   return pending;
+}
+
+/** A PATCH announcing `total` bytes whose client vanishes once `first` is sent. */
+async function vanishingPatch(location: string, first: Buffer): Promise<void> {
+  const pending = open(location, 'PATCH', { ...tusHeaders, ...octet, 'Upload-Offset': '0', 'Content-Length': total });
+  pending.reply.catch(() => undefined);
+  await new Promise<void>((resolve) => pending.req.write(first, () => resolve()));
+  pending.req.destroy();
 }
 
 describe('lock contention: request release', () => {
@@ -103,15 +106,7 @@ describe('client vanishes mid-PATCH', () => {
         'Upload-Length': total,
         'Upload-Metadata': meta({ filename: `vanished-${sent}.bin` }),
       });
-      const pending = open(location, 'PATCH', {
-        ...tusHeaders,
-        ...octet,
-        'Upload-Offset': '0',
-        'Content-Length': total,
-      });
-      pending.reply.catch(() => undefined);
-      await new Promise<void>((resolve) => pending.req.write(data.subarray(0, sent), () => resolve()));
-      pending.req.destroy();
+      await vanishingPatch(location, data.subarray(0, sent));
       let offset = '';
       await waitFor(async () => {
         offset = (await head(location)).headers['upload-offset'] ?? '';
@@ -124,24 +119,12 @@ describe('client vanishes mid-PATCH', () => {
   );
 
   it('without any other request, the bytes land and the lock is freed: the sweeper can expire the upload', async () => {
-    const own = await startReceiver();
-    try {
-      const location = await create(own.endpoint, { 'Upload-Length': total });
-      const pending = open(location, 'PATCH', {
-        ...tusHeaders,
-        ...octet,
-        'Upload-Offset': '0',
-        'Content-Length': total,
-      });
-      pending.reply.catch(() => undefined);
-      await new Promise<void>((resolve) => pending.req.write(randomBytes(1000), () => resolve()));
-      pending.req.destroy();
-      await waitFor(async () => (await dataSize(own, location)) === 1000, 3_000);
-      // The sweeper skips locked uploads, so it only expires this one once the dead PATCH let go.
-      await waitFor(async () => (await own.receiver.sweep(Date.now() + 48 * 3600_000)).length === 1, 3_000);
-    } finally {
-      await removeBase(own);
-    }
+    const own = await receiverForTest();
+    const location = await create(own.endpoint, { 'Upload-Length': total });
+    await vanishingPatch(location, randomBytes(1000));
+    await waitFor(async () => (await dataSize(own, location)) === 1000, 3_000);
+    // The sweeper skips locked uploads, so it only expires this one once the dead PATCH let go.
+    await waitFor(async () => (await own.receiver.sweep(Date.now() + 48 * 3600_000)).length === 1, 3_000);
   });
 });
 
@@ -232,21 +215,15 @@ describe('CORS', () => {
 
 describe('expiry across a restart', () => {
   it('the Upload-Expires a PATCH promised still holds after the receiver restarts', async () => {
-    const first = await startReceiver();
-    let second: TestReceiver | undefined;
-    try {
-      const location = await create(first.endpoint, { 'Upload-Length': 10 });
-      // Upload-Expires has one-second resolution: let the PATCH land in a later second than the POST.
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const promised = (await patch(location, 0, 'abc')).headers['upload-expires'];
-      await first.close();
-      second = await startReceiver({}, first.base);
-      const state = await head(location.replace(first.url, second.url));
-      expect(state.headers['upload-offset']).toBe('3');
-      expect(state.headers['upload-expires']).toBe(promised);
-    } finally {
-      await second?.close();
-      await removeBase(first);
-    }
+    const first = await receiverForTest();
+    const location = await create(first.endpoint, { 'Upload-Length': 10 });
+    // Upload-Expires has one-second resolution: let the PATCH land in a later second than the POST.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const promised = (await patch(location, 0, 'abc')).headers['upload-expires'];
+    await first.close();
+    const second = await receiverForTest({}, first.base);
+    const state = await head(location.replace(first.url, second.url));
+    expect(state.headers['upload-offset']).toBe('3');
+    expect(state.headers['upload-expires']).toBe(promised);
   });
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   create,
   dataSize,
@@ -15,19 +15,14 @@ import {
   open,
   patch,
   rawExchange,
-  removeBase,
+  receiverForAll,
+  receiverForTest,
   send,
-  startReceiver,
   tusHeaders,
   within,
-  type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 
-let t: TestReceiver;
-beforeAll(async () => {
-  t = await startReceiver();
-});
-afterAll(() => removeBase(t));
+const t = receiverForAll();
 
 const newUpload = (length: number, extra: Record<string, string> = {}) =>
   create(t.endpoint, { 'Upload-Length': length, ...extra });
@@ -112,28 +107,24 @@ describe('unknown and expired uploads', () => {
   });
 
   it('an upload idle past expireAfterMs answers 410 even before the sweeper runs', async () => {
-    const short = await startReceiver({ expireAfterMs: 150 });
-    try {
-      const location = await create(short.endpoint, { 'Upload-Length': 10 });
-      expect((await head(location)).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((await head(location)).status).toBe(410);
-      // The first 410 frees the bytes at once instead of waiting for the next sweep.
-      expect(await dataSize(short, location)).toBe(-1);
-      expect((await send(location, 'PATCH', { ...octet, 'Upload-Offset': '0' }, 'abc')).status).toBe(410);
+    const short = await receiverForTest({ expireAfterMs: 150 });
+    const location = await create(short.endpoint, { 'Upload-Length': 10 });
+    expect((await head(location)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await head(location)).status).toBe(410);
+    // The first 410 frees the bytes at once instead of waiting for the next sweep.
+    expect(await dataSize(short, location)).toBe(-1);
+    expect((await send(location, 'PATCH', { ...octet, 'Upload-Offset': '0' }, 'abc')).status).toBe(410);
 
-      // A finished partial upload no final ever used expires the same way; one that was used does not.
-      const unused = await create(short.endpoint, { 'Upload-Length': 3, 'Upload-Concat': 'partial' });
-      const used = await create(short.endpoint, { 'Upload-Length': 3, 'Upload-Concat': 'partial' });
-      for (const part of [unused, used]) expect((await patch(part, 0, 'abc')).status).toBe(204);
-      expect((await send(short.endpoint, 'POST', { 'Upload-Concat': `final;${used}` })).status).toBe(201);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((await head(unused)).status).toBe(410);
-      expect(await dataSize(short, unused)).toBe(-1);
-      expect((await head(used)).status).toBe(200);
-    } finally {
-      await removeBase(short);
-    }
+    // A finished partial upload no final ever used expires the same way; one that was used does not.
+    const unused = await create(short.endpoint, { 'Upload-Length': 3, 'Upload-Concat': 'partial' });
+    const used = await create(short.endpoint, { 'Upload-Length': 3, 'Upload-Concat': 'partial' });
+    for (const part of [unused, used]) expect((await patch(part, 0, 'abc')).status).toBe(204);
+    expect((await send(short.endpoint, 'POST', { 'Upload-Concat': `final;${used}` })).status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await head(unused)).status).toBe(410);
+    expect(await dataSize(short, unused)).toBe(-1);
+    expect((await head(used)).status).toBe(200);
   });
 });
 

@@ -5,7 +5,7 @@ import { handleOptions } from './options-handler';
 import { handlePatch } from './patch-handler';
 import { handlePost } from './post-handler';
 import type { TusContext, TusHandler } from './tus-context';
-import { TusError } from './tus-errors';
+import { TusError, tusErrorOf } from './tus-errors';
 import { replyError, tusVersion } from './tus-response';
 
 const collectionHandlers: Record<string, TusHandler> = { POST: handlePost, OPTIONS: handleOptions };
@@ -44,9 +44,10 @@ export async function routeTus(
     if (id !== undefined && id.includes('/')) throw new TusError('UPLOAD_NOT_FOUND');
     await handler(req, res, ctx, id);
   } catch (error) {
-    if (!(error instanceof TusError)) ctx.log.error({ err: error, method, pathname }, 'tus request failed');
+    const answer = tusErrorOf(error);
+    if (!(answer instanceof TusError)) ctx.log.error({ err: error, method, pathname }, 'tus request failed');
     // An unread body must not poison a keep-alive connection: close it after this answer.
     if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
-    replyError(res, error);
+    replyError(res, answer);
   }
 }

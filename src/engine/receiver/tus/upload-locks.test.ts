@@ -59,4 +59,15 @@ describe('tryAcquire', () => {
     expect(taken).toBeDefined();
     taken!.release();
   });
+
+  it('hands out no lock for writing once shutdown began, but still one for reading', async () => {
+    const locks = createUploadLocks();
+    const held = await locks.acquire('a');
+    locks.releaseAll();
+    expect(held.signal.aborted).toBe(true);
+    await expect(locks.acquire('b')).rejects.toMatchObject({ code: 'SERVER_SHUTTING_DOWN', status: 503 });
+    expect(locks.tryAcquire('c')).toBeUndefined();
+    const read = await locks.acquire('d', 100, 'read');
+    read.release();
+  });
 });

@@ -11,14 +11,23 @@ export interface UploadLocks {
    * Takes the lock for one upload. If it is held, the holder is asked to stop ("request release"):
    * it persists what it has, unlocks, and answers ERR_UPLOAD_INTERRUPTED. Waits up to `timeoutMs`.
    */
-  acquire(id: string, timeoutMs?: number): Promise<UploadLock>;
+  acquire(id: string, timeoutMs?: number, use?: LockUse): Promise<UploadLock>;
   /** Takes the lock only if it is free; never disturbs a holder. */
   tryAcquire(id: string): UploadLock | undefined;
   isLocked(id: string): boolean;
   activeCount(): number;
-  /** Asks every holder to stop and persist, for shutdown (reason SERVER_SHUTTING_DOWN). */
+  /**
+   * Asks every holder to stop and persist, for shutdown (reason SERVER_SHUTTING_DOWN). From then on no
+   * lock is handed out: a request that arrives during the grace period is answered 503 at once.
+   */
   releaseAll(): void;
 }
+
+/**
+ * What the lock is for. Once shutdown has begun only reads get one: a HEAD answered 5xx makes
+ * tus-js-client start the file over, while a write refused with 503 + Retry-After resumes later.
+ */
+export type LockUse = 'write' | 'read';
 
 interface Holder {
   controller: AbortController;
@@ -27,10 +36,13 @@ interface Holder {
 
 export function createUploadLocks(defaultTimeoutMs = 10_000): UploadLocks {
   const holders = new Map<string, Holder>();
+  let closed = false;
+  const shuttingDown = () => new TusError('SERVER_SHUTTING_DOWN', { headers: { 'Retry-After': '5' } });
 
-  async function acquire(id: string, timeoutMs = defaultTimeoutMs): Promise<UploadLock> {
+  async function acquire(id: string, timeoutMs = defaultTimeoutMs, use: LockUse = 'write'): Promise<UploadLock> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (closed && use === 'write') throw shuttingDown();
       const holder = holders.get(id);
       if (!holder) break;
       holder.controller.abort(new TusError('ERR_UPLOAD_INTERRUPTED'));
@@ -68,10 +80,11 @@ export function createUploadLocks(defaultTimeoutMs = 10_000): UploadLocks {
 
   return {
     acquire,
-    tryAcquire: (id) => (holders.has(id) ? undefined : take(id)),
+    tryAcquire: (id) => (closed || holders.has(id) ? undefined : take(id)),
     isLocked: (id) => holders.has(id),
     activeCount: () => holders.size,
     releaseAll() {
+      closed = true;
       for (const holder of holders.values()) holder.controller.abort(new TusError('SERVER_SHUTTING_DOWN'));
     },
   };

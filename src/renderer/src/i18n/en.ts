@@ -95,6 +95,8 @@ export const en = {
   'detail.paused': 'Resume to continue from {percent}',
   'detail.finalizing': 'The target is verifying the file',
   'detail.done': 'Sent at {time}',
+  'detail.sha256Confirmed': 'SHA-256 {sha256}, verified by the receiver',
+  'detail.sha256Unconfirmed': 'SHA-256 {sha256}, computed here (the target did not confirm it)',
   'row.failedReason': 'Failed: {reason}',
   'detail.canceled': 'Retry to send it again',
 

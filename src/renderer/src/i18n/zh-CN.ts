@@ -93,6 +93,8 @@ export const zhCN: Catalog = {
   'detail.paused': '继续后从 {percent} 接着发送',
   'detail.finalizing': '目标正在校验文件',
   'detail.done': '发送于 {time}',
+  'detail.sha256Confirmed': 'SHA-256 {sha256}，接收方已校验',
+  'detail.sha256Unconfirmed': 'SHA-256 {sha256}，由本机计算（目标未确认）',
   'row.failedReason': '失败：{reason}',
   'detail.canceled': '重试可重新发送',
 

@@ -78,5 +78,7 @@ export function mergeJobWithReceiver(job: JobView, event: ProgressEvent | undefi
     canRetry: primary === 'retry',
     canCancel: state !== 'done' && state !== 'canceled',
     finishedAt: job.finishedAt,
+    sha256: state === 'done' ? job.sha256 : undefined,
+    sha256Confirmed: state === 'done' && job.sha256Confirmed === true,
   };
 }

@@ -46,4 +46,7 @@ export interface RowModel {
   readonly canRetry: boolean;
   readonly canCancel: boolean;
   readonly finishedAt: number | undefined;
+  /** A landed file's sha256, and whether the receiver confirmed it checked the bytes against it. */
+  readonly sha256: string | undefined;
+  readonly sha256Confirmed: boolean;
 }

@@ -77,7 +77,7 @@ export const QueueRow = memo(function QueueRow({ row, index, start, active, sele
           {text.word}
         </div>
         {text.detail && (
-          <div className="status-detail" title={text.detail}>
+          <div className="status-detail" title={text.detailTitle}>
             {text.detail}
           </div>
         )}

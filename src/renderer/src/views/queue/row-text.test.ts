@@ -78,6 +78,20 @@ describe('row text', () => {
     ]);
   });
 
+  it("shows a done file's sha256 in the detail's tooltip, saying who checked it", () => {
+    const digest = '0f'.repeat(32);
+    const done = { status: 'completed' as const, phase: undefined, finishedAt: Date.now(), sha256: digest };
+    const confirmed = rowText(en, row({ ...done, sha256Confirmed: true }), 0);
+    expect(confirmed.detailTitle).toBe(`${confirmed.detail}\nSHA-256 ${digest}, verified by the receiver`);
+    expect(rowText(en, row(done), 0).detailTitle).toContain('computed here (the target did not confirm it)');
+    expect(rowText(i18nOf('zh-CN'), row({ ...done, sha256Confirmed: true }), 0).detailTitle).toContain(
+      `SHA-256 ${digest}，接收方已校验`,
+    );
+    // Not done: no digest, and the tooltip is the detail.
+    const paused = rowText(en, row({ status: 'paused', phase: undefined, sha256: digest }), 0);
+    expect(paused.detailTitle).toBe(paused.detail);
+  });
+
   it('says only the time for a file sent today', () => {
     const finishedAt = new Date().setHours(9, 5, 0, 0);
     const detail = rowText(en, row({ status: 'completed', phase: undefined, finishedAt }), 0).detail;

@@ -5,6 +5,8 @@ import type { RowModel } from '../../model/row-model';
 export interface RowText {
   readonly word: string;
   readonly detail: string;
+  /** The detail's tooltip: the detail, and for a landed file its sha256 and who vouches for it. */
+  readonly detailTitle: string;
   /** Under the bar: percent, and speed and time left while uploading. */
   readonly progress: string;
   readonly valueText: string;
@@ -58,9 +60,15 @@ export function rowText(i18n: I18n, row: RowModel, now: number): RowText {
   if (row.state === 'uploading' && row.bytesPerSecond > 0) parts.push(fmt.speed(row.bytesPerSecond));
   if (row.state === 'uploading' && row.etaSeconds !== null && row.bytesPerSecond > 0)
     parts.push(t('row.left', { duration: fmt.duration(row.etaSeconds) }));
+  const detail = detailOf(i18n, row, now);
+  const digest =
+    row.sha256 === undefined
+      ? ''
+      : t(row.sha256Confirmed ? 'detail.sha256Confirmed' : 'detail.sha256Unconfirmed', { sha256: row.sha256 });
   return {
     word: row.state === 'failed' ? failedWord(i18n, row) : t(`state.${row.state}`),
-    detail: detailOf(i18n, row, now),
+    detail,
+    detailTitle: [detail, digest].filter(Boolean).join('\n'),
     progress: parts.join(' · '),
     valueText: t('row.valueText', { stored: fmt.bytes(row.stored), size: fmt.bytes(row.size), percent }),
   };

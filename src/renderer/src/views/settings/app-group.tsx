@@ -2,6 +2,7 @@ import type { Language, Settings, Theme } from '../../../../shared/settings';
 import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/i18n-context';
 import { describedBy, Field } from './field';
+import { SwitchField } from './switch-field';
 import type { Saver } from './use-save';
 
 const themes: ReadonlyArray<[Theme, MessageKey]> = [
@@ -22,24 +23,6 @@ function systemLanguageName(locale: string): string {
 
 export function AppGroup({ settings, locale, saver }: { settings: Settings; locale: string; saver: Saver }) {
   const { t } = useI18n();
-  const toggle = (id: string, label: string, checked: boolean, patch: (value: boolean) => Partial<Settings>) => {
-    const status = saver.statusOf(id);
-    return (
-      <Field id={id} label={label} status={status}>
-        <span className="switch">
-          <input
-            id={id}
-            type="checkbox"
-            role="switch"
-            checked={checked}
-            {...describedBy(id, status, false)}
-            onChange={(event) => void saver.save(id, patch(event.target.checked))}
-          />
-          <span className="switch-track" aria-hidden="true" />
-        </span>
-      </Field>
-    );
-  };
   const languageStatus = saver.statusOf('language');
   const themeStatus = saver.statusOf('theme');
   return (
@@ -48,12 +31,20 @@ export function AppGroup({ settings, locale, saver }: { settings: Settings; loca
         {t('settings.app')}
       </h2>
       <div className="group-card">
-        {toggle('notifications', t('settings.notifications'), settings.notifications, (notifications) => ({
-          notifications,
-        }))}
-        {toggle('start-at-login', t('settings.startAtLogin'), settings.startAtLogin, (startAtLogin) => ({
-          startAtLogin,
-        }))}
+        <SwitchField
+          id="notifications"
+          label={t('settings.notifications')}
+          checked={settings.notifications}
+          saver={saver}
+          patch={(notifications) => ({ notifications })}
+        />
+        <SwitchField
+          id="start-at-login"
+          label={t('settings.startAtLogin')}
+          checked={settings.startAtLogin}
+          saver={saver}
+          patch={(startAtLogin) => ({ startAtLogin })}
+        />
         <Field id="language" label={t('settings.language')} status={languageStatus}>
           <select
             id="language"

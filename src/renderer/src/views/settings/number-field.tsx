@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { SettingsPatch } from '../../../../shared/settings';
 import { useI18n } from '../../i18n/i18n-context';
 import { describedBy, Field } from './field';
 import type { Saver } from './use-save';
@@ -11,7 +12,8 @@ export interface NumberFieldProps {
   min: number;
   max: number;
   saver: Saver;
-  onCommit(value: number): void;
+  /** The change a new number makes, saved under the field's id. */
+  patch(value: number): SettingsPatch;
 }
 
 const settleMs = 600;
@@ -20,7 +22,7 @@ const settleMs = 600;
  * A whole number that saves itself: shortly after typing stops, or at once on Enter or leaving the
  * field. Out-of-range input is explained next to the field and not saved.
  */
-export function NumberField({ id, label, hint, value, min, max, saver, onCommit }: NumberFieldProps) {
+export function NumberField({ id, label, hint, value, min, max, saver, patch }: NumberFieldProps) {
   const { t } = useI18n();
   const [draft, setDraft] = useState(String(value));
   const focused = useRef(false);
@@ -44,7 +46,7 @@ export function NumberField({ id, label, hint, value, min, max, saver, onCommit 
       saver.reject(id, t('invalid.integer', { min: String(min), max: String(max) }));
       return;
     }
-    if (number !== value) onCommit(number);
+    if (number !== value) void saver.save(id, patch(number));
     else saver.clear(id);
   };
 

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n-context';
 import { describedBy, Field } from './field';
+import { useDraft } from './use-draft';
 import type { Saver } from './use-save';
 
 const pinPattern = /^\d{4,12}$/;
@@ -8,12 +8,6 @@ const pinPattern = /^\d{4,12}$/;
 /** The PIN other devices enter first: 4–12 digits, or empty for none. Saves on Enter or leaving the field. */
 export function PinField({ value, saver }: { value: string | null; saver: Saver }) {
   const { t } = useI18n();
-  const [draft, setDraft] = useState(value ?? '');
-  const focused = useRef(false);
-  useEffect(() => {
-    if (!focused.current) setDraft(value ?? '');
-  }, [value]);
-
   const commit = (text: string) => {
     const trimmed = text.trim();
     const pin = trimmed === '' ? null : trimmed;
@@ -21,6 +15,7 @@ export function PinField({ value, saver }: { value: string | null; saver: Saver 
     if (pin === value) return saver.clear('sharing-pin');
     void saver.save('sharing-pin', { sharing: { pin } });
   };
+  const { inputProps } = useDraft(value, (pin) => pin ?? '', commit);
 
   const status = saver.statusOf('sharing-pin');
   return (
@@ -34,15 +29,8 @@ export function PinField({ value, saver }: { value: string | null; saver: Saver 
         spellCheck={false}
         maxLength={12}
         placeholder={t('sharing.pinPlaceholder')}
-        value={draft}
+        {...inputProps}
         {...describedBy('sharing-pin', status, true)}
-        onFocus={() => (focused.current = true)}
-        onChange={(event) => setDraft(event.target.value)}
-        onKeyDown={(event) => event.key === 'Enter' && commit(draft)}
-        onBlur={() => {
-          focused.current = false;
-          commit(draft);
-        }}
       />
     </Field>
   );

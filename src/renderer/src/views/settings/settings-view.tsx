@@ -31,7 +31,7 @@ export function SettingsView({ settings, info }: { settings: Settings; info: App
               min={1}
               max={16}
               saver={saver}
-              onCommit={(concurrency) => void saver.save('concurrency', { concurrency })}
+              patch={(concurrency) => ({ concurrency })}
             />
             <NumberField
               id="parallel-parts"
@@ -41,7 +41,7 @@ export function SettingsView({ settings, info }: { settings: Settings; info: App
               min={1}
               max={8}
               saver={saver}
-              onCommit={(parallelParts) => void saver.save('parallel-parts', { parallelParts })}
+              patch={(parallelParts) => ({ parallelParts })}
             />
             <ChunkSizeField value={settings.chunkSizeBytes} saver={saver} />
             <RateField value={settings.rateLimitBytesPerSecond} saver={saver} />
@@ -61,7 +61,7 @@ export function SettingsView({ settings, info }: { settings: Settings; info: App
               min={0}
               max={65535}
               saver={saver}
-              onCommit={(receiverPort) => void saver.save('port', { receiverPort })}
+              patch={(receiverPort) => ({ receiverPort })}
             />
           </div>
         </section>

@@ -30,7 +30,7 @@ export function SharingGroup({ settings, saver }: { settings: Settings; saver: S
           hint={t('sharing.enabledHint')}
           checked={sharing.enabled}
           saver={saver}
-          onChange={(enabled) => void saver.save('sharing-enabled', { sharing: { enabled } })}
+          patch={(enabled) => ({ sharing: { enabled } })}
         >
           {failed && (
             <p className="field-message is-error" role="alert">
@@ -46,7 +46,7 @@ export function SharingGroup({ settings, saver }: { settings: Settings; saver: S
           hint={t('sharing.requireAcceptHint')}
           checked={sharing.requireAccept}
           saver={saver}
-          onChange={(requireAccept) => void saver.save('sharing-accept', { sharing: { requireAccept } })}
+          patch={(requireAccept) => ({ sharing: { requireAccept } })}
         />
         <NumberField
           id="sharing-idle"
@@ -56,7 +56,7 @@ export function SharingGroup({ settings, saver }: { settings: Settings; saver: S
           min={1}
           max={24 * 60}
           saver={saver}
-          onCommit={(idleMinutes) => void saver.save('sharing-idle', { sharing: { idleMinutes } })}
+          patch={(idleMinutes) => ({ sharing: { idleMinutes } })}
         />
       </div>
     </section>

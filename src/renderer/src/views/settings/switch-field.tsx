@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { SettingsPatch } from '../../../../shared/settings';
 import { describedBy, Field } from './field';
 import type { Saver } from './use-save';
 
@@ -8,13 +9,14 @@ export interface SwitchFieldProps {
   hint?: string;
   checked: boolean;
   saver: Saver;
-  onChange(checked: boolean): void;
+  /** The change turning it on or off makes, saved under the field's id. */
+  patch(checked: boolean): SettingsPatch;
   /** Under the switch, e.g. why it could not take effect. */
   children?: ReactNode;
 }
 
 /** An on/off setting that saves at once. */
-export function SwitchField({ id, label, hint, checked, saver, onChange, children }: SwitchFieldProps) {
+export function SwitchField({ id, label, hint, checked, saver, patch, children }: SwitchFieldProps) {
   const status = saver.statusOf(id);
   return (
     <Field id={id} label={label} hint={hint} status={status}>
@@ -25,7 +27,7 @@ export function SwitchField({ id, label, hint, checked, saver, onChange, childre
           role="switch"
           checked={checked}
           {...describedBy(id, status, hint !== undefined)}
-          onChange={(event) => onChange(event.target.checked)}
+          onChange={(event) => void saver.save(id, patch(event.target.checked))}
         />
         <span className="switch-track" aria-hidden="true" />
       </span>

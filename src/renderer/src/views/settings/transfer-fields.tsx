@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n-context';
 import { describedBy, Field } from './field';
+import { useDraft } from './use-draft';
 import type { Saver } from './use-save';
 
 const KiB = 1024;
@@ -59,12 +60,7 @@ const toMBps = (bytes: number) => String(Math.round((bytes / 1e6) * 100) / 100);
 export function RateField({ value, saver }: { value: number | null; saver: Saver }) {
   const { t } = useI18n();
   const [limited, setLimited] = useState(value !== null);
-  const [draft, setDraft] = useState(value === null ? String(defaultLimitMBps) : toMBps(value));
-  const focused = useRef(false);
-  useEffect(() => {
-    setLimited(value !== null);
-    if (value !== null && !focused.current) setDraft(toMBps(value));
-  }, [value]);
+  useEffect(() => setLimited(value !== null), [value]);
 
   const commit = (text: string) => {
     const bytes = Math.round(Number(text.replace(',', '.')) * 1e6);
@@ -72,6 +68,13 @@ export function RateField({ value, saver }: { value: number | null; saver: Saver
       return saver.reject('rate', t('invalid.rate', { min: '0.02' }));
     if (bytes !== value) void saver.save('rate', { rateLimitBytesPerSecond: bytes });
   };
+  // Unlimited keeps the last limit typed, ready for when a limit is chosen again.
+  const { draft, inputProps } = useDraft(
+    value,
+    (bytes) => (bytes === null ? null : toMBps(bytes)),
+    commit,
+    String(defaultLimitMBps),
+  );
   const status = saver.statusOf('rate');
   return (
     <Field id="rate" label={t('settings.rateLimit')} hint={t('settings.rateHint')} status={status} group>
@@ -108,15 +111,8 @@ export function RateField({ value, saver }: { value: number | null; saver: Saver
             inputMode="decimal"
             aria-label={t('settings.rateValue')}
             disabled={!limited}
-            value={draft}
+            {...inputProps}
             {...describedBy('rate', status, true)}
-            onFocus={() => (focused.current = true)}
-            onChange={(event) => setDraft(event.target.value)}
-            onKeyDown={(event) => event.key === 'Enter' && commit(draft)}
-            onBlur={() => {
-              focused.current = false;
-              commit(draft);
-            }}
           />
           <span className="unit" aria-hidden="true">
             {t('settings.rateUnit')}
