@@ -1,6 +1,6 @@
 import type { UploadTarget } from '../../shared/upload-job';
 import { bulkFeature } from './bulk-client';
-import type { QueuedJob } from './queued-job';
+import { sameTarget, type QueuedJob } from './queued-job';
 import type { ServerCapabilities } from './tus-client';
 
 /** What goes into one bulk request. */
@@ -14,9 +14,6 @@ export interface BulkLimits {
 
 // Measured with `npm run bench:sender` (docs/BENCHMARKS.md): past 64 files a request, the gain is noise.
 export const defaultBulkLimits: BulkLimits = { maxFileBytes: 256 * 1024, maxFiles: 64, maxBytes: 8 * 1024 * 1024 };
-
-const sameTarget = (a: UploadTarget, b: UploadTarget) =>
-  a.endpoint === b.endpoint && JSON.stringify(a.headers ?? {}) === JSON.stringify(b.headers ?? {});
 
 /**
  * A job that may go in a bulk request: small, settled, and fresh: with no upload under way and no

@@ -15,8 +15,15 @@ export type QueuedJob = Readonly<UploadJob>;
  * saw many starts the table over.
  */
 const frozenTargets = new Map<string, UploadTarget>();
+
+/** What makes two targets the same one: endpoint and headers, by value. */
+export const targetKey = (target: UploadTarget) => JSON.stringify([target.endpoint, target.headers ?? null]);
+
+/** Jobs of one target usually share its frozen copy, so the value check is rarely needed. */
+export const sameTarget = (a: UploadTarget, b: UploadTarget) => a === b || targetKey(a) === targetKey(b);
+
 function frozenTarget(target: UploadTarget): UploadTarget {
-  const key = JSON.stringify([target.endpoint, target.headers ?? null]);
+  const key = targetKey(target);
   let frozen = frozenTargets.get(key);
   if (!frozen) {
     frozen = Object.freeze({ ...target, ...(target.headers ? { headers: Object.freeze({ ...target.headers }) } : {}) });

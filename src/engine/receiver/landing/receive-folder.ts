@@ -193,15 +193,22 @@ export function createReceiveFolder({ dir, durable = true }: ReceiveFolderDeps):
   }
 
   /** Reserves a fresh name for a file about to be moved in. */
-  async function reserve(target: PlaceTarget, preferred?: ClaimedName): Promise<PlacedFile> {
+  function reserve(target: PlaceTarget, preferred?: ClaimedName): Promise<PlacedFile> {
+    return againIfFolderVanished(['ENOENT'], () => firstFree(target, preferred));
+  }
+
+  /**
+   * Runs `attempt`, and once more after forgetting every checked folder when it fails with one of
+   * `codes`: a folder (or the receive folder itself) was removed or replaced while it ran.
+   */
+  async function againIfFolderVanished<T>(codes: string[], attempt: () => Promise<T>): Promise<T> {
     try {
-      return await firstFree(target, preferred);
+      return await attempt();
     } catch (error) {
-      // The receive folder was removed while we ran: recreate it once and try again.
-      if (errnoCode(error) !== 'ENOENT') throw error;
+      if (!codes.includes(errnoCode(error) ?? '')) throw error;
       forgetFolders();
       realRootCache = undefined;
-      return firstFree(target, preferred);
+      return attempt();
     }
   }
 
@@ -258,20 +265,13 @@ export function createReceiveFolder({ dir, durable = true }: ReceiveFolderDeps):
     throw exhausted(target.filename);
   }
 
-  async function landByLinkOnce(
+  function landByLinkOnce(
     sourcePath: string,
     target: PlaceTarget,
     preferred: ClaimedName | undefined,
   ): Promise<PlacedFile | undefined> {
-    try {
-      return await landByLink(sourcePath, target, preferred);
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ENOTDIR') throw error;
-      // A folder checked before is gone (or a file took its place): check every level again, once.
-      forgetFolders();
-      realRootCache = undefined;
-      return landByLink(sourcePath, target, preferred);
-    }
+    // A folder checked before may be gone, or a file may have taken its place.
+    return againIfFolderVanished(['ENOENT', 'ENOTDIR'], () => landByLink(sourcePath, target, preferred));
   }
 
   async function isTaken(absolutePath: string): Promise<boolean> {
