@@ -44,8 +44,10 @@ async function joinShare(link: string): Promise<{ token: string; info: ShareInfo
     }
     if (joined.kind === 'pin-wrong') error = t.pinWrong(joined.attemptsLeft);
     else if (joined.kind === 'pin-locked') error = t.pinLocked(joined.seconds);
-    else if (joined.kind !== 'pin-required')
-      return void view.message(joined.kind === 'ended' ? t.ended : t.unreachable, info.device);
+    else if (joined.kind !== 'pin-required') {
+      const text = { ended: t.ended, unreachable: t.unreachable, disconnected: t.disconnected }[joined.kind];
+      return void view.message(text, info.device);
+    }
   }
 }
 

@@ -8,12 +8,15 @@ export interface ShareInfo {
 }
 
 export type Trouble = { kind: 'ended' } | { kind: 'unreachable' };
+/** The computer disconnected this device: it may join again only under a new link. */
+export type Disconnected = { kind: 'disconnected' };
 export type InfoResult = ({ kind: 'ok' } & ShareInfo) | Trouble;
 export type JoinResult =
   | ({ kind: 'joined'; token: string } & ShareInfo)
   | { kind: 'pin-required' }
   | { kind: 'pin-wrong'; attemptsLeft: number }
   | { kind: 'pin-locked'; seconds: number }
+  | Disconnected
   | Trouble;
 export type AskResult = { kind: 'accepted' } | { kind: 'declined' } | { kind: 'waiting' } | Trouble;
 
@@ -65,6 +68,7 @@ export async function join(linkToken: string, pin?: string): Promise<JoinResult>
   const error = await errorOf(response);
   if (error.code === 'PIN_REQUIRED') return { kind: 'pin-required' };
   if (error.code === 'PIN_WRONG') return { kind: 'pin-wrong', attemptsLeft: error.attemptsLeft ?? 0 };
+  if (error.code === 'DEVICE_DISCONNECTED') return { kind: 'disconnected' };
   return { kind: 'unreachable' };
 }
 

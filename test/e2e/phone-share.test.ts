@@ -76,6 +76,19 @@ describeInBrowser('phone page gates', () => {
     await context.close();
   });
 
+  it('keeps a device the computer disconnected out of this link, even after a reload', async () => {
+    const shared = await phone.share();
+    const { context, page } = await openPhone(phone.browser, `${shared.lanUrl}/?t=${shared.linkToken}`);
+    await page.getByRole('button', { name: 'Choose files' }).waitFor();
+    const [guest] = shared.receiver.sharing.status().guests;
+    shared.receiver.sharing.revokeGuest(guest!.id);
+    await page.reload();
+    await page.getByText('The computer disconnected this device.', { exact: false }).waitFor();
+    expect(await page.locator('#files').count()).toBe(0);
+    expect(shared.receiver.sharing.status().guests).toEqual([]);
+    await context.close();
+  });
+
   it('speaks Simplified Chinese to a Chinese browser', async () => {
     const shared = await phone.share();
     const { context, page } = await openPhone(phone.browser, `${shared.lanUrl}/?t=${shared.linkToken}`, {

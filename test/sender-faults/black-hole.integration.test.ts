@@ -1,17 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { afterAll, afterEach, expect, it } from 'vitest';
-import {
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  sleep,
-  startStack,
-  tempDir,
-  testPool,
-  waitFor,
-  type Stack,
-} from './harness';
+import { expect, it } from 'vitest';
+import { landedHash, makeFile, queueFiles, sleep, stackPerTest, tempDir, testPool, waitFor } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 6: a black-hole connection (no FIN, no data). The stall detector fires, the
@@ -19,16 +8,10 @@ import { isCreation } from './scripted-front';
 // own idle timeout ends the orphaned PATCH, which frees its lock.
 
 const stallTimeoutMs = 1_000;
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 it('detects the stall, shows it, and finishes after the network passes traffic again', async () => {
-  stack = await startStack({ idleTimeoutMs: 800 });
+  const stack = await stacks.start({ idleTimeoutMs: 800 });
   const src = await tempDir('src');
   const file = await makeFile(src, 'hole.bin', 1024 * 1024);
   const { queue, samples } = await queueFiles([file.path], stack.endpoint);
@@ -38,7 +21,7 @@ it('detects the stall, shows it, and finishes after the network passes traffic a
   pool.start();
   const done = pool.whenIdle();
 
-  await waitFor(() => stack!.proxy.stats.blackHoles === 1, 5_000, 'the black hole');
+  await waitFor(() => stack.proxy.stats.blackHoles === 1, 5_000, 'the black hole');
   const holeAt = performance.now();
   // The outage goes on: every connection, old or new, is swallowed for a while.
   stack.proxy.setMode({ kind: 'black-hole' }, { live: true });

@@ -1,30 +1,15 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  runToIdle,
-  startStack,
-  tempDir,
-  type Stack,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { landedHash, makeFile, queueFiles, runToIdle, type Stack, stackPerTest, tempDir } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 5: the connection is cut (FIN) or reset (RST) mid-body. The client backs off,
 // sends HEAD and resumes from the server's offset; the file arrives whole.
 
 const chunkSize = 256 * 1024;
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 async function sendThrough(faults: Parameters<Stack['proxy']['arm']>, checksum: boolean) {
-  stack = await startStack();
+  const stack = await stacks.start();
   const src = await tempDir('src');
   const file = await makeFile(src, 'cut.bin', 1024 * 1024 + 123);
   const { queue, samples } = await queueFiles([file.path], stack.endpoint);

@@ -1,28 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
-import {
-  landedFiles,
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  runToIdle,
-  startStack,
-  tempDir,
-  type Stack,
-} from './harness';
+import { landedFiles, landedHash, makeFile, queueFiles, runToIdle, stackPerTest, tempDir } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 9: a final 4xx (400, 403, 413) fails the job at once, with a readable error and
 // code, and no retry loop. A 404 or 410 on the resume HEAD drops the stored URL and starts over.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 describe('final answers', () => {
   const cases = [
@@ -32,7 +16,7 @@ describe('final answers', () => {
   ] as const;
 
   it.each(cases)('$status on $method fails after exactly one attempt', async ({ status, method, size, code }) => {
-    stack = await startStack();
+    const stack = await stacks.start();
     const src = await tempDir('src');
     const file = await makeFile(src, 'final.bin', size);
     // A 413 also carries the receiver's machine-readable code, which the job should keep.
@@ -67,7 +51,7 @@ describe('final answers', () => {
 
 describe('a vanished upload on resume', () => {
   it.each([404, 410])('%i on HEAD drops the stored URL and starts a new upload', async (status) => {
-    stack = await startStack();
+    const stack = await stacks.start();
     const src = await tempDir('src');
     const file = await makeFile(src, 'gone.bin', 512 * 1024);
     // A 500 mid-way forces a resume; the resume HEAD then finds the upload gone.

@@ -1,31 +1,18 @@
 import { connect, createServer, type Socket } from 'node:net';
-import { afterAll, afterEach, expect, it } from 'vitest';
-import {
-  landedFiles,
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  runToIdle,
-  startStack,
-  tempDir,
-  type Stack,
-} from './harness';
+import { afterEach, expect, it } from 'vitest';
+import { landedFiles, landedHash, makeFile, queueFiles, runToIdle, stackPerTest, tempDir } from './harness';
 import { isCreation } from './scripted-front';
 
 // The file's sha256 is the integrity check to Ferry's receiver: its chunks carry no checksum of their
 // own. A byte flipped on the way is stored, the seal's sha256 check refuses the file (460
 // SHA256_MISMATCH) so nothing lands, and the sender sends the whole file again as a new upload.
 
-let stack: Stack | undefined;
+const stacks = stackPerTest();
 let flipper: { close(): void } | undefined;
 afterEach(async () => {
   flipper?.close();
   flipper = undefined;
-  await stack?.close();
-  stack = undefined;
 });
-afterAll(removeTempDirs);
 
 /** A TCP relay to `port` that inverts one byte: the `at`-th byte clients send, counted over every connection. */
 async function byteFlipper(port: number, at: number): Promise<{ url: string; flipped: () => boolean }> {
@@ -55,7 +42,7 @@ async function byteFlipper(port: number, at: number): Promise<{ url: string; fli
 }
 
 async function sendFlipped(size: number, flipAt: number, checksum: boolean) {
-  stack = await startStack();
+  const stack = await stacks.start();
   const file = await makeFile(await tempDir('src'), 'flip.bin', size);
   const relay = await byteFlipper(stack.front.port, flipAt);
   const { queue } = await queueFiles([file.path], `${relay.url}/files/`);

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { afterAll, afterEach } from 'vitest';
 import { createReceiver, type Receiver, type ReceiverOptions } from '../../src/engine/receiver/server';
 import {
   createMemoryPersistence,
@@ -89,6 +90,25 @@ export async function startStack(options: Partial<ReceiverOptions> = {}): Promis
       for (const proxy of proxies) await proxy.close();
       await front.close();
       await receiver.close();
+    },
+  };
+}
+
+/**
+ * The stack of each test in a file: `start()` starts it, it is closed after the test, and the file's
+ * temporary folders are removed after the last one.
+ */
+export function stackPerTest(): { start(options?: Partial<ReceiverOptions>): Promise<Stack> } {
+  let current: Stack | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  afterAll(removeTempDirs);
+  return {
+    async start(options) {
+      current = await startStack(options);
+      return current;
     },
   };
 }

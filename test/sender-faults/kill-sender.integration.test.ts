@@ -2,18 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import {
   landedFiles,
   landedHash,
   makeFile,
-  removeTempDirs,
   sha256,
-  startStack,
+  type Stack,
+  stackPerTest,
   tempDir,
   token,
   waitFor,
-  type Stack,
 } from './harness';
 import { isCreation } from './scripted-front';
 
@@ -24,16 +23,13 @@ import { isCreation } from './scripted-front';
 
 const chunkSize = 128 * 1024;
 const root = join(import.meta.dirname, '..', '..');
-let stack: Stack | undefined;
+const stacks = stackPerTest();
 const children = new Set<ChildProcess>();
 
 afterEach(async () => {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
-  await stack?.close();
-  stack = undefined;
 });
-afterAll(removeTempDirs);
 
 interface Run {
   child: ChildProcess;
@@ -91,7 +87,7 @@ function summaryOf(run: Run): { files: { sha256?: string; status: string }[]; fa
 }
 
 it('resumes after repeated SIGKILLs, re-sending at most a chunk per kill', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   const src = await tempDir('src');
   const file = await makeFile(src, 'killed.bin', 3 * 1024 * 1024);
   const state = join(await tempDir('state'), 'queue.json');
@@ -124,7 +120,7 @@ it('resumes after repeated SIGKILLs, re-sending at most a chunk per kill', async
 });
 
 it('sends a source that changed between runs as a new upload, never a mixed file', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   const src = await tempDir('src');
   const file = await makeFile(src, 'edited.bin', 2 * 1024 * 1024);
   const state = join(await tempDir('state'), 'queue.json');

@@ -1,31 +1,15 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
-import {
-  appendedBytes,
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  runToIdle,
-  startStack,
-  tempDir,
-  type Stack,
-} from './harness';
+import { appendedBytes, landedHash, makeFile, queueFiles, runToIdle, stackPerTest, tempDir } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 7: latency and tiny packet slices, both ways. No duplicate appends, no 409
 // loops, and progress (bytes the server acknowledged) only goes up.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 it('uploads three files through a slow, finely sliced link without a single 409', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   stack.proxy.setShaping({ latencyMs: 3, sliceBytes: 677 });
   const src = await tempDir('src');
   const files = [

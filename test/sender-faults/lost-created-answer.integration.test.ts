@@ -1,31 +1,15 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
-import {
-  landedFiles,
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  runToIdle,
-  startStack,
-  tempDir,
-  type Stack,
-} from './harness';
+import { expect, it } from 'vitest';
+import { landedFiles, landedHash, makeFile, queueFiles, runToIdle, stackPerTest, tempDir } from './harness';
 import { isCreation } from './scripted-front';
 
 // A small file goes up in the one request that creates its upload. The receiver stores it and the
 // file lands, but the 201 never reaches the sender. Its retry must get the same upload back (creation
 // is idempotent per file, as final uploads are), not land the file a second time as `photo (1).jpg`.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 it('lands a small file once when the answer to its creation is lost', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   const src = await tempDir('src');
   const file = await makeFile(src, 'photo.jpg', 20 * 1024);
   stack.front.script({ method: 'POST', file: 'photo.jpg', times: 1, dropReply: true });
@@ -44,7 +28,7 @@ it('lands a small file once when the answer to its creation is lost', async () =
 });
 
 it('advertises idempotent creation in OPTIONS', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   const response = await fetch(stack.endpoint, { method: 'OPTIONS' });
   expect(response.headers.get('x-ferry-features')?.split(',')).toContain('idempotent-creation');
 });

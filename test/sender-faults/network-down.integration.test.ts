@@ -1,33 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import { afterAll, afterEach, expect, it } from 'vitest';
-import {
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  sleep,
-  startStack,
-  tempDir,
-  testPool,
-  waitFor,
-  type Stack,
-} from './harness';
+import { expect, it } from 'vitest';
+import { landedHash, makeFile, queueFiles, sleep, stackPerTest, tempDir, testPool, waitFor } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 12: the network goes down and comes back. The queue pauses (offline or stalled),
 // nothing fails, and it resumes by itself once the target answers again.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 /** Two files through a slightly slow link, both at least 128 KiB in when this returns; `done` is the pool's whenIdle(). */
 async function twoFilesUnderWay() {
-  stack = await startStack();
+  const stack = await stacks.start();
   stack.proxy.setShaping({ latencyMs: 3 });
   const src = await tempDir('src');
   const files = [await makeFile(src, 'one.bin', 1024 * 1024), await makeFile(src, 'two.bin', 1024 * 1024 + 3)];

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   appendedBytes,
   auth,
@@ -6,13 +6,11 @@ import {
   landedHash,
   makeFile,
   memoryQueue,
-  removeTempDirs,
-  startStack,
+  stackPerTest,
   tempDir,
   testPool,
   waitFor,
   watchJobs,
-  type Stack,
 } from './harness';
 import { isCreation } from './scripted-front';
 
@@ -21,13 +19,7 @@ import { isCreation } from './scripted-front';
 // each file is uploaded once.
 
 const concurrency = 3;
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 /** Most files with a request open at the front at one time. */
 function peakFilesInFlight(entries: { file?: string; at: number; endedAt?: number }[]): number {
@@ -48,7 +40,7 @@ function peakFilesInFlight(entries: { file?: string; at: number; endedAt?: numbe
 }
 
 it('one stalled and one failed file do not hold up the other six', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   const stuckProxy = await stack.extraProxy();
   // Every connection of the stalled file goes silent after ~100 KB.
   stuckProxy.setMode({ kind: 'black-hole', afterBytes: 100_000 });

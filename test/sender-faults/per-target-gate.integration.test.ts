@@ -1,32 +1,24 @@
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   auth,
   landedHash,
   makeFile,
   memoryQueue,
-  removeTempDirs,
-  startStack,
+  stackPerTest,
   tempDir,
   testPool,
   waitFor,
   watchJobs,
-  type Stack,
 } from './harness';
 
 // The gate that holds uploads back (a target gone offline, a 429 or 503 with Retry-After) is kept
 // per target: one receiver that does not answer, or asks for a pause, does not stop the others.
 // Two targets here are two proxies (two origins) in front of one receiver.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 async function twoTargets(names: { held: string[]; free: string[] }) {
-  stack = await startStack();
+  const stack = await stacks.start();
   const heldProxy = await stack.extraProxy();
   const src = await tempDir('src');
   const queue = await memoryQueue();

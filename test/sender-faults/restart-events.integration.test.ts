@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/shared/progress-event';
 import { isTerminal } from '../../src/shared/progress-event';
 import {
@@ -8,26 +8,19 @@ import {
   landedHash,
   makeFile,
   memoryQueue,
-  removeTempDirs,
   sha256,
-  startStack,
+  type Stack,
+  stackPerTest,
   tempDir,
   testPool,
   waitFor,
-  type Stack,
 } from './harness';
 
 // A job that starts a new upload (the old one is gone, or the source changed) tells its progress
 // stream so: a new attempt begins with a `created` event at offset 0, seq keeps counting, and the
 // bar follows the new upload instead of freezing at the old offset.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 const attemptOf = (event: ProgressEvent) => (typeof event.context.attempt === 'number' ? event.context.attempt : 1);
 
@@ -51,7 +44,7 @@ async function run(
   setup: (stack: Stack, path: string) => void,
   during?: (job: () => { acknowledged: number }, path: string) => Promise<void>,
 ) {
-  stack = await startStack();
+  const stack = await stacks.start();
   const src = await tempDir('src');
   const file = await makeFile(src, 'again.bin', 512 * 1024);
   setup(stack, file.path);
@@ -66,7 +59,7 @@ async function run(
   if (during) await during(() => queue.get(id)!, file.path);
   await pool.whenIdle();
   await pool.close();
-  return { job: queue.get(id)!, events, file };
+  return { job: queue.get(id)!, events, file, stack };
 }
 
 function expectRestartedStream(events: ProgressEvent[], size: number) {
@@ -83,20 +76,20 @@ function expectRestartedStream(events: ProgressEvent[], size: number) {
 }
 
 it('a 404 on the resume HEAD: the stream starts a second attempt and the bar follows it', async () => {
-  const { job, events, file } = await run((stack) => {
+  const { job, events, file, stack } = await run((stack) => {
     stack.front.script(
       { method: 'PATCH', when: (e) => (e.offset ?? 0) >= 256 * 1024, times: 1, status: 500 },
       { method: 'HEAD', times: 1, status: 404 },
     );
   });
   expect(job.status).toBe('completed');
-  expect(await landedHash(stack!.dir, 'again.bin')).toBe(file.hash);
+  expect(await landedHash(stack.dir, 'again.bin')).toBe(file.hash);
   expectRestartedStream(events, file.size);
 });
 
 it('a source changed mid-upload: a second attempt with the new length, seq never repeating', async () => {
   const fresh = randomBytes(300 * 1024);
-  const { job, events } = await run(
+  const { job, events, stack } = await run(
     () => undefined,
     async (job, path) => {
       await waitFor(() => job().acknowledged >= 192 * 1024, 10_000, 'part of the file');
@@ -104,6 +97,6 @@ it('a source changed mid-upload: a second attempt with the new length, seq never
     },
   );
   expect(job.status).toBe('completed');
-  expect(await landedHash(stack!.dir, 'again.bin')).toBe(sha256(fresh));
+  expect(await landedHash(stack.dir, 'again.bin')).toBe(sha256(fresh));
   expectRestartedStream(events, fresh.length);
 });

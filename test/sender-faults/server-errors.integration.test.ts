@@ -1,32 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  appendedBytes,
-  landedHash,
-  makeFile,
-  queueFiles,
-  removeTempDirs,
-  runToIdle,
-  startStack,
-  tempDir,
-  type Stack,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { appendedBytes, landedHash, makeFile, queueFiles, runToIdle, stackPerTest, tempDir } from './harness';
 import { isCreation } from './scripted-front';
 
 // RELIABILITY case 8: 500, 502 and 503 a few times, then recovery: retried with jittered backoff,
 // resumed from the server's offset, never restarted. A 429 (or 503) with Retry-After pauses the
 // whole pool: no file starts a request until the wait is over.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 describe('transient 5xx', () => {
   it('retries PATCH and HEAD through 500, 502 and 503, then finishes', async () => {
-    stack = await startStack();
+    const stack = await stacks.start();
     const src = await tempDir('src');
     const file = await makeFile(src, 'flaky.bin', 512 * 1024);
     const midway = (e: { offset?: number }) => (e.offset ?? 0) >= 128 * 1024;
@@ -64,7 +48,7 @@ describe('transient 5xx', () => {
 
 describe('Retry-After pauses the whole pool', () => {
   it.each([429, 503])('a %i with Retry-After: 1 holds every file for a second', async (status) => {
-    stack = await startStack();
+    const stack = await stacks.start();
     // Slow enough that all three files are mid-upload when the answer comes.
     stack.proxy.setShaping({ latencyMs: 4 });
     const src = await tempDir('src');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { UploadPool } from '../../src/engine/sender';
 import {
   auth,
@@ -8,14 +8,12 @@ import {
   landedHash,
   makeFile,
   memoryQueue,
-  removeTempDirs,
   sha256,
   sleep,
-  startStack,
+  stackPerTest,
   tempDir,
   testPool,
   waitFor,
-  type Stack,
 } from './harness';
 import { isCreation } from './scripted-front';
 
@@ -23,13 +21,7 @@ import { isCreation } from './scripted-front';
 // upload never silently "completes" with mixed content: a single change is sent again as a new
 // upload of the new content; a file that keeps changing fails with a clear code.
 
-let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-afterAll(removeTempDirs);
+const stacks = stackPerTest();
 
 /** A hot restart loop must fail the test, not hang it. */
 async function idleWithin(pool: UploadPool, ms: number): Promise<boolean> {
@@ -43,7 +35,7 @@ it.each([
   // Editors save to a temp file and rename it over: the open handle keeps the old inode.
   { label: 'by rename, same size', newSize: 1024 * 1024, byRename: true },
 ])('a rewrite mid-upload ($label) ends in the new content or a clear failure', async ({ newSize, byRename }) => {
-  stack = await startStack();
+  const stack = await stacks.start();
   stack.proxy.setShaping({ latencyMs: 5 });
   const src = await tempDir('src');
   const file = await makeFile(src, 'moving.bin', 1024 * 1024);
@@ -73,7 +65,7 @@ it.each([
 });
 
 it('a file that keeps changing fails clearly instead of looping', async () => {
-  stack = await startStack();
+  const stack = await stacks.start();
   stack.proxy.setShaping({ latencyMs: 5 });
   const src = await tempDir('src');
   const file = await makeFile(src, 'restless.bin', 1024 * 1024);

@@ -30,13 +30,29 @@ afterEach(async () => {
 const quietMs = 700;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A Ferry receiver in a new temporary folder, closed after the test; files land in `received`. */
+async function startFerryReceiver(label: string) {
+  dir = await makeTempDir(label);
+  const received = join(dir, 'received');
+  const receiver: Receiver = createReceiver({ dir: received, token: null, logger: false, durable: false });
+  closers.push(() => receiver.close());
+  const { url } = await receiver.listen();
+  return { receiver, received, endpoint: `${url}/files/` };
+}
+
+/** A queue holding `source` as one growing job, and a way to read that job as it is now. */
+async function queueGrowing(source: string, endpoint: string) {
+  const queue = createUploadQueue(createMemoryPersistence());
+  const [added] = (await queue.add([source], { endpoint }, { growing: true })).added;
+  return { queue, job: () => queue.get(added!.id) };
+}
+
 /** Starts a file, sends it as growing, and appends to it while the pool runs. */
 async function sendWhileWriting(endpoint: string) {
   const source = join(dir!, 'recording.bin');
   const pieces = [randomBytes(300 * KiB)];
   await writeFile(source, pieces[0]!);
-  const queue = createUploadQueue(createMemoryPersistence());
-  const [job] = (await queue.add([source], { endpoint }, { growing: true })).added;
+  const { queue, job } = await queueGrowing(source, endpoint);
   pool = createUploadPool(queue, createTusClient(), { chunkSize: 256 * KiB, growingQuietMs: quietMs });
   const events: ProgressEvent[] = [];
   pool.hub.subscribe((event) => void events.push(event));
@@ -51,7 +67,7 @@ async function sendWhileWriting(endpoint: string) {
   await pool.whenIdle();
   const content = Buffer.concat(pieces);
   // The job as it ended: the queue replaces a job on every change.
-  const done = queue.get(job!.id)!;
+  const done = job()!;
   return {
     job: done,
     content,
@@ -66,19 +82,11 @@ it(
   "follows a growing file into Ferry's receiver and seals it with its sha256 once it stops growing",
   { timeout: 30_000 },
   async () => {
-    dir = await makeTempDir('growing-ferry');
-    const receiver: Receiver = createReceiver({
-      dir: join(dir, 'received'),
-      token: null,
-      logger: false,
-      durable: false,
-    });
-    closers.push(() => receiver.close());
-    const { url } = await receiver.listen();
-    const sent = await sendWhileWriting(`${url}/files/`);
+    const { receiver, received, endpoint } = await startFerryReceiver('growing-ferry');
+    const sent = await sendWhileWriting(endpoint);
 
     expect(sent.job).toMatchObject({ status: 'completed', size: sent.content.length, sha256: sent.sha256 });
-    expect(await sha256File(join(dir, 'received', 'recording.bin'))).toBe(sent.sha256);
+    expect(await sha256File(join(received, 'recording.bin'))).toBe(sent.sha256);
     // Not declared before the file stood still for the quiet period.
     expect(sent.finishedAfterMs).toBeGreaterThanOrEqual(quietMs - 50);
     const uploads = await receiver.store.list();
@@ -118,21 +126,11 @@ it(
   'resumes a growing upload after the sender stops, and starts over if the file shrinks',
   { timeout: 30_000 },
   async () => {
-    dir = await makeTempDir('growing-resume');
-    const receiver: Receiver = createReceiver({
-      dir: join(dir, 'received'),
-      token: null,
-      logger: false,
-      durable: false,
-    });
-    closers.push(() => receiver.close());
-    const { url } = await receiver.listen();
-    const source = join(dir, 'log.bin');
+    const { receiver, received, endpoint } = await startFerryReceiver('growing-resume');
+    const source = join(dir!, 'log.bin');
     let content = randomBytes(600 * KiB);
     await writeFile(source, content);
-    const queue = createUploadQueue(createMemoryPersistence());
-    const [added] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
-    const job = () => queue.get(added!.id);
+    const { queue, job } = await queueGrowing(source, endpoint);
     const options = { chunkSize: 128 * KiB, growingQuietMs: 60_000 };
 
     // First run: everything that exists is sent, then the sender stops while the file is still "live".
@@ -153,7 +151,7 @@ it(
 
     await pool.close();
     // Never declared while it might still grow: nothing has landed.
-    expect(await sha256File(join(dir, 'received', 'log.bin')).catch(() => 'absent')).toBe('absent');
+    expect(await sha256File(join(received, 'log.bin')).catch(() => 'absent')).toBe('absent');
 
     // The file is rewritten shorter: the bytes on the server are no longer a prefix of it, so a new
     // upload starts, and the file that lands is the new one.
@@ -169,7 +167,7 @@ it(
     const partials = (await receiver.store.list()).filter((info) => info.concat?.kind === 'partial');
     expect(partials.map((info) => info.id)).toEqual([job()!.parts![0]!.url!.split('/').pop()]);
     const hash = createHash('sha256').update(content).digest('hex');
-    expect(await sha256File(join(dir, 'received', 'log.bin'))).toBe(hash);
+    expect(await sha256File(join(received, 'log.bin'))).toBe(hash);
   },
 );
 
@@ -177,21 +175,11 @@ it(
   'starts over when a growing file is rewritten in place, as recorders do with their header on close',
   { timeout: 30_000 },
   async () => {
-    dir = await makeTempDir('growing-header');
-    const receiver: Receiver = createReceiver({
-      dir: join(dir, 'received'),
-      token: null,
-      logger: false,
-      durable: false,
-    });
-    closers.push(() => receiver.close());
-    const { url } = await receiver.listen();
-    const source = join(dir, 'take.wav');
+    const { received, endpoint } = await startFerryReceiver('growing-header');
+    const source = join(dir!, 'take.wav');
     const content = randomBytes(400 * KiB);
     await writeFile(source, content);
-    const queue = createUploadQueue(createMemoryPersistence());
-    const [added] = (await queue.add([source], { endpoint: `${url}/files/` }, { growing: true })).added;
-    const job = () => queue.get(added!.id);
+    const { queue, job } = await queueGrowing(source, endpoint);
     pool = createUploadPool(queue, createTusClient(), { chunkSize: 128 * KiB, growingQuietMs: 1_500 });
     pool.start();
     await vi.waitFor(() => expect(job()!.acknowledged).toBe(content.length), { timeout: 10_000, interval: 20 });
@@ -207,6 +195,6 @@ it(
       size: content.length,
       sha256: createHash('sha256').update(content).digest('hex'),
     });
-    expect(await sha256File(join(dir, 'received', 'take.wav'))).toBe(job()!.sha256);
+    expect(await sha256File(join(received, 'take.wav'))).toBe(job()!.sha256);
   },
 );

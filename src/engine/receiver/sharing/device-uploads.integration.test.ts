@@ -215,3 +215,28 @@ describe('keyed creation by guests', () => {
     expect((await keyedPost(shared.lanUrl, one, 'bad key with spaces', 10)).status).toBe(400);
   });
 });
+
+describe('a device disconnected from the share', () => {
+  it('cannot join the same link again from the same browser; a new link lets it back', async () => {
+    const shared = await sharedReceiverForTest();
+    const phone = newDeviceSecret();
+    const token = await guestToken(shared.lanUrl, shared.linkToken, { device: phone });
+    const [guest] = shared.receiver.sharing.status().guests;
+    expect(shared.receiver.sharing.revokeGuest(guest!.id)).toBe(true);
+    expect((await send(`${shared.lanUrl}/share/info`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
+      401,
+    );
+
+    const again = await joinShare(shared.lanUrl, shared.linkToken, { device: phone });
+    expect(again.status).toBe(403);
+    expect(again.headers['x-ferry-error']).toBe('DEVICE_DISCONNECTED');
+    expect(again.json<{ error: { message: string } }>().error.message).toMatch(/disconnected/i);
+    expect(shared.receiver.sharing.status().guests).toEqual([]);
+    // Other devices still join the same link.
+    expect((await joinShare(shared.lanUrl, shared.linkToken, { device: newDeviceSecret() })).status).toBe(201);
+
+    // A new link is a fresh start for every device.
+    const link = new URL(shared.receiver.sharing.revoke().link!).searchParams.get('t')!;
+    expect((await joinShare(shared.lanUrl, link, { device: phone })).status).toBe(201);
+  });
+});

@@ -12,6 +12,12 @@ export interface GuestLedger {
   /** The owner stamped on this guest's uploads: its device's, or else its own. */
   ownerKey(guestId: string): string;
   hasDevice(guestId: string): boolean;
+  /**
+   * Forgets a guest the computer disconnected, and keeps its device out of this link: the same
+   * browser joining again is refused until a new link (`clear`).
+   */
+  disconnect(guestId: string): void;
+  isDisconnected(owner: string): boolean;
   forget(guestId: string): void;
   clear(): void;
 }
@@ -20,6 +26,7 @@ export function createGuestLedger(): GuestLedger {
   const byGuest = new Map<string, Set<string>>();
   const byUpload = new Map<string, string>();
   const devices = new Map<string, string>();
+  const disconnected = new Set<string>();
 
   return {
     claim(guestId, uploadId) {
@@ -34,6 +41,12 @@ export function createGuestLedger(): GuestLedger {
     setDevice: (guestId, owner) => void devices.set(guestId, owner),
     ownerKey: (guestId) => devices.get(guestId) ?? guestOwner(guestId),
     hasDevice: (guestId) => devices.has(guestId),
+    disconnect(guestId) {
+      const owner = devices.get(guestId);
+      if (owner) disconnected.add(owner);
+      this.forget(guestId);
+    },
+    isDisconnected: (owner) => disconnected.has(owner),
     forget(guestId) {
       for (const uploadId of byGuest.get(guestId) ?? []) byUpload.delete(uploadId);
       byGuest.delete(guestId);
@@ -43,6 +56,7 @@ export function createGuestLedger(): GuestLedger {
       byGuest.clear();
       byUpload.clear();
       devices.clear();
+      disconnected.clear();
     },
   };
 }

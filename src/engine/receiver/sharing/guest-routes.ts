@@ -105,6 +105,10 @@ export function createGuestRoutes(deps: GuestRoutesDeps): GuestRoutes {
     const address = peerAddress(req);
     // The page's own secret for this browser: its uploads stay its own from one share link to the next.
     const device = deviceOwner(body.device);
+    if (device && deps.ledger.isDisconnected(device))
+      throw new FerryError('DEVICE_DISCONNECTED', 'The computer disconnected this device; ask for a new link', {
+        status: 403,
+      });
     if (share.pins) {
       const pin = typeof body.pin === 'string' ? body.pin.slice(0, 64) : '';
       if (!pin) throw new FerryError('PIN_REQUIRED', 'Enter the PIN shown on the computer', { status: 401 });

@@ -242,7 +242,7 @@ export function createSharing(deps: SharingDeps): SharingHost {
       if (!share?.session.revokeGuest(guestId)) return false;
       const only = new Set([guestId]);
       gate.cancel(only);
-      ledger.forget(guestId);
+      ledger.disconnect(guestId);
       deps.disconnectGuests(only);
       emit({ type: 'guest-revoked', guestId });
       return true;
