@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import {
   createMultipartHandler,
   type MultipartLimits,
@@ -161,4 +162,14 @@ export function rawUpload(
       });
     });
   });
+}
+
+/** A test server per test: `start()` starts it with these options, and it is closed after the test. */
+export function testServerPerTest(): (options?: Parameters<typeof startTestServer>[0]) => Promise<TestServer> {
+  let current: TestServer | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => (current = await startTestServer(options));
 }

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   closingBoundary,
   fieldPart,
   filePart,
-  startTestServer,
   type TestServer,
+  testServerPerTest,
 } from '../../../../test/support/multipart-test-server';
 
 // Every error answer names its code in `X-Ferry-Error`, as tus and the routes do: metrics and
 // clients read the code there without parsing the body.
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const startServer = testServerPerTest();
 
 async function answer(s: TestServer, body: Buffer, contentType?: string) {
   const response = await fetch(s.url, {
@@ -35,7 +31,7 @@ describe('multipart error answers', () => {
     ['NO_FILES', 400, () => [fieldPart('a', '1')], undefined],
     ['UNSUPPORTED_MEDIA_TYPE', 415, () => [filePart('f', 'a.txt', 'data')], 'text/plain'],
   ] as const)('%s carries X-Ferry-Error and the JSON error body', async (code, status, parts, contentType) => {
-    server = await startTestServer({ limits: { maxFileSize: 1_000 } });
+    const server = await startServer({ limits: { maxFileSize: 1_000 } });
     const result = await answer(server, Buffer.concat([...parts(), closingBoundary]), contentType);
     expect(result).toEqual({
       status,

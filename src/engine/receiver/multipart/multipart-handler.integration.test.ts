@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BOUNDARY,
   closingBoundary,
@@ -10,9 +10,9 @@ import {
   filePart,
   listReceived,
   rawUpload,
-  startTestServer,
-  waitForEmpty,
   type TestServer,
+  testServerPerTest,
+  waitForEmpty,
 } from '../../../../test/support/multipart-test-server';
 
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
@@ -24,16 +24,7 @@ interface Stored {
   path: string;
 }
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function start(options?: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
-  server = await startTestServer(options);
-  return server;
-}
+const start = testServerPerTest();
 
 async function post(url: string, form: FormData): Promise<{ status: number; body: unknown; type: string | null }> {
   const response = await fetch(url, { method: 'POST', body: form });

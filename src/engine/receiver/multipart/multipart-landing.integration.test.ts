@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BOUNDARY,
   closingBoundary,
@@ -10,20 +10,15 @@ import {
   filePart,
   listReceived,
   rawUpload,
-  startTestServer,
+  testServerPerTest,
   waitForEmpty,
-  type TestServer,
 } from '../../../../test/support/multipart-test-server';
 import { removeBase, startReceiver, token } from '../../../../test/support/tus-test-client';
 
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 const stagingOf = (dir: string): string => path.join(dir, '.ferry', 'multipart');
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const startServer = testServerPerTest();
 
 /** Files in the receive folder itself, leaving the state folder out. */
 async function visible(dir: string): Promise<string[]> {
@@ -77,7 +72,7 @@ function pausedUpload(port: number, body: Buffer, pauseAt: number) {
 
 describe('POST /upload streams into the state folder and lands by rename', () => {
   it('shows no file under its final name mid-body, then lands the staged file itself (same inode)', async () => {
-    const s = await (server = await startTestServer());
+    const s = await startServer();
     const content = randomBytes(600_000);
     const body = Buffer.concat([filePart('f', 'photo.jpg', content), closingBoundary]);
     const upload = pausedUpload(s.port, body, 300_000);
@@ -105,7 +100,7 @@ describe('POST /upload streams into the state folder and lands by rename', () =>
   });
 
   it('claims the final name while the body streams: a second file of the same name gets a suffix', async () => {
-    const s = await (server = await startTestServer());
+    const s = await startServer();
     const first = Buffer.concat([filePart('f', 'same.txt', randomBytes(300_000)), closingBoundary]);
     const slow = pausedUpload(s.port, first, 100_000);
     await until(
@@ -124,7 +119,7 @@ describe('POST /upload streams into the state folder and lands by rename', () =>
   });
 
   it('leaves no staged file behind when the body is cut', async () => {
-    const s = await (server = await startTestServer());
+    const s = await startServer();
     const full = Buffer.concat([filePart('f', 'cut.bin', randomBytes(1_000_000)), closingBoundary]);
     const result = await rawUpload(s.port, full.subarray(0, 400_000), { contentLength: full.length, after: 'destroy' });
     expect(result.status === null || result.status === 400).toBe(true);
@@ -136,7 +131,7 @@ describe('a declared sha256 (a `sha256` field before the file part)', () => {
   const content = Buffer.from('the bytes the sender meant to send\n');
 
   it('lands the file when it matches', async () => {
-    const s = await (server = await startTestServer());
+    const s = await startServer();
     const body = Buffer.concat([fieldPart('sha256', sha256(content).toUpperCase()), filePart('f', 'ok.txt', content)]);
     const result = await rawUpload(s.port, Buffer.concat([body, closingBoundary]), { after: 'wait' });
     expect(result.status).toBe(201);
@@ -144,7 +139,7 @@ describe('a declared sha256 (a `sha256` field before the file part)', () => {
   });
 
   it('answers 460 SHA256_MISMATCH when it does not, and nothing lands or stays behind', async () => {
-    const s = await (server = await startTestServer());
+    const s = await startServer();
     const other = Buffer.from('something else');
     const body = Buffer.concat([
       filePart('a', 'fine.txt', other),
@@ -165,7 +160,7 @@ describe('a declared sha256 (a `sha256` field before the file part)', () => {
     ['is not 64 hex digits', () => [fieldPart('sha256', 'abc'), filePart('f', 'x.txt', 'x')]],
     ['follows the last file', () => [filePart('f', 'x.txt', 'x'), fieldPart('sha256', sha256('x'))]],
   ])('answers 400 INVALID_SHA256 when the field %s', async (_case, parts) => {
-    const s = await (server = await startTestServer());
+    const s = await startServer();
     const result = await rawUpload(s.port, Buffer.concat([...parts(), closingBoundary]), { after: 'wait' });
     expect(result.status).toBe(400);
     expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'INVALID_SHA256' } });
