@@ -1,0 +1,252 @@
+// Whole processes, as users run them from a shell, start-up included: `ferry send` (the bundled CLI
+// on plain node) against a tus-js-client script, both into one `ferry serve` receiver (durable, the
+// default), alternating, medians. Each run is timed from the shell's fork to the process's exit.
+//   npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3]
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseSize } from '../src/shared/units';
+import { runBench, warnIfBusy, wholeNumber } from './lib/bench-run';
+import { processCpuMs, timeCommand, type TimedRun } from './lib/cli-run';
+import { createRandomFile, sha256OfFile } from './lib/files';
+import { settleDisk } from './lib/measure';
+import { createSmallSet, linkAs } from './lib/sender-fixtures';
+import { fixed, mbPerSec, median, table } from './lib/stats';
+
+interface CliOptions {
+  size: number;
+  smallFiles: number;
+  smallSize: number;
+  runs: number;
+  concurrency: number;
+  keep: boolean;
+}
+
+const usage = `Usage: npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3] [--concurrency 8] [--keep]`;
+
+function readCliOptions(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      size: { type: 'string', default: '1GiB' },
+      'small-files': { type: 'string' },
+      'small-size': { type: 'string', default: '16KiB' },
+      runs: { type: 'string' },
+      concurrency: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    size: parseSize(values.size),
+    smallFiles: wholeNumber(values['small-files'], 2000, '--small-files', true),
+    smallSize: parseSize(values['small-size']),
+    runs: wholeNumber(values.runs, 3, '--runs'),
+    concurrency: wholeNumber(values.concurrency, 8, '--concurrency'),
+    keep: values.keep,
+  };
+}
+
+const root = join(import.meta.dirname, '..');
+const token = 'bench-cli';
+const ferryBin = join(root, 'scripts', 'ferry.mjs');
+const tusJsBin = join(root, 'bench', 'lib', 'tus-js-send.mjs');
+
+interface Receiver {
+  endpoint: string;
+  dir: string;
+  cpuMs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startReceiver(dir: string): Promise<Receiver> {
+  const child = spawn(process.execPath, [ferryBin, 'serve', '--dir', dir, '--token', token, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`ferry serve exited (${code}) before listening: ${out}`)));
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      out += text;
+      const found = /Listening on (http:\/\/\S+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+  });
+  child.stdout.resume();
+  return {
+    endpoint: `${base}/files/`,
+    dir,
+    cpuMs: () => processCpuMs(child),
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+type Sender = 'ferry send' | 'tus-js-client';
+
+function commandFor(sender: Sender, receiver: Receiver, source: string, state: string, concurrency: number): string[] {
+  if (sender === 'tus-js-client')
+    return [
+      process.execPath,
+      tusJsBin,
+      '--to',
+      receiver.endpoint,
+      '--token',
+      token,
+      `--concurrency=${concurrency}`,
+      source,
+    ];
+  const args = ['send', source, '--to', receiver.endpoint, '--token', token, '--concurrency', String(concurrency)];
+  return [process.execPath, ferryBin, ...args, '--state', state];
+}
+
+/** Every file of the run landed whole (sha256 for each), then they go so the disk stays flat. */
+async function checkAndClear(dir: string, expected: Map<string, string>): Promise<void> {
+  const landed: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (entry.name === '.ferry') continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else landed.push(path);
+    }
+  };
+  await walk(dir);
+  const byName = new Map(landed.map((path) => [path.slice(path.lastIndexOf('/') + 1), path]));
+  const wrong: string[] = [];
+  for (const [name, sha256] of expected) {
+    const path = byName.get(name);
+    if (!path) wrong.push(`${name} did not land`);
+    else if (
+      (await stat(path)).size > 2 ** 20
+        ? (await sha256OfFile(path)) !== sha256
+        : hashOf(await readFile(path)) !== sha256
+    )
+      wrong.push(`${relative(dir, path)}: sha256 differs`);
+  }
+  if (landed.length !== expected.size) wrong.push(`${landed.length} files landed, ${expected.size} sent`);
+  for (const entry of await readdir(dir)) if (entry !== '.ferry') await rm(join(dir, entry), { recursive: true });
+  await settleDisk();
+  if (wrong.length > 0) throw new Error(`${wrong.length} problem(s); first: ${wrong[0]}`);
+}
+
+const hashOf = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+interface Row {
+  sender: Sender;
+  wallMs: number[];
+  cpuMs: number[];
+  receiverCpuMs: number[];
+}
+
+async function measure(
+  label: string,
+  work: { units: number; bytes: number; unit: string },
+  runOnce: (sender: Sender, run: number) => Promise<{ timed: TimedRun; receiverCpuMs: number }>,
+  runs: number,
+): Promise<void> {
+  const rows: Row[] = (['ferry send', 'tus-js-client'] as const).map((sender) => ({
+    sender,
+    wallMs: [],
+    cpuMs: [],
+    receiverCpuMs: [],
+  }));
+  for (let run = 1; run <= runs; run++) {
+    for (const row of run % 2 ? rows : [...rows].reverse()) {
+      const { timed, receiverCpuMs } = await runOnce(row.sender, run);
+      row.wallMs.push(timed.wallMs);
+      row.cpuMs.push(timed.cpuMs);
+      row.receiverCpuMs.push(receiverCpuMs);
+      const rate = work.unit === 'MB/s' ? mbPerSec(work.bytes, timed.wallMs) : work.units / (timed.wallMs / 1000);
+      console.log(
+        `run ${run}/${runs}  ${row.sender.padEnd(14)} ${fixed(timed.wallMs / 1000, 2)} s  ${fixed(rate, work.unit === 'MB/s' ? 1 : 0)} ${work.unit}` +
+          `  CPU ${fixed(timed.cpuMs / 1000, 2)} s  receiver CPU ${fixed(receiverCpuMs / 1000, 2)} s`,
+      );
+    }
+  }
+  const rateOf = (ms: number) => (work.unit === 'MB/s' ? mbPerSec(work.bytes, ms) : work.units / (ms / 1000));
+  console.log(`\n${label}, whole process, median of ${runs}`);
+  console.log(
+    table(
+      ['Sender', 'wall', work.unit, 'range', 'sender CPU', 'receiver CPU'],
+      rows.map((row) => [
+        row.sender,
+        `${fixed(median(row.wallMs) / 1000, 2)} s`,
+        fixed(rateOf(median(row.wallMs)), work.unit === 'MB/s' ? 1 : 0),
+        `${fixed(rateOf(Math.max(...row.wallMs)), 0)}–${fixed(rateOf(Math.min(...row.wallMs)), 0)}`,
+        `${fixed(median(row.cpuMs) / 1000, 2)} s`,
+        `${fixed(median(row.receiverCpuMs) / 1000, 2)} s`,
+      ]),
+    ),
+  );
+  const [ferry, peer] = rows as [Row, Row];
+  console.log(
+    `Ferry / tus-js-client: ${fixed(median(peer.wallMs) / median(ferry.wallMs), 2)}× (time taken, inverted)\n`,
+  );
+}
+
+async function main(options: CliOptions, workDir: string): Promise<void> {
+  warnIfBusy('start');
+  const receiveDir = join(workDir, 'received');
+  const receiver = await startReceiver(receiveDir);
+  try {
+    const startUp = await timeCommand([process.execPath, ferryBin, 'send', '--help'], { timeoutMs: 60_000 });
+    const bare = await timeCommand([process.execPath, '-e', '0'], { timeoutMs: 60_000 });
+    console.log(`Start-up: ferry send --help ${fixed(startUp.wallMs, 0)} ms, bare node ${fixed(bare.wallMs, 0)} ms\n`);
+    const sets: { label: string; sources: { path: string; sha256: string; size: number }[] }[] = [];
+    if (options.size > 0) {
+      const big = await createRandomFile(join(workDir, 'big.bin'), options.size);
+      sets.push({ label: `One file of ${fixed(options.size / 2 ** 30, 2)} GiB`, sources: [big] });
+    }
+    if (options.smallFiles > 0)
+      sets.push({
+        label: `${options.smallFiles} × ${fixed(options.smallSize / 1024, 0)} KiB, ${options.concurrency} at once`,
+        sources: await createSmallSet(join(workDir, 'small'), options.smallFiles, options.smallSize),
+      });
+    await settleDisk();
+    for (const set of sets) {
+      const bytes = set.sources.reduce((sum, source) => sum + source.size, 0);
+      const one = set.sources.length === 1;
+      const work = one ? { units: 1, bytes, unit: 'MB/s' } : { units: set.sources.length, bytes, unit: 'files/s' };
+      await measure(
+        set.label,
+        work,
+        async (sender, run) => {
+          // Names of their own per run: what landed before cannot answer for this run.
+          const tag = `${sender === 'ferry send' ? 'ferry' : 'tusjs'}-${run}`;
+          const folder = join(workDir, 'runs', tag);
+          const names = set.sources.map((_, i) => (one ? `${tag}.bin` : `${tag}-${i}.bin`));
+          const paths = await linkAs(
+            set.sources.map((source) => source.path),
+            folder,
+            names,
+          );
+          await settleDisk();
+          const before = await receiver.cpuMs();
+          const command = commandFor(
+            sender,
+            receiver,
+            one ? paths[0]! : folder,
+            join(workDir, `${tag}.state.json`),
+            options.concurrency,
+          );
+          const timed = await timeCommand(command, { timeoutMs: 600_000 });
+          const receiverCpuMs = (await receiver.cpuMs()) - before;
+          if (timed.code !== 0) throw new Error(`${sender} exited ${timed.code}: ${timed.stderr.slice(-400)}`);
+          await checkAndClear(receiveDir, new Map(names.map((name, i) => [name, set.sources[i]!.sha256])));
+          await rm(folder, { recursive: true, force: true });
+          return { timed, receiverCpuMs };
+        },
+        options.runs,
+      );
+    }
+  } finally {
+    await receiver.close();
+  }
+  warnIfBusy('end');
+}
+
+await runBench({ readOptions: readCliOptions, usage, tempPrefix: 'ferry-bench-cli-', main });
