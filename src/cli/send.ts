@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { createDigestWorker } from '../engine/crypto/digest-worker';
+import { createDigestPool } from '../engine/crypto/digest-pool';
 import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
 import type { ProgressEvent } from '../shared/progress-event';
 import { parseSize } from '../shared/units';
@@ -149,7 +149,7 @@ display?.stop();
 const seconds = (performance.now() - started) / 1000;
 
 // Only for jobs a queue kept from before the pool recorded every landed file's sha256.
-const digests = createDigestWorker();
+const digests = createDigestPool();
 const sha256Of = async (path: string) => (await digests.digestFile('sha256', path)).toString('hex');
 
 const jobs = mine();

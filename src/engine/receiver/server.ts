@@ -21,7 +21,7 @@ import type { UploadStore } from './store/types';
 import type { UploadStatus } from '../../shared/progress-event';
 import type { TusContext } from './tus/tus-context';
 import { createUploadLocks } from './tus/upload-locks';
-import { createDigestWorker } from '../crypto/digest-worker';
+import { createDigestPool } from '../crypto/digest-pool';
 import { createWebSocketEndpoint } from './live/ws-endpoint';
 import { createWebPage } from './http/web-page';
 import { defaultLanAddresses } from './sharing/lan-listeners';
@@ -59,8 +59,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       ? pino({ enabled: options.logger !== false, level: 'info' })
       : options.logger;
   const durable = options.durable ?? true;
-  // One hashing thread for the receiver: chunk checksums, end-to-end sha256 and multipart files alike.
-  const digests = createDigestWorker();
+  // One hashing pool for the receiver: chunk checksums, end-to-end sha256 and multipart files alike.
+  const digests = createDigestPool();
   const store = createFileStore({
     dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'),
     durable,

@@ -1,4 +1,5 @@
-import { createDigestWorker, type DigestSession } from '../crypto/digest-worker';
+import { createDigestPool } from '../crypto/digest-pool';
+import type { DigestSession } from '../crypto/digest-worker';
 
 export interface ChunkHasher {
   /** The tus `Upload-Checksum` value for a chunk. */
@@ -22,7 +23,7 @@ export function allocChunk(size: number): Buffer {
  * loop that feeds the sockets. Chunks from `allocChunk` are read in place; others are copied.
  */
 export function createChunkHasher(): ChunkHasher {
-  const worker = createDigestWorker();
+  const worker = createDigestPool();
   return {
     async checksum(buffer) {
       return `sha256 ${(await worker.digest('sha256', buffer)).toString('base64')}`;

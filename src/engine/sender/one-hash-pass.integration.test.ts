@@ -12,14 +12,14 @@ import { createUploadPool, type UploadPool } from './upload-pool';
 import { createUploadQueue, type UploadQueue } from './upload-queue';
 import { KiB, MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../../../test/support/sender-test-kit';
 
-// Every digest worker made in this file, in order: the receiver's first, then each pool's.
+// Every digest pool made in this file, in order: the receiver's first, then each pool's.
 const workers = vi.hoisted(() => [] as DigestWorker[]);
-vi.mock('../crypto/digest-worker', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../crypto/digest-worker')>();
+vi.mock('../crypto/digest-pool', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../crypto/digest-pool')>();
   return {
     ...actual,
-    createDigestWorker: () => {
-      const worker = actual.createDigestWorker();
+    createDigestPool: (...args: Parameters<typeof actual.createDigestPool>) => {
+      const worker = actual.createDigestPool(...args);
       workers.push(worker);
       return worker;
     },

@@ -1,7 +1,8 @@
 import type busboy from 'busboy';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createDigestWorker, type DigestWorker } from '../../crypto/digest-worker';
+import { createDigestPool } from '../../crypto/digest-pool';
+import type { DigestWorker } from '../../crypto/digest-worker';
 import { multipartError, toMultipartError } from './multipart-errors';
 import { runFileJob, type PartStream } from './multipart-file-job';
 import { createParser, hasUsableBoundary, isMultipartFormData } from './multipart-parser';
@@ -56,7 +57,7 @@ const sha256Pattern = /^[0-9a-f]{64}$/i;
 export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHandler {
   const { receiveFolder, limits, newId, counters } = deps;
   const idleTimeoutMs = deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const digests = deps.digests ?? createDigestWorker();
+  const digests = deps.digests ?? createDigestPool();
 
   const progress = createProgressReporter(deps.progress);
   const stagingDir = multipartStagingDir(receiveFolder.dir);

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { createDigestWorker, type DigestWorker } from '../../crypto/digest-worker';
+import { createDigestPool } from '../../crypto/digest-pool';
+import type { DigestWorker } from '../../crypto/digest-worker';
 import { syncDirectory, writeFileAtomic } from '../../fs/atomic-file';
 import type { AppendOptions, AppendResult, StoredUpload, UploadInfo, UploadStore } from './types';
 import { appendChunk, type AppendContext } from './append-chunk';
@@ -43,7 +44,7 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
   const infos = new Map<string, UploadInfo>();
   const paths = storePaths(dir);
   const { dataPath, infoPath, pendingPath } = paths;
-  const digests = options.digests ?? createDigestWorker();
+  const digests = options.digests ?? createDigestPool();
   const runningDigests = createRunningDigests(digests, dataPath);
   const finished = createFinishedRecords({ dir: paths.finishedDir, retainMs, durable });
   /** Records kept in memory only (`persist: false`) until their first write. */
