@@ -18,6 +18,10 @@ const backgroundFlushBytes = 32 * 1024 * 1024;
 // On a slow link 32 MiB can take minutes; progress counts flushed bytes, so flush at least this often.
 const backgroundFlushMs = 1_000;
 
+// A body's tail this small is copied into the digest's own batch instead of read in place: cheaper
+// than a round trip to the digest thread, and a small body is then hashed inline at its end.
+const copiedPieceBytes = 64 * 1024;
+
 /** What an append needs from the file store that owns the upload. */
 export interface AppendContext {
   dir: string;
@@ -113,16 +117,22 @@ export async function appendChunk(
     const result = await pumpToFile(source, handle, {
       maxBytes: appendOptions.maxBytes,
       signal: appendOptions.signal,
-      // The pump calls this for every socket read: only a tracked upload pays for the second digest.
-      hash: whole
-        ? {
-            update(piece) {
-              hash?.update(piece);
-              whole.update(piece);
+      releaseChunks: appendOptions.releaseChunks,
+      // Pieces of shared memory, which the digest thread reads in place: the pump reuses them once hashed.
+      hash:
+        hash || whole
+          ? (piece) => {
               fed += piece.length;
-            },
-          }
-        : hash,
+              if (piece.length <= copiedPieceBytes) {
+                hash?.update(piece);
+                whole?.update(piece);
+                return Promise.resolve();
+              }
+              if (!whole) return hash!.updateShared(piece);
+              if (!hash) return whole.updateShared(piece);
+              return Promise.all([hash.updateShared(piece), whole.updateShared(piece)]);
+            }
+          : undefined,
       onWritten: (written) => (durable ? flusher.wrote(written) : report(written)),
     });
     await flusher.settled();

@@ -70,6 +70,8 @@ export interface AppendOptions {
    * of an unchecksummed body. A checksummed chunk counts only once verified, through the result.
    */
   onProgress?: (offset: number) => void;
+  /** The source's chunks are the store's once read (a request body): their memory is freed once written. */
+  releaseChunks?: boolean;
 }
 
 export interface AppendResult {

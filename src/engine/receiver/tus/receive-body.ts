@@ -43,6 +43,8 @@ export async function receiveBody(
       checksum,
       ...(declared === undefined ? {} : { expectedBytes: Number(declared) }),
       signal: lock.signal,
+      // Node copies each socket read of the body into a buffer of its own, which nothing else keeps.
+      releaseChunks: true,
       onProgress: (offset) => ctx.progress.advance(id, offset),
     });
   } catch (error) {
