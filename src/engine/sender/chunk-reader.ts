@@ -24,8 +24,9 @@ async function checkSource(handle: FileHandle, source: SourceIdentity): Promise<
 }
 
 /**
- * Reads [start, end) of the source, checking that the file is still the one queued. With `into`, the
- * bytes go into that (reused) buffer instead of a fresh one.
+ * Reads [start, end) of the source, checking that the file is still the one queued (unless `check` is
+ * false: the caller checks a later read, before the bytes read here can be acknowledged). With `into`,
+ * the bytes go into that (reused) buffer instead of a fresh one.
  */
 export async function readChunk(
   handle: FileHandle,
@@ -33,6 +34,7 @@ export async function readChunk(
   start: number,
   end: number,
   into?: Buffer,
+  check = true,
 ): Promise<Buffer> {
   const buffer = into ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
   let filled = 0;
@@ -42,6 +44,6 @@ export async function readChunk(
     filled += bytesRead;
   }
   // After reading, not before: any write up to now (before or during the read) shows in size or mtime.
-  await checkSource(handle, source);
+  if (check) await checkSource(handle, source);
   return buffer;
 }

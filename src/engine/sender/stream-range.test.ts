@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { streamedRequestBytes } from './stream-range';
+import { open, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir, MiB, removeDir, writeRandomFile } from '../../../test/support/sender-test-kit';
+import { SourceChangedError } from './sender-errors';
+import { streamedRequestBytes, streamRange } from './stream-range';
 import type { Session } from './transfer-session';
-
-const MiB = 1024 * 1024;
+import type { PatchRequest } from './tus-client';
 const sessionWith = (chunkSize: number, limit: number | null, measured: number | undefined) =>
   ({
     settings: { chunkSize },
@@ -24,5 +27,72 @@ describe('request length to a one-pass receiver', () => {
     expect(streamedRequestBytes(sessionWith(8 * MiB, 1e6, 400e6), 1024 * MiB)).toBe(2e6);
     // A crawling link still gets requests worth their round trip.
     expect(streamedRequestBytes(sessionWith(8 * MiB, 1_000, undefined), 1024 * MiB)).toBe(64 * 1024);
+  });
+});
+
+describe('checking the source while a range streams', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    await removeDir(dir);
+    dir = undefined;
+  });
+
+  /** A one-request range over a real file, through a client that drains the body; `midway` runs after 2 MiB. */
+  async function streamOnce(size: number, midway?: (path: string) => Promise<void>) {
+    dir = await makeTempDir('stream-range');
+    const path = join(dir, 'source.bin');
+    await writeRandomFile(path, size);
+    const info = await stat(path);
+    const file = await open(path, 'r');
+    let checks = 0;
+    const handle = {
+      read: file.read.bind(file),
+      stat: () => ((checks += 1), file.stat()),
+    } as unknown as FileHandle;
+    let received = 0;
+    const client = {
+      async patch(_target: unknown, _url: string, request: PatchRequest) {
+        let ranMidway = false;
+        for await (const piece of request.body as AsyncIterable<Buffer>) {
+          received += piece.length;
+          request.onSent?.(received);
+          if (!ranMidway && received >= 2 * MiB && midway) await midway(path);
+          ranMidway = received >= 2 * MiB;
+        }
+        return request.offset + received;
+      },
+    };
+    const session = {
+      source: { path, size, mtimeMs: info.mtimeMs },
+      target: { endpoint: 'http://127.0.0.1:1/files/' },
+      handle,
+      settings: { chunkSize: size, stallTimeoutMs: 10_000 },
+      deps: {
+        client,
+        gate: async () => undefined,
+        limiter: { rate: null, take: async () => undefined },
+        link: { rate: () => undefined, record: () => undefined },
+      },
+      signal: new AbortController().signal,
+    } as unknown as Session;
+    try {
+      const offset = await streamRange(session, 'http://127.0.0.1:1/files/x', 0, size, 0, () => undefined);
+      return { offset, checks, received };
+    } finally {
+      await file.close();
+    }
+  }
+
+  it('checks every 16 MiB and at the end of the request, not after every piece', async () => {
+    const { offset, checks } = await streamOnce(40 * MiB);
+    expect(offset).toBe(40 * MiB);
+    // 16 MiB, 32 MiB and the last piece; a check per 1 MiB piece would be 40.
+    expect(checks).toBe(3);
+  });
+
+  it('ends a request whose source changed before its last byte goes, however few checks it made', async () => {
+    const touched = new Date(Date.now() + 60_000);
+    const streaming = streamOnce(8 * MiB, (path) => utimes(path, touched, touched));
+    await expect(streaming).rejects.toBeInstanceOf(SourceChangedError);
   });
 });

@@ -12,6 +12,11 @@ const pieceBytes = 1024 * 1024;
 /** Read buffers per range: one being read, the rest on their way through the stream and the socket. */
 const ringPieces = 6;
 /**
+ * The source is checked (two stats) after reading this much, and after a request's last piece, so no
+ * request ends before its bytes were checked. Per piece, the stats cost about 0.1 s of CPU per GiB.
+ */
+const checkEveryBytes = 16 * 1024 * 1024;
+/**
  * A request carries at most about this long of the link, and at most this share of its range. Every
  * request ends with an fsync on a durable receiver, which the next one waits for: on a disk slower
  * than the link, a quarter of the range measured faster than an eighth (about 270 against 240 MB/s
@@ -144,6 +149,7 @@ function pieceStream(source: PieceSource, from: number, to: number): PieceStream
   const { session, slots, reads, request, progress, whole, signal } = source;
   const { handle, deps } = session;
   let position = from;
+  let unchecked = 0;
   let ended = false;
   let failure: unknown;
   // got counts a body byte as sent once the socket has written it: from then on its memory is free.
@@ -167,7 +173,10 @@ function pieceStream(source: PieceSource, from: number, to: number): PieceStream
     const size = Math.min(limit === null ? pieceBytes : sliceBytesFor(limit), to - position);
     if (!slot.buffer || slot.buffer.length < size)
       slot.buffer = allocChunk(Math.max(size, Math.min(pieceBytes, to - from)));
-    const piece = await readChunk(handle, session.source, position, position + size, slot.buffer);
+    unchecked += size;
+    const check = unchecked >= checkEveryBytes || position + size >= to;
+    const piece = await readChunk(handle, session.source, position, position + size, slot.buffer, check);
+    if (check) unchecked = 0;
     if (ended) return null;
     slot.request = request;
     slot.sentBy = position + size - from;
