@@ -1,5 +1,5 @@
 /** Test helpers for the multipart integration tests: a plain node:http server and a raw socket client. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
@@ -172,4 +172,24 @@ export function testServerPerTest(): (options?: Parameters<typeof startTestServe
     current = undefined;
   });
   return async (options) => (current = await startTestServer(options));
+}
+
+/** One file of a bulk request (bulk-protocol.ts); `sha256` is the content's own unless a test lies. */
+export interface BulkFile {
+  name: string;
+  content: Buffer;
+  sha256?: string;
+  key?: string;
+  relativePath?: string;
+}
+
+/** The part a sender writes for `file`: its declarations in the field name, its bytes as the body. */
+export function bulkPart(file: BulkFile): Buffer {
+  const meta = new URLSearchParams({ sha256: file.sha256 ?? createHash('sha256').update(file.content).digest('hex') });
+  if (file.key) meta.set('key', file.key);
+  if (file.relativePath) meta.set('relativePath', file.relativePath);
+  const head =
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${meta.toString()}"; ` +
+    `filename*=UTF-8''${encodeURIComponent(file.name)}\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head), file.content, Buffer.from('\r\n')]);
 }

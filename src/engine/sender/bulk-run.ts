@@ -6,6 +6,7 @@ import { stopJob, type JobRunContext } from './job-runner';
 import type { QueuedJob } from './queued-job';
 import { classifyError, createBackoff } from './retry-policy';
 import { sleep } from './settle';
+import { inTurns } from './bulk-turns';
 import { withStallWatch } from './stall-watch';
 
 /** What a batch shares with the pool beyond what one job's run does. */
@@ -128,10 +129,10 @@ export async function runBulk(context: BulkRunContext, batch: readonly BulkMembe
       keyed.map((m) => m.key!),
       everyoneDone.signal,
     );
-    for (const answer of answers) {
+    await inTurns(answers, (answer) => {
       const m = byKey.get(answer.key);
       if (m && !m.done && answer.status === 'landed') complete(m, m.sha256!, answer.sha256);
-    }
+    });
   };
 
   const boundary = newBoundary();
@@ -189,10 +190,11 @@ export async function runBulk(context: BulkRunContext, batch: readonly BulkMembe
       const sending = left();
       if (sending.length === 0) return;
       const answers = await send(sending);
-      for (const answer of answers) {
+      // A slice of jobs per turn of the event loop: the app's other work (IPC, the window) goes on between.
+      await inTurns(answers, (answer) => {
         const m = answer.key === undefined ? undefined : byKey.get(answer.key);
         if (m && !m.done) settleFile(m, answer);
-      }
+      });
       // Files the answer did not name go again, as after a lost answer, but not forever.
       if (left().length > 0 && backoff.next() === undefined)
         for (const m of left())

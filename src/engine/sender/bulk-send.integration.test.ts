@@ -192,3 +192,27 @@ it(
     for (const [relative, hash] of expected) expect(sha256(await readFile(join(dir, 'recv', relative)))).toBe(hash);
   },
 );
+
+it('settles a 64-file answer across turns of the event loop, not all 64 jobs in one', { timeout: 30_000 }, async () => {
+  dir = await makeTempDir('bulk-turns');
+  await mkdir(join(dir, 'src', 'many'), { recursive: true });
+  for (let i = 0; i < 64; i++) await writeRandomFile(join(dir, 'src', 'many', `f${i}.bin`), 1000 + i);
+  receiver = createReceiver({ dir: join(dir, 'recv'), token: null, logger: false, durable: false });
+  const { url } = await receiver.listen();
+  const queue = createUploadQueue(createMemoryPersistence());
+  await queue.add([join(dir, 'src', 'many')], { endpoint: `${url}/files/` });
+  const completed = () => queue.list().filter((job) => job.status === 'completed').length;
+  // When the first job of the answer completes, how many more complete before the loop turns once.
+  let inFirstTurn: number | undefined;
+  queue.onChange(() => {
+    if (inFirstTurn !== undefined || completed() === 0) return;
+    inFirstTurn = -1;
+    setImmediate(() => (inFirstTurn = completed()));
+  });
+  // One slot: the 64 files go in one request, answered at once.
+  await sendAll(queue, { concurrency: 1 });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(completed()).toBe(64);
+  expect(inFirstTurn).toBeGreaterThan(0);
+  expect(inFirstTurn).toBeLessThanOrEqual(16);
+});

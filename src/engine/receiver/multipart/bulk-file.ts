@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DigestWorker } from '../../crypto/digest-worker';
 import type { FerryError } from '../../errors';
 import type { ReceiveFolder } from '../landing/receive-folder';
@@ -11,6 +11,7 @@ import { multipartError, toMultipartError } from './multipart-errors';
 import { runFileJob, type PartStream } from './multipart-file-job';
 import type { ProgressReporter } from './multipart-progress';
 import { createStagedFile } from './multipart-staging';
+import type { SyncGroup } from './bulk-sync-group';
 
 /** What every file of a bulk request shares. */
 export interface BulkFileDeps {
@@ -26,6 +27,8 @@ export interface BulkFileDeps {
   sender: Record<string, unknown>;
   /** Bytes were written: the request's idle clock starts again. */
   touch(): void;
+  /** Makes the request's staged files durable together (bulk-sync-group.ts). */
+  syncGroup: SyncGroup;
 }
 
 const nameOf = (relativePath: string) => relativePath.slice(relativePath.lastIndexOf('/') + 1);
@@ -40,7 +43,10 @@ export interface SettledFile {
   result: BulkFileResult;
   /** The folder it landed in (absolute), to be fsynced before the answer; none if nothing landed now. */
   folder?: string;
-  /** Reports it on the progress hub: landed ones only after their folder is synced. */
+  /**
+   * Reports it on the progress hub (landed ones only after their folder is synced), and ends its
+   * "arriving" state: a `landed` query for its key waits until then.
+   */
   show(): void;
 }
 
@@ -97,6 +103,8 @@ export async function receiveBulkFile(
         durable: receiveFolder.durable,
         expectedSha256: meta.sha256,
         drainOnFailure: true,
+        // Not fsynced one by one: the request syncs its files together, and none lands before its own.
+        settle: (file) => deps.syncGroup.settle(file),
       },
       {
         open: () => createStagedFile(deps.stagingDir, stagedName()),
@@ -112,7 +120,9 @@ export async function receiveBulkFile(
       if (before && before.sha256 === part.sha256) {
         await unlink(part.stagedPath).catch(() => undefined);
         stagedPath = undefined;
-        return { result: landedResult(meta, before, true), show: () => undefined };
+        // Its folder is synced by this request too, before this answer says it is there.
+        const folder = dirname(join(receiveFolder.dir, before.path));
+        return { result: landedResult(meta, before, true), folder, show: arrived };
       }
       // The request syncs each folder once, for all its files, before its answer says they landed.
       const placed = await receiveFolder.place(
@@ -128,16 +138,23 @@ export async function receiveBulkFile(
       return {
         result: landedResult(meta, record, false),
         folder: dirname(placed.absolutePath),
-        show: () => show(nameOf(record.path), record.path, part.size),
+        show: () => {
+          show(nameOf(record.path), record.path, part.size);
+          arrived();
+        },
       };
     };
     return meta.key ? await keys.exclusive(meta.key, land) : await land();
   } catch (caught) {
     const error = toMultipartError(caught);
     if (stagedPath) await unlink(stagedPath).catch(() => undefined);
-    return { result: failedResult(meta.key, filename, error), show: () => show(filename, undefined, 0, error) };
-  } finally {
-    arrived();
+    return {
+      result: failedResult(meta.key, filename, error),
+      show: () => {
+        show(filename, undefined, 0, error);
+        arrived();
+      },
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import type busboy from 'busboy';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isFerryError } from '../../errors';
 import { senderContext } from '../http/sender-context';
 import { syncDirectory } from '../../fs/atomic-file';
@@ -10,11 +11,15 @@ import { multipartError, toMultipartError } from './multipart-errors';
 import type { PartStream } from './multipart-file-job';
 import { watchRequest } from './multipart-request';
 import { sendError, sendJson } from './multipart-response';
+import { createSyncGroup } from './bulk-sync-group';
 
-export type BulkDeps = Omit<BulkFileDeps, 'sender' | 'touch'> & { idleTimeoutMs: number };
+export type BulkDeps = Omit<BulkFileDeps, 'sender' | 'touch' | 'syncGroup'> & { idleTimeoutMs: number };
 
 /** How long a `landed` query waits for parts of its keys still arriving elsewhere (a broken request). */
 const arrivingWaitMs = 2_000;
+
+/** Files shown on the progress hub per turn of the event loop once a request is through. */
+const showPerTurn = 16;
 
 /** What landed under each key asked about. */
 async function answerQuery(keys: LandedKeys, asked: string[]): Promise<LandedAnswer[]> {
@@ -47,7 +52,8 @@ export async function receiveBulk(
     idleTimeoutMs: deps.idleTimeoutMs,
     keepWholeParts: true,
   });
-  const fileDeps: BulkFileDeps = { ...deps, sender: senderContext(req), touch: watch.touch };
+  const syncGroup = createSyncGroup({ durable: deps.receiveFolder.durable });
+  const fileDeps: BulkFileDeps = { ...deps, sender: senderContext(req), touch: watch.touch, syncGroup };
   const results: Promise<SettledFile>[] = [];
   let asked: string[] | undefined;
 
@@ -84,6 +90,8 @@ export async function receiveBulk(
   });
 
   await watch.parsed;
+  // The whole body is here (or the request broke off): the files that arrived whole are synced together.
+  syncGroup.end();
   const settled = await Promise.all(results);
   let failure = watch.failure();
   try {
@@ -93,7 +101,12 @@ export async function receiveBulk(
   } catch (error) {
     failure ??= toMultipartError(error);
   }
-  for (const file of settled) file.show();
+  // In slices: in the app the receiver shares its loop with the window's pushes, and each shown file
+  // is two hub events sent to every /ws client.
+  for (let at = 0; at < settled.length; at += showPerTurn) {
+    if (at > 0) await nextTurn();
+    for (const file of settled.slice(at, at + showPerTurn)) file.show();
+  }
   // The keys of what landed go to disk before the answer says so: a restart after it forgets none.
   await deps.keys.persist().catch(() => undefined);
   const files = settled.map((file) => file.result);

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOUNDARY, closingBoundary } from '../../../../test/support/multipart-test-server';
+import { BOUNDARY, bulkPart, closingBoundary, type BulkFile } from '../../../../test/support/multipart-test-server';
 import { appToken, guestToken, sharedReceiverForTest } from '../../../../test/support/sharing';
 import {
   listFiles,
@@ -16,25 +16,6 @@ import {
 } from '../../../../test/support/tus-test-client';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-interface BulkFile {
-  name: string;
-  content: Buffer;
-  /** Declared; the content's own unless a test lies. */
-  sha256?: string;
-  key?: string;
-  relativePath?: string;
-}
-
-function bulkPart(file: BulkFile): Buffer {
-  const meta = new URLSearchParams({ sha256: file.sha256 ?? sha256(file.content) });
-  if (file.key) meta.set('key', file.key);
-  if (file.relativePath) meta.set('relativePath', file.relativePath);
-  const head =
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${meta.toString()}"; ` +
-    `filename*=UTF-8''${encodeURIComponent(file.name)}\r\nContent-Type: application/octet-stream\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head), file.content, Buffer.from('\r\n')]);
-}
 
 function landedField(keys: string[]): Buffer {
   const value = JSON.stringify({ keys });

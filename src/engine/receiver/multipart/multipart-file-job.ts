@@ -41,6 +41,12 @@ export interface FileJobOptions {
    * bulk request, where each file fails on its own); otherwise the part stream is destroyed.
    */
   drainOnFailure?: boolean;
+  /**
+   * Makes the whole, checked staged file durable and closes it, in place of the fsync + close here: a
+   * bulk request fsyncs its files together (bulk-sync-group.ts). Called after the sha256 check, so a
+   * file that does not match is never synced; it must close the handle whether or not it succeeds.
+   */
+  settle?: (file: StagedFile) => Promise<void>;
 }
 
 type Digest = Pick<DigestSession, 'update' | 'finish' | 'drop'>;
@@ -113,6 +119,14 @@ export async function runFileJob(
       return null;
     }
     const target = await ensureOpen();
+    if (options.settle) {
+      const sha256 = (await hash.finish()).toString('hex');
+      if (options.expectedSha256 !== undefined && sha256 !== options.expectedSha256) {
+        throw multipartError('SHA256_MISMATCH', 'The received bytes do not match the sha256 the sender declared');
+      }
+      await options.settle(target);
+      return { stagedPath: target.path, size, sha256 };
+    }
     // "offset counts bytes safely stored": flush to the device before calling the file complete.
     if (options.durable) await target.handle.sync();
     await target.handle.close();

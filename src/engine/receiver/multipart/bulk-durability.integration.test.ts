@@ -1,0 +1,104 @@
+// A bulk request fsyncs its staged files together (bulk-sync-group.ts): nothing is answered or lands
+// before the fsync of its bytes, and a file whose fsync fails fails alone and lands nothing.
+import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BOUNDARY, bulkPart, closingBoundary } from '../../../../test/support/multipart-test-server';
+import {
+  listFiles,
+  removeBase,
+  startReceiver,
+  token,
+  type TestReceiver,
+} from '../../../../test/support/tus-test-client';
+
+const files = ['a.bin', 'b.bin', 'c.bin'].map((name) => ({ name, content: randomBytes(4000) }));
+const body = Buffer.concat([...files.map((file) => bulkPart({ ...file, key: `key-${file.name}` })), closingBoundary]);
+
+const postBulk = (url: string) =>
+  fetch(`${url}/upload`, {
+    method: 'POST',
+    headers: {
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'x-ferry-bulk': '1',
+      authorization: `Bearer ${token}`,
+    },
+    body,
+  });
+
+/** The path a handle is open on (Linux), to pick out the staged files' fsyncs. */
+const pathOf = (handle: FileHandle) => readlinkSync(`/proc/self/fd/${handle.fd}`);
+const isStaged = (handle: FileHandle) => pathOf(handle).includes(`${path.sep}multipart${path.sep}`);
+
+/** Every FileHandle's `sync`, to wrap (the prototype is not exported; any open handle has it). */
+async function handlePrototype(dir: string): Promise<{ sync: FileHandle['sync'] }> {
+  const probe = await open(dir, 'r');
+  const prototype = Object.getPrototypeOf(probe) as { sync: FileHandle['sync'] };
+  await probe.close();
+  return prototype;
+}
+
+let t: TestReceiver | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await removeBase(t);
+  t = undefined;
+});
+
+describe('bulk request durability', () => {
+  it('answers nothing and lands nothing while the staged files’ fsyncs are under way', async () => {
+    t = await startReceiver();
+    const prototype = await handlePrototype(t.base);
+    const realSync = prototype.sync;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let stagedSyncs = 0;
+    vi.spyOn(prototype, 'sync').mockImplementation(async function (this: FileHandle) {
+      if (isStaged(this)) {
+        stagedSyncs += 1;
+        await held;
+      }
+      return realSync.call(this);
+    });
+
+    let answered = false;
+    const answer = postBulk(t.url).then((response) => {
+      answered = true;
+      return response;
+    });
+    await vi.waitFor(() => expect(stagedSyncs).toBe(files.length), { timeout: 5000 });
+    // All three are being synced together, and none of them is in the receive folder or answered yet.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    expect(await listFiles(t.dir)).toEqual([]);
+
+    release();
+    const response = await answer;
+    expect(response.status).toBe(201);
+    expect(await listFiles(t.dir)).toEqual(['a.bin', 'b.bin', 'c.bin']);
+  });
+
+  it('a file whose fsync fails fails alone: it never lands and its staged bytes are removed', async () => {
+    t = await startReceiver();
+    const prototype = await handlePrototype(t.base);
+    const realSync = prototype.sync;
+    let staged = 0;
+    vi.spyOn(prototype, 'sync').mockImplementation(async function (this: FileHandle) {
+      // The second staged file's fsync fails, as on a device error.
+      if (isStaged(this) && (staged += 1) === 2)
+        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      return realSync.call(this);
+    });
+
+    const response = await postBulk(t.url);
+    expect(response.status).toBe(207);
+    const answer = (await response.json()) as { files: Array<{ name: string; status: string }> };
+    expect(answer.files.map((file) => file.status).sort()).toEqual(['failed', 'landed', 'landed']);
+    const landed = answer.files.filter((file) => file.status === 'landed').map((file) => file.name);
+    expect(await listFiles(t.dir)).toEqual(landed.sort());
+    const left = await readdir(path.join(t.dir, '.ferry', 'multipart')).catch(() => [] as string[]);
+    expect(left.filter((name) => name.endsWith('.part'))).toEqual([]);
+  });
+});
