@@ -30,7 +30,8 @@ export function createPushCounter(): PushCounter {
     push(channel, payload) {
       const bytes = Buffer.byteLength(JSON.stringify(payload));
       if (!counting) return;
-      const changed = channel === 'uploads:changed' ? (payload as PushPayload<'uploads:changed'>).jobs.length : 0;
+      const change = channel === 'uploads:changed' ? (payload as PushPayload<'uploads:changed'>) : undefined;
+      const changed = change ? change.jobs.length + (change.patches?.length ?? 0) : 0;
       if (first < 0 && channel === 'uploads:changed') first = sizes.length;
       sizes.push(bytes);
       jobs.push(changed);

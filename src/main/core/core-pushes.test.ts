@@ -10,6 +10,7 @@ import { connectPushes } from './core-pushes';
 import type { FerryCore } from './ferry-core';
 import { createMemoryKeyValueStore } from './key-value-store';
 import { createSettingsStore } from './settings-store';
+import { windowJobsOf } from './window-jobs';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -39,25 +40,23 @@ const job: UploadJob = {
   uploadUrl: `${endpoint}up1`,
 };
 
+/** A pool with nothing running: one queued file of 10 bytes. */
+function idlePool(): UploadPool {
+  const overall = { files: 1, completed: 0, failed: 0, size: 10, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null };
+  return {
+    hub: createProgressHub(),
+    overall: () => overall,
+    activeCount: () => 0,
+    activeIds: () => [],
+  } as unknown as UploadPool;
+}
+
 describe('core pushes', () => {
   it("pushes batched job changes and settings changes in the contract's shapes", async () => {
     const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs: [job] }));
     await queue.restore();
     const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
-    const pool = {
-      hub: createProgressHub(),
-      overall: () => ({
-        files: 1,
-        completed: 0,
-        failed: 0,
-        size: 10,
-        acknowledged: 0,
-        bytesPerSecond: 0,
-        etaSeconds: null,
-      }),
-      activeCount: () => 0,
-      activeIds: () => [],
-    } as unknown as UploadPool;
+    const pool = idlePool();
     const core = {
       queue,
       pool,
@@ -86,6 +85,34 @@ describe('core pushes', () => {
     settings.update({ theme: 'light' });
     vi.advanceTimersByTime(500);
     expect(pushed).toHaveLength(2);
+  });
+
+  it('tells a job the window listed by a patch; onUploadsChanged still gets it whole', async () => {
+    const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs: [job] }));
+    await queue.restore();
+    const pool = idlePool();
+    const core = {
+      queue,
+      pool,
+      settings: createSettingsStore({ store: createMemoryKeyValueStore() }),
+      embeddedEndpoint: () => endpoint,
+      sharing: fakeSharing(),
+    } as unknown as FerryCore;
+    windowJobsOf(core).snapshot(queue.list());
+    const pushed: unknown[] = [];
+    const seen = vi.fn();
+    const pushes = connectPushes(core, (channel, payload) => channel === 'uploads:changed' && pushed.push(payload), {
+      onUploadsChanged: seen,
+    });
+    queue.update('j', { status: 'paused', attempts: 2 });
+    vi.advanceTimersByTime(100);
+    expect(pushed).toEqual([
+      { jobs: [], patches: [{ id: 'j', status: 'paused', attempts: 2 }], removed: [], overall: expect.anything() },
+    ]);
+    expect(seen).toHaveBeenCalledWith(
+      expect.objectContaining({ jobs: [expect.objectContaining({ id: 'j', name: 'b.bin', status: 'paused' })] }),
+    );
+    pushes.stop();
   });
 
   it('pushes the sharing view on every change, one at a time, ending with the latest', async () => {

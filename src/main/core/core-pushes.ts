@@ -1,7 +1,7 @@
 import type { PushChannel, PushPayload } from '../../shared/ipc/contract';
 import type { FerryCore } from './ferry-core';
-import { createJobViewer } from './job-view';
 import { createProgressBatcher, type UploadsChanged } from './progress-batcher';
+import { windowJobsOf } from './window-jobs';
 
 export type Push = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void;
 
@@ -12,33 +12,26 @@ export interface CorePushes {
 
 /**
  * What main pushes to the window, the same in the app and in the browser tests: batched
- * `uploads:changed` (at most one per interval), `settings:changed` on every settings change, and
+ * `uploads:changed` (a batch per interval, told against what the window has: `window-jobs.ts`), `settings:changed` on every settings change, and
  * `sharing:changed` whenever receiving from other devices changes.
  */
 export function connectPushes(
   core: Pick<FerryCore, 'queue' | 'pool' | 'settings' | 'embeddedEndpoint' | 'sharing'>,
   push: Push,
-  options: { intervalMs?: number; onUploadsChanged?: (change: UploadsChanged) => void } = {},
+  options: {
+    intervalMs?: number;
+    /** Each batch once, its jobs whole (the window gets them in pushes, told by what changed). */
+    onUploadsChanged?: (change: UploadsChanged) => void;
+  } = {},
 ): CorePushes {
-  const toView = createJobViewer({
-    hub: core.pool.hub,
-    embeddedEndpoint: () => {
-      try {
-        return core.embeddedEndpoint();
-      } catch {
-        return undefined;
-      }
-    },
-  });
   const batcher = createProgressBatcher({
     queue: core.queue,
     pool: core.pool,
-    toView,
+    hub: core.pool.hub,
+    window: windowJobsOf(core),
     intervalMs: options.intervalMs,
-    push(change) {
-      push('uploads:changed', change);
-      options.onUploadsChanged?.(change);
-    },
+    push: (message) => push('uploads:changed', message),
+    onBatch: options.onUploadsChanged,
   });
   const stopSettings = core.settings.onChange((settings) => push('settings:changed', settings));
   // One view at a time, built when its turn comes: a burst of events ends with the latest state.

@@ -13,6 +13,7 @@ import { createIpcHandlers, type InvokeHandlers } from './ipc-handlers';
 import { createMemoryKeyValueStore } from './key-value-store';
 import type { ReceivedIndex } from './received-index';
 import { createSettingsStore } from './settings-store';
+import { windowJobsOf } from './window-jobs';
 
 const app = { senderFrame: { url: 'app://ferry/index.html' } };
 const endpoint = 'http://127.0.0.1:41823/files/';
@@ -191,6 +192,18 @@ describe('ipc handlers: what each one does', () => {
     expect(list).toMatchObject({
       ok: true,
       value: { jobs: [{ name: 'a.txt', status: 'queued' }], overall: { files: 1, active: 1 } },
+    });
+  });
+
+  it('uploads:list is what the pushes tell changes against', async () => {
+    const { call, queue, core } = setup();
+    await queue.add([await file('a.txt')], { endpoint });
+    const [id] = queue.list().map((job) => job.id);
+    await call('uploads:list');
+    expect([...windowJobsOf(core).known()]).toEqual([id]);
+    expect(windowJobsOf(core).tell(id!, queue.update(id!, { status: 'paused' }))).toMatchObject({
+      kind: 'patched',
+      patch: { id, status: 'paused' },
     });
   });
 

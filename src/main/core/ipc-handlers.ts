@@ -6,11 +6,12 @@ import { defaultExternalHosts, isAllowedExternalUrl } from './external-url';
 import type { FerryCore } from './ferry-core';
 import { createDefineHandler, type InvokeHandlers } from './ipc-define';
 import { IpcFailure } from './ipc-failure';
-import { createJobViewer, toOverallView } from './job-view';
+import { toOverallView } from './job-view';
 import { isSafeToOpen } from './open-policy';
 import { createReceivedIndex, type ReceivedIndex } from './received-index';
 import type { SettingsStore } from './settings-store';
 import { createSharingHandlers } from './sharing-handlers';
+import { windowJobsOf } from './window-jobs';
 
 export type { InvokeHandlers, IpcEventLike } from './ipc-define';
 
@@ -36,7 +37,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
   const received =
     deps.received ??
     createReceivedIndex({ receiver: () => core.receiver, onReceiverChange: core.onReceiverChange, queue: core.queue });
-  const toView = createJobViewer({ hub: core.pool.hub, embeddedEndpoint: () => core.embeddedEndpoint() });
+  const windowJobs = windowJobsOf(core);
   const define = createDefineHandler({ appOrigins: deps.appOrigins, onError: deps.onError });
   const hosts = deps.externalHosts ?? defaultExternalHosts;
 
@@ -55,7 +56,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
       settings: settings.get(),
     })),
     'uploads:list': define('uploads:list', () => ({
-      jobs: core.queue.list().map(toView),
+      jobs: windowJobs.snapshot(core.queue.list()),
       overall: toOverallView(core.pool.overall(), core.pool.activeCount()),
     })),
     'uploads:add-dropped': define('uploads:add-dropped', ({ paths }) => add(paths)),

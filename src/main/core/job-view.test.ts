@@ -63,6 +63,17 @@ describe('job view', () => {
     expect(viewer()({ ...job, relativePath: 'a.jpg' }).folder).toBe('');
   });
 
+  it('shows each job its own endpoint when one viewer sees jobs of several targets', () => {
+    const view = viewer();
+    const endpoints = [embedded, 'https://user:pw@tus.example.com/files/?key=abc', embedded, 'https://b.example/up/'];
+    expect(endpoints.map((endpoint) => view({ ...job, target: { endpoint } }).endpoint)).toEqual([
+      'http://127.0.0.1:41823/files/',
+      'https://tus.example.com/files/',
+      'http://127.0.0.1:41823/files/',
+      'https://b.example/up/',
+    ]);
+  });
+
   it('has no receiver id for another target, and no speed unless running', () => {
     expect(viewer()({ ...job, target: { endpoint: 'https://tus.example.com/files/?key=abc' } })).toMatchObject({
       endpoint: 'https://tus.example.com/files/',

@@ -34,6 +34,13 @@ function receiverUploadIdOf(job: UploadJob): string | undefined {
 }
 
 export function createJobViewer(deps: JobViewDeps): (job: UploadJob) => JobView {
+  // Jobs share a few endpoints: parse each once, not once per view (thousands per second in a drop).
+  let shownFor: string | undefined;
+  let shown = '';
+  const endpointShown = (endpoint: string) => {
+    if (endpoint !== shownFor) [shownFor, shown] = [endpoint, displayEndpoint(endpoint)];
+    return shown;
+  };
   return (job) => {
     const running = job.status === 'running';
     const event = running ? deps.hub.get(job.id) : undefined;
@@ -49,7 +56,7 @@ export function createJobViewer(deps: JobViewDeps): (job: UploadJob) => JobView 
       bytesPerSecond: event?.bytesPerSecond ?? 0,
       etaSeconds: event?.etaSeconds ?? null,
       attempts: job.attempts,
-      endpoint: displayEndpoint(job.target.endpoint),
+      endpoint: endpointShown(job.target.endpoint),
       addedAt: job.addedAt,
     };
     if (job.relativePath) view.relativePath = job.relativePath;

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createProgressHub } from '../../engine/progress';
 import { createMemoryPersistence } from '../../engine/sender/queue-persistence';
 import { createUploadQueue } from '../../engine/sender/upload-queue';
 import { createTusClient } from '../../engine/sender/tus-client';
 import { createUploadPool } from '../../engine/sender/upload-pool';
 import type { UploadJob } from '../../shared/upload-job';
 import type { ProgressEvent } from '../../shared/progress-event';
-import { createJobViewer, type JobViewDeps } from './job-view';
-import { createProgressBatcher, type UploadsChanged } from './progress-batcher';
+import { createJobViewer } from './job-view';
+import { createProgressBatcher, type UploadsChanged, type UploadsPush } from './progress-batcher';
+import { createWindowJobs } from './window-jobs';
 
 const endpoint = 'http://127.0.0.1:41823/files/';
 const job = (index: number, status: UploadJob['status'] = 'queued'): UploadJob => ({
@@ -34,32 +36,62 @@ const overall = {
   etaSeconds: null,
 };
 
-async function setup(count: number, running: number, hub: JobViewDeps['hub'] = { get: () => undefined }) {
+/** A hub whose events the test sends; `get` answers the last one per upload. */
+function scriptedHub() {
+  const listeners = new Set<(event: ProgressEvent) => void>();
+  const last = new Map<string, ProgressEvent>();
+  return {
+    get: (id: string) => last.get(id),
+    subscribe: (listener: (event: ProgressEvent) => void) => (
+      listeners.add(listener),
+      () => listeners.delete(listener)
+    ),
+    emit(id: string, bytesPerSecond: number) {
+      const event = { uploadId: id, bytesPerSecond, etaSeconds: 5 } as ProgressEvent;
+      last.set(id, event);
+      for (const listener of listeners) listener(event);
+    },
+  };
+}
+
+/** `windowHas`: the window loaded the queue's jobs (else they are new to it once named). */
+async function setup(count: number, running: number, options: { maxJobsPerPush?: number; windowHas?: boolean } = {}) {
+  const { windowHas = true, ...tuning } = options;
   const jobs = [
     ...Array.from({ length: count }, (_, index) => job(index)),
     ...Array.from({ length: running }, (_, index) => job(count + index)),
   ];
   const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs }), { saveDelayMs: 60_000 });
   await queue.restore();
+  const hub = scriptedHub();
+  const toView = vi.fn(createJobViewer({ hub, embeddedEndpoint: () => endpoint }));
+  const window = createWindowJobs(toView);
+  if (windowHas) window.snapshot(queue.list());
   const runningIds = jobs.slice(count).map((entry) => entry.id);
-  for (const id of runningIds) queue.update(id, { status: 'running', phase: 'uploading' });
-  const pushes: { at: number; message: UploadsChanged; bytes: number }[] = [];
+  const pushes: { at: number; message: UploadsPush; bytes: number }[] = [];
+  const batches: { at: number; change: UploadsChanged; pushes: number }[] = [];
   const batcher = createProgressBatcher({
     queue,
-    pool: { overall: () => overall, activeCount: () => runningIds.length, activeIds: () => runningIds },
+    pool: { overall: () => overall, activeCount: () => runningIds.length },
+    hub,
+    window,
     push: (message) => pushes.push({ at: Date.now(), message, bytes: JSON.stringify(message).length }),
-    toView: createJobViewer({ hub, embeddedEndpoint: () => endpoint }),
+    onBatch: (change) => batches.push({ at: Date.now(), change, pushes: pushes.length }),
     intervalMs: 100,
+    ...tuning,
   });
-  return { queue, batcher, pushes, runningIds };
+  for (const id of runningIds) queue.update(id, { status: 'running', phase: 'uploading' });
+  return { queue, batcher, pushes, batches, runningIds, hub, toView };
 }
+
+const told = (push: UploadsPush) => [...push.jobs.map((view) => view.id), ...(push.patches ?? []).map((p) => p.id)];
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('progress batcher', () => {
   it('10,000 queued and 4 running: each push carries only the running jobs, small, at most one per interval', async () => {
-    const { queue, batcher, pushes, runningIds } = await setup(10_000, 4);
+    const { queue, batcher, pushes, batches, runningIds } = await setup(10_000, 4, { maxJobsPerPush: 20_000 });
     vi.advanceTimersByTime(100);
     expect(pushes).toHaveLength(1);
     for (let step = 1; step <= 50; step++) {
@@ -71,66 +103,142 @@ describe('progress batcher', () => {
       vi.advanceTimersByTime(100);
     }
     expect(pushes).toHaveLength(51);
-    for (const push of pushes) {
-      expect(push.message.jobs.length).toBeLessThanOrEqual(4);
-      expect(push.bytes).toBeLessThan(4 * 1024);
+    for (const push of pushes.slice(1)) {
+      expect(told(push.message).length).toBeLessThanOrEqual(4);
+      expect(push.bytes).toBeLessThan(1024);
     }
     const times = pushes.map((push) => push.at);
     for (let index = 1; index < times.length; index++)
       expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(100);
-    expect(pushes.at(-1)!.message.jobs.map((view) => view.acknowledged)).toEqual([50_019, 50_019, 50_019, 50_019]);
+    expect(pushes.at(-1)!.message.patches).toEqual(
+      runningIds.map((id) => ({ id, acknowledged: 50_019, sent: 50_500 })),
+    );
+    expect(batches.at(-1)!.change.jobs.map((view) => view.acknowledged)).toEqual([50_019, 50_019, 50_019, 50_019]);
     expect(pushes.at(-1)!.message.overall).toMatchObject({ files: 10_004, active: 4 });
     batcher.stop();
   });
 
-  it('pushes nothing when nothing changed, even while jobs run', async () => {
-    const { batcher, pushes } = await setup(100, 2);
-    vi.advanceTimersByTime(100);
-    expect(pushes).toHaveLength(1);
+  it('pushes nothing when nothing changed, even while jobs run, and looks at no job', async () => {
+    const { batcher, pushes, toView } = await setup(100, 50);
+    vi.advanceTimersByTime(1_000);
+    const count = pushes.length;
+    toView.mockClear();
     vi.advanceTimersByTime(5_000);
-    expect(pushes).toHaveLength(1);
+    expect(pushes).toHaveLength(count);
+    expect(toView).not.toHaveBeenCalled();
     batcher.stop();
   });
 
-  it("an active job whose view moved without a queue change (the hub's speed) is pushed, once", async () => {
-    let bytesPerSecond = 100;
-    const hub = { get: () => ({ bytesPerSecond, etaSeconds: 5 }) as ProgressEvent };
-    const { batcher, pushes, runningIds } = await setup(10, 1, hub);
+  it('a running job whose speed moved in the hub is pushed once, and only that job is looked at', async () => {
+    const { batcher, pushes, runningIds, hub, toView } = await setup(10, 1_000);
+    vi.advanceTimersByTime(1_000);
+    toView.mockClear();
+    hub.emit(runningIds[7]!, 250);
     vi.advanceTimersByTime(100);
-    bytesPerSecond = 250;
-    vi.advanceTimersByTime(100);
-    expect(pushes.at(-1)!.message.jobs).toEqual([expect.objectContaining({ id: runningIds[0], bytesPerSecond: 250 })]);
+    expect(pushes.at(-1)!.message).toMatchObject({
+      jobs: [],
+      patches: [{ id: runningIds[7], bytesPerSecond: 250, etaSeconds: 5 }],
+    });
+    expect(toView).toHaveBeenCalledTimes(1);
     const count = pushes.length;
+    hub.emit(runningIds[7]!, 250);
     vi.advanceTimersByTime(500);
     expect(pushes).toHaveLength(count);
     batcher.stop();
   });
 
-  it('reports removed jobs, changed jobs once, and everything after a restore', async () => {
+  it('tells a job the window has by its changed fields, and the optional ones it lost', async () => {
+    const { queue, batcher, pushes, batches } = await setup(3, 0, { windowHas: false });
+    await queue.restore();
+    batcher.flush();
+    expect(pushes[0]!.message.jobs.map((view) => view.id)).toEqual(['job-0', 'job-1', 'job-2']);
+    expect(pushes[0]!.message.patches).toBeUndefined();
+    queue.update('job-1', { status: 'queued', phase: 'retrying', error: { code: 'E', message: 'no' }, attempts: 1 });
+    batcher.flush();
+    expect(pushes[1]!.message).toMatchObject({
+      jobs: [],
+      patches: [{ id: 'job-1', phase: 'retrying', error: { code: 'E', message: 'no' }, attempts: 1 }],
+    });
+    queue.update('job-1', { status: 'running', phase: undefined, error: undefined });
+    batcher.flush();
+    expect(pushes[2]!.message.patches).toEqual([{ id: 'job-1', status: 'running', cleared: ['phase', 'error'] }]);
+    expect(batches[2]!.change.jobs).toEqual([
+      expect.objectContaining({ id: 'job-1', name: 'file-1.bin', status: 'running' }),
+    ]);
+    batcher.stop();
+  });
+
+  it('reports removed jobs, changed jobs once, and looks at everything after a restore', async () => {
     const { queue, batcher, pushes } = await setup(10, 0);
     queue.update('job-1', { status: 'paused' });
     queue.update('job-1', { attempts: 1 });
     queue.remove('job-2');
     vi.advanceTimersByTime(100);
     expect(pushes).toHaveLength(1);
-    expect(pushes[0]!.message.jobs.map((view) => view.id)).toEqual(['job-1']);
+    expect(pushes[0]!.message.patches).toEqual([{ id: 'job-1', status: 'paused', attempts: 1 }]);
     expect(pushes[0]!.message.removed).toEqual(['job-2']);
     await queue.restore();
     vi.advanceTimersByTime(100);
-    expect(pushes[1]!.message.jobs).toHaveLength(10);
+    // The restore brought back the stored state: job-1 as stored, job-2 again, as a new job.
+    expect(pushes[1]!.message.jobs.map((view) => view.id)).toEqual(['job-2']);
+    expect(pushes[1]!.message.patches).toEqual([{ id: 'job-1', status: 'queued', attempts: 0 }]);
     batcher.stop();
     queue.update('job-3', { status: 'paused' });
     vi.advanceTimersByTime(1_000);
     expect(pushes).toHaveLength(2);
   });
 
-  it('flush sends at once', async () => {
-    const { queue, batcher, pushes } = await setup(3, 0);
+  it('splits a large batch into pushes of at most maxJobsPerPush, one per turn, all before the next tick', async () => {
+    const { queue, batcher, pushes } = await setup(1_000, 0, { maxJobsPerPush: 128, windowHas: false });
+    await queue.restore();
+    vi.advanceTimersByTime(100);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]!.message.jobs).toHaveLength(128);
+    // The rest goes on later turns of the loop, not in this one.
+    const tick = Date.now();
+    vi.advanceTimersToNextTimer();
+    expect(pushes).toHaveLength(2);
+    vi.advanceTimersByTime(50);
+    expect(pushes).toHaveLength(8);
+    for (const push of pushes) expect(push.at - tick).toBeLessThan(10);
+    expect(pushes.map((push) => push.message.jobs.length)).toEqual([128, 128, 128, 128, 128, 128, 128, 104]);
+    expect(new Set(pushes.flatMap((push) => told(push.message))).size).toBe(1_000);
+    for (const id of ['job-5', 'job-999']) queue.update(id, { status: 'paused' });
+    vi.advanceTimersByTime(50);
+    expect(pushes).toHaveLength(9);
+    expect(told(pushes[8]!.message)).toEqual(['job-5', 'job-999']);
+    batcher.stop();
+  });
+
+  it('hands a split batch to onBatch once, whole, after its last push', async () => {
+    const { queue, batcher, pushes, batches } = await setup(300, 0, { maxJobsPerPush: 128, windowHas: false });
+    await queue.restore();
+    queue.remove('job-299');
+    vi.advanceTimersByTime(100);
+    expect(pushes).toHaveLength(1);
+    expect(batches).toHaveLength(0);
+    vi.advanceTimersByTime(10);
+    expect(pushes).toHaveLength(3);
+    expect(batches).toEqual([expect.objectContaining({ pushes: 3 })]);
+    expect(batches[0]!.change.jobs.map((view) => view.id)).toEqual(
+      Array.from({ length: 299 }, (_, index) => `job-${index}`),
+    );
+    queue.update('job-3', { status: 'paused' });
+    vi.advanceTimersByTime(100);
+    expect(batches.map((batch) => batch.change.jobs.length)).toEqual([299, 1]);
+    batcher.stop();
+  });
+
+  it('flush sends everything at once, split as a tick would', async () => {
+    const { queue, batcher, pushes } = await setup(300, 0, { maxJobsPerPush: 128, windowHas: false });
+    await queue.restore();
+    batcher.flush();
+    expect(pushes.map((push) => push.message.jobs.length)).toEqual([128, 128, 44]);
     queue.update('job-0', { status: 'paused' });
     batcher.flush();
-    expect(pushes).toHaveLength(1);
+    expect(pushes).toHaveLength(4);
     batcher.flush();
-    expect(pushes).toHaveLength(1);
+    expect(pushes).toHaveLength(4);
     batcher.stop();
   });
 });
@@ -143,17 +251,20 @@ describe('progress batcher over a real pool, 100,000 jobs', () => {
       progressSaveMs: 60_000,
     });
     await queue.restore();
-    const pool = createUploadPool(queue, createTusClient());
+    const pool = createUploadPool(queue, createTusClient(), { hub: createProgressHub() });
     const listAll = queue.list;
     // The first call counts once; from then on the totals follow the queue's changes.
     pool.overall();
     const list = vi.spyOn(queue, 'list');
-    const pushes: UploadsChanged[] = [];
+    const pushes: UploadsPush[] = [];
+    const window = createWindowJobs(createJobViewer({ hub: pool.hub, embeddedEndpoint: () => endpoint }));
+    window.snapshot(listAll());
     const batcher = createProgressBatcher({
       queue,
       pool,
+      hub: pool.hub,
+      window,
       push: (message) => pushes.push(message),
-      toView: createJobViewer({ hub: pool.hub, embeddedEndpoint: () => endpoint }),
       intervalMs: 100,
     });
     const running = ['job-10', 'job-50000', 'job-99999'];
@@ -167,7 +278,7 @@ describe('progress batcher over a real pool, 100,000 jobs', () => {
     }
     expect(list).not.toHaveBeenCalled();
     expect(pushes).toHaveLength(30);
-    for (const push of pushes) expect(push.jobs.length).toBeLessThanOrEqual(4);
+    for (const push of pushes) expect(told(push).length + push.removed.length).toBeLessThanOrEqual(4);
     const brute = { files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0 };
     for (const entry of listAll()) {
       brute.files += 1;

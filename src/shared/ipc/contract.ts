@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Settings, SettingsPatch } from '../settings';
-import { AddSummary, JobView, OverallView, ReceivedFile } from './job-view';
+import { AddSummary, JobPatch, JobView, OverallView, ReceivedFile } from './job-view';
 import { SharingView } from './sharing-view';
 
 /**
@@ -74,8 +74,16 @@ export const invokeContract = {
 } as const;
 
 export const pushContract = {
-  /** Batched: at most one message every ~100 ms, carrying every job that changed since the last. */
-  'uploads:changed': z.object({ jobs: z.array(JobView), removed: z.array(z.string()), overall: OverallView }),
+  /**
+   * Batched: every ~100 ms, the jobs that changed since the last (a large batch is split over a few
+   * turns). `jobs`: whole views of jobs new to the window; `patches`: what changed of jobs it has.
+   */
+  'uploads:changed': z.object({
+    jobs: z.array(JobView),
+    patches: z.array(JobPatch).optional(),
+    removed: z.array(z.string()),
+    overall: OverallView,
+  }),
   'settings:changed': Settings,
   /** Main asks the window to show a view (tray "Open Ferry", a second launch with files). */
   'app:navigate': z.object({ view: z.enum(['queue', 'received', 'settings']) }),

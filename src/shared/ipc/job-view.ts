@@ -35,6 +35,28 @@ export const JobView = z.object({
 });
 export type JobView = z.infer<typeof JobView>;
 
+/** The fields a view may leave out; a patch names those that went away. */
+export const optionalJobFields = [
+  'relativePath',
+  'phase',
+  'error',
+  'receiverUploadId',
+  'retryAt',
+  'finishedAt',
+  'sha256',
+  'sha256Confirmed',
+] as const satisfies readonly (keyof JobView)[];
+
+/**
+ * A job the window already has, told by what changed: the fields with new values, and `cleared`, the
+ * optional fields its view no longer has. Applied to the window's view it gives the view main has.
+ */
+export const JobPatch = JobView.partial().extend({
+  id: z.string(),
+  cleared: z.array(z.enum(optionalJobFields)).optional(),
+});
+export type JobPatch = z.infer<typeof JobPatch>;
+
 export const OverallView = z.object({
   files: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),

@@ -56,6 +56,29 @@ describe('queue changes', () => {
     expect(start.order).toEqual(['a', 'b', 'c']);
   });
 
+  it('patches known jobs into new objects, without the fields they cleared, and skips unknown ones', () => {
+    const start = queueFromSnapshot({
+      jobs: [job('a', { status: 'failed', error: { code: 'E', message: 'no' } }), job('b')],
+      overall: emptyOverall,
+    });
+    const a = start.jobs.get('a')!;
+    const changed = applyQueueChange(start, {
+      jobs: [],
+      patches: [
+        { id: 'a', status: 'queued', attempts: 1, cleared: ['error', 'phase'] },
+        { id: 'nobody', status: 'completed' },
+      ],
+      removed: [],
+      overall: emptyOverall,
+    });
+    const { error: _error, phase: _phase, ...rest } = a;
+    expect(changed.jobs.get('a')).toStrictEqual({ ...rest, status: 'queued', attempts: 1 });
+    expect(a.status).toBe('failed');
+    expect(changed.jobs.get('b')).toBe(start.jobs.get('b'));
+    expect(changed.order).toBe(start.order);
+    expect(changed.jobs.has('nobody')).toBe(false);
+  });
+
   it('a job added and removed in one batch does not appear', () => {
     const changed = applyQueueChange(queueFromSnapshot({ jobs: [], overall: emptyOverall }), {
       jobs: [job('x')],

@@ -1,5 +1,5 @@
 import type { QueueSnapshot } from '../../../shared/ipc/contract';
-import type { JobView, OverallView } from '../../../shared/ipc/job-view';
+import type { JobPatch, JobView, OverallView } from '../../../shared/ipc/job-view';
 import type { PushPayload } from '../../../shared/ipc/contract';
 import type { ProgressEvent } from '../../../shared/progress-event';
 import { mergeJobWithReceiver } from './merge-job';
@@ -30,7 +30,20 @@ export function queueFromSnapshot(snapshot: QueueSnapshot): QueueData {
   return { order: [...jobs.keys()], jobs, overall: snapshot.overall };
 }
 
-/** Applies one batched `uploads:changed`: changed jobs replace theirs by id, new ones go last. */
+/** A new view: the patch's fields over the old one's, without the fields it cleared. */
+export function patchedView(before: JobView, patch: JobPatch): JobView {
+  const { cleared, ...fields } = patch;
+  if (!cleared) return { ...before, ...fields };
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(before))
+    if (!(cleared as readonly string[]).includes(key)) kept[key] = value;
+  return { ...kept, ...fields } as JobView;
+}
+
+/**
+ * Applies one batched `uploads:changed`: new jobs go last, changed ones get their patch (a new
+ * object, so rows see the change), removed ones go.
+ */
 export function applyQueueChange(data: QueueData, change: PushPayload<'uploads:changed'>): QueueData {
   const jobs = new Map(data.jobs);
   return { order: foldQueueChange(jobs, data.order, change), jobs, overall: change.overall };
@@ -50,6 +63,10 @@ export function foldQueueChange(
   for (const job of change.jobs) {
     if (!jobs.has(job.id)) appended.push(job.id);
     jobs.set(job.id, job);
+  }
+  for (const patch of change.patches ?? []) {
+    const before = jobs.get(patch.id);
+    if (before) jobs.set(patch.id, patchedView(before, patch));
   }
   if (change.removed.length > 0) {
     const removed = new Set(change.removed);

@@ -41,6 +41,21 @@ describe('queue store', () => {
     expect(store.getView().rows[0]?.stored).toBe(50);
   });
 
+  it('a patched job shows its new fields in the next rows, the others keep theirs', () => {
+    const { store } = setup();
+    store.load({ jobs: [job('a'), job('b')], overall: emptyOverall });
+    const before = store.getView().rows;
+    store.applyChange({
+      jobs: [],
+      patches: [{ id: 'b', acknowledged: 70, sent: 80, status: 'paused', cleared: ['phase'] }],
+      removed: [],
+      overall: emptyOverall,
+    });
+    const rows = store.getView().rows;
+    expect(rows[0]).toBe(before[0]);
+    expect(rows[1]).toMatchObject({ id: 'b', stored: 70, state: 'paused' });
+  });
+
   it('returns the same view until something changes', () => {
     const { store } = setup();
     store.load({ jobs: [job('a')], overall: emptyOverall });

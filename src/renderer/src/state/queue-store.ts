@@ -120,6 +120,7 @@ export function createQueueStore(deps: { schedule: (callback: () => void) => voi
       data = { order: foldQueueChange(jobs, data.order, change), jobs, overall: change.overall };
       jobsVersion += 1;
       for (const job of change.jobs) hint?.jobIds.add(job.id);
+      for (const patch of change.patches ?? []) hint?.jobIds.add(patch.id);
       changed();
     },
     applyMessage(message) {
