@@ -3,6 +3,7 @@
 // rebuilding dist/cli first when a source is newer. It runs in this process, so SIGINT and SIGTERM
 // reach the CLI's own handlers directly (serve flushes in-flight uploads on them).
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { buildFailureLine, cliNames, cliOutput, ensureCli } from './cli-bundle.mjs';
 
@@ -42,6 +43,9 @@ try {
   console.error(`ferry: could not build the CLI: ${buildFailureLine(error)}`);
   process.exit(1);
 }
+// Node 22.1+ keeps the bundle's compiled code on disk (in the temp folder), so a run after the first
+// starts in about half the time; older Node has no such cache and starts as before.
+module.enableCompileCache?.();
 // The bundled CLI parses process.argv as if it had been started directly.
 process.argv = [process.argv[0], cliOutput(name), ...args];
 await import(pathToFileURL(cliOutput(name)).href);

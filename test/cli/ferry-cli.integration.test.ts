@@ -1,6 +1,6 @@
 // The `ferry` bin (scripts/ferry.mjs): `ferry serve|send …`, help, usage errors, and what `send --json` reports.
 import { spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCli, projectRoot } from '../../scripts/cli-bundle.mjs';
@@ -41,6 +41,25 @@ it.each([[[]], [['upload']]])('exits 2 with the usage on %j', (args) => {
   expect(result.status).toBe(2);
   expect(result.stderr).toContain('Usage: ferry <command>');
 });
+
+it.runIf(typeof (await import('node:module')).default.enableCompileCache === 'function')(
+  "keeps the bundle's compiled code in the temp folder, so the next start is quicker",
+  async () => {
+    const tmp = await makeTempDir('cli-compile-cache');
+    try {
+      const env = { ...process.env, TMPDIR: tmp, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+      const result = spawnSync(process.execPath, [join(projectRoot, 'scripts', 'ferry.mjs'), 'send', '--help'], {
+        encoding: 'utf8',
+        env,
+        timeout: 30_000,
+      });
+      expect(result.status).toBe(0);
+      expect(await readdir(tmp)).toContain('node-compile-cache');
+    } finally {
+      await removeDir(tmp);
+    }
+  },
+);
 
 /** `ferry send …` without blocking this process, which runs the receiver it sends to. */
 const ferrySend = (args: string[]) => runNode([join(projectRoot, 'scripts', 'ferry.mjs'), 'send', ...args]);
