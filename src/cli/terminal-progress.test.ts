@@ -41,14 +41,14 @@ it('draws the running files and the total from counts, never walking a long queu
     latest: () => undefined,
   };
   const { stream: output, seen } = captured();
-  const progress = createTerminalProgress(source, output);
+  const progress = createTerminalProgress(source, { output, bars: true });
   progress.start();
   progress.stop();
   expect(seen.text).toContain('total (100002 files)');
   expect(seen.text).toContain('a.bin');
   expect(seen.text).toContain('b.bin');
-  // Looked up: the two running jobs, once per redraw; nothing of the 100,000 waiting ones.
-  expect(source.job.mock.calls.map(([id]) => id).sort()).toEqual(['a', 'b']);
+  // Looked up: only the running jobs it shows; nothing of the 100,000 waiting ones.
+  expect(source.job.mock.calls.every(([id]) => id === 'a' || id === 'b')).toBe(true);
 });
 
 it('takes a bar down when its file is done, and says why a file failed', () => {
@@ -63,16 +63,97 @@ it('takes a bar down when its file is done, and says why a file failed', () => {
   const { stream: output, seen } = captured();
   vi.useFakeTimers();
   try {
-    const progress = createTerminalProgress(source, output);
+    const progress = createTerminalProgress(source, { output, bars: true });
     progress.start();
     vi.advanceTimersByTime(200);
     jobs.set('a', { ...job('a', 'failed'), error: { code: 'NOPE', message: 'the receiver said no' } } as UploadJob);
     running = [];
-    // Away from a terminal the bars redraw every 2 s.
     vi.advanceTimersByTime(2400);
     progress.stop();
   } finally {
     vi.useRealTimers();
   }
   expect(seen.text).toContain('✗ a.bin: the receiver said no');
+});
+
+it("gives a finished file's bar to the next one instead of redrawing everything for each file", () => {
+  const jobs = new Map<string, UploadJob>();
+  let running: string[] = [];
+  const source = {
+    running: () => running.map((id) => jobs.get(id)!),
+    job: (id: string) => jobs.get(id),
+    overall: () => totals({ files: 200, size: 200_000 }),
+    latest: () => undefined,
+  };
+  const { stream: output, seen } = captured();
+  vi.useFakeTimers();
+  try {
+    const progress = createTerminalProgress(source, { output, bars: true });
+    progress.start();
+    // 25 redraws; at each, the 8 files of the last one are done and 8 others run.
+    for (let round = 0; round < 25; round++) {
+      for (const id of running) jobs.set(id, job(id, 'completed', 1000));
+      running = Array.from({ length: 8 }, (_, i) => `f${round * 8 + i}`);
+      for (const id of running) jobs.set(id, job(id, 'running', 500));
+      vi.advanceTimersByTime(200);
+    }
+    progress.stop();
+  } finally {
+    vi.useRealTimers();
+  }
+  const redraws = seen.text.split('total (200 files)').length - 1;
+  // cli-progress redraws on its own clock (every 2 s away from a terminal), not once per finished file.
+  expect(redraws).toBeGreaterThan(0);
+  expect(redraws).toBeLessThan(25);
+  expect(seen.text).toContain('f199.bin');
+});
+
+it('shows 8 files at most, however many a bulk request runs at once', () => {
+  const jobs = new Map<string, UploadJob>();
+  for (let i = 0; i < 64; i++) jobs.set(`b${i}`, job(`b${i}`, 'running', 10));
+  const source = {
+    running: () => jobs.values(),
+    job: (id: string) => jobs.get(id),
+    overall: () => totals({ files: 64, size: 64_000 }),
+    latest: () => undefined,
+  };
+  const { stream: output, seen } = captured();
+  const progress = createTerminalProgress(source, { output, bars: true });
+  progress.start();
+  progress.stop();
+  const named = [...jobs.keys()].filter((id) => seen.text.includes(`${id}.bin`));
+  expect(named).toHaveLength(8);
+});
+
+it('writes no bars where there is no terminal, only a line for each file that failed', () => {
+  const jobs = new Map<string, UploadJob>();
+  let running: string[] = [];
+  const source = {
+    running: () => running.map((id) => jobs.get(id)!),
+    job: (id: string) => jobs.get(id),
+    overall: () => totals({ files: 2000, size: 2_000_000 }),
+    latest: () => undefined,
+  };
+  const { stream: output, seen } = captured();
+  vi.useFakeTimers();
+  try {
+    const progress = createTerminalProgress(source, { output, bars: false });
+    progress.start();
+    for (let round = 0; round < 250; round++) {
+      for (const id of running)
+        jobs.set(
+          id,
+          id === 'f77'
+            ? ({ ...job(id, 'failed'), error: { code: 'NOPE', message: 'refused' } } as UploadJob)
+            : job(id, 'completed', 1000),
+        );
+      running = Array.from({ length: 8 }, (_, i) => `f${round * 8 + i}`);
+      for (const id of running) jobs.set(id, job(id, 'running', 500));
+      vi.advanceTimersByTime(200);
+    }
+    progress.stop();
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(seen.text).toBe('✗ f77.bin: refused\n');
 });

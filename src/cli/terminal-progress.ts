@@ -12,8 +12,53 @@ export interface TerminalProgressSource {
   latest(id: string): ProgressEvent | undefined;
 }
 
-/** One bar per running file plus a total, with speed and ETA; redrawn a few times a second. */
-export function createTerminalProgress(source: TerminalProgressSource, output?: NodeJS.WritableStream) {
+export interface TerminalProgressOptions {
+  /** Where it writes (standard error by default). */
+  output?: NodeJS.WritableStream;
+  /**
+   * Bars, redrawn in place; by default only on a terminal. Elsewhere (a log file, a pipe) a redraw
+   * would only pile up lines, so only failures are written, one line each.
+   */
+  bars?: boolean;
+}
+
+/** Files with a bar of their own at most; the rest count in the total (a bulk request runs 64 at once). */
+const maxFileBars = 8;
+const redrawMs = 200;
+
+const failureLine = (job: UploadJob) => `✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? 'failed'}\n`;
+
+/** One bar per running file (up to 8) plus a total, with speed and ETA; redrawn a few times a second. */
+export function createTerminalProgress(source: TerminalProgressSource, options: TerminalProgressOptions = {}) {
+  const output = options.output ?? process.stderr;
+  const bars = options.bars ?? (output as { isTTY?: boolean }).isTTY === true;
+  return bars ? barsProgress(source, output) : failuresOnly(source, output);
+}
+
+function failuresOnly(source: TerminalProgressSource, output: NodeJS.WritableStream) {
+  const watched = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const look = () => {
+    for (const job of source.running()) if (job.status === 'running') watched.add(job.id);
+    for (const id of watched) {
+      const job = source.job(id);
+      if (job?.status === 'running') continue;
+      watched.delete(id);
+      if (job?.status === 'failed') output.write(failureLine(job));
+    }
+  };
+  return {
+    start() {
+      timer = setInterval(look, redrawMs);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      look();
+    },
+  };
+}
+
+function barsProgress(source: TerminalProgressSource, output: NodeJS.WritableStream) {
   const { overall, latest } = source;
   const multibar = new cliProgress.MultiBar(
     {
@@ -22,74 +67,70 @@ export function createTerminalProgress(source: TerminalProgressSource, output?: 
       clearOnComplete: false,
       barsize: 24,
       etaBuffer: 50,
-      // Another stream than the terminal (a test's) gets the bars too.
-      ...(output ? { stream: output, noTTYOutput: true } : {}),
+      stream: output,
+      // A stream that is not a terminal was asked for bars (a test): it gets them.
+      noTTYOutput: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  const bars = new Map<string, cliProgress.SingleBar>();
+  const shown = new Map<string, cliProgress.SingleBar>();
+  // A finished file's bar goes to the next file: taking a bar down redraws everything at once.
+  const spare: cliProgress.SingleBar[] = [];
   let total: cliProgress.SingleBar | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  const payload = (job: UploadJob) => {
+    const phase = job.phase && job.phase !== 'uploading' ? job.phase : undefined;
+    const event = latest(job.id);
+    const eta = event?.etaSeconds;
+    return {
+      name: (job.relativePath ?? job.name).slice(-32),
+      size: formatBytes(job.size),
+      done: formatBytes(job.acknowledged),
+      speed: event ? formatBytes(event.bytesPerSecond) : '-',
+      eta_text: phase ?? (eta === null || eta === undefined ? '-' : `${Math.ceil(eta)} s`),
+    };
+  };
+
   function render() {
-    const { files, size, acknowledged: done, bytesPerSecond, etaSeconds: eta } = overall();
-    for (const job of source.running()) {
-      if (job.status !== 'running' || bars.has(job.id)) continue;
-      bars.set(
-        job.id,
-        multibar.create(job.size || 1, 0, {
-          name: (job.relativePath ?? job.name).slice(-32),
-          size: formatBytes(job.size),
-          done: '0 B',
-          speed: '-',
-          eta_text: '-',
-        }),
-      );
-    }
-    for (const [id, bar] of bars) {
+    for (const [id, bar] of shown) {
       const job = source.job(id);
-      if (!job) {
-        multibar.remove(bar);
-        bars.delete(id);
+      if (job?.status === 'running') {
+        bar.update(job.acknowledged, payload(job));
         continue;
       }
-      const phase = job.phase && job.phase !== 'uploading' ? ` [${job.phase}]` : '';
-      const event = latest(job.id);
-      const eta = event?.etaSeconds;
-      bar.update(job.acknowledged, {
-        name: (job.relativePath ?? job.name).slice(-32),
-        size: formatBytes(job.size),
-        done: formatBytes(job.acknowledged),
-        speed: event ? formatBytes(event.bytesPerSecond) : '-',
-        eta_text: phase ? phase.trim() : eta === null || eta === undefined ? '-' : `${Math.ceil(eta)} s`,
-      });
-      if (job.status !== 'running') {
-        multibar.remove(bar);
-        bars.delete(id);
-        if (job.status === 'failed')
-          multibar.log(`✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? 'failed'}\n`);
-      }
+      shown.delete(id);
+      spare.push(bar);
+      if (job?.status === 'failed') multibar.log(failureLine(job));
     }
-    total ??= multibar.create(size || 1, 0, {
-      name: `total (${files} files)`,
-      size: formatBytes(size),
-      done: '0 B',
-      speed: '-',
-      eta_text: '-',
-    });
-    total.setTotal(size || 1);
-    total.update(done, {
+    for (const job of source.running()) {
+      if (shown.size >= maxFileBars) break;
+      if (job.status !== 'running' || shown.has(job.id)) continue;
+      const bar = spare.pop();
+      if (bar) {
+        bar.setTotal(job.size || 1);
+        bar.update(job.acknowledged, payload(job));
+      }
+      shown.set(job.id, bar ?? multibar.create(job.size || 1, job.acknowledged, payload(job)));
+    }
+    // Fewer files running than bars: the spare ones go (this happens as a run winds down, not per file).
+    for (const bar of spare.splice(0)) multibar.remove(bar);
+    const { files, size, acknowledged: done, bytesPerSecond, etaSeconds: eta } = overall();
+    const totals = {
       name: `total (${files} files)`,
       size: formatBytes(size),
       done: formatBytes(done),
       speed: formatBytes(bytesPerSecond),
       eta_text: eta === null ? '-' : `${Math.ceil(eta)} s`,
-    });
+    };
+    total ??= multibar.create(size || 1, 0, totals);
+    total.setTotal(size || 1);
+    total.update(done, totals);
   }
 
   return {
     start() {
-      timer = setInterval(render, 200);
+      timer = setInterval(render, redrawMs);
     },
     stop() {
       if (timer) clearInterval(timer);
