@@ -72,9 +72,15 @@ export async function linkAs(sources: string[], dir: string, names: string[]): P
 
 /**
  * Every expected file must have landed with the right size, and with `hash`
- * the right sha256. Landed files are removed either way so disk use stays flat.
+ * the right sha256. Landed files are removed either way so disk use stays flat,
+ * unless `keep` (the caller removes the whole receive folder later).
  */
-export async function checkLanded(recvDir: string, expected: Expected[], hash: boolean): Promise<'sha256' | 'size'> {
+export async function checkLanded(
+  recvDir: string,
+  expected: Expected[],
+  hash: boolean,
+  keep = false,
+): Promise<'sha256' | 'size'> {
   const refs = expected.map((e) => ({ filename: e.filename, location: '' }));
   const paths = await locateStored('ferry', recvDir, refs);
   try {
@@ -91,7 +97,7 @@ export async function checkLanded(recvDir: string, expected: Expected[], hash: b
     if (bad.length > 0) throw new Error(`${bad.length} of ${expected.length} file(s) wrong; first: ${bad[0]}`);
     return hash ? 'sha256' : 'size';
   } finally {
-    await removeStored('ferry', paths);
+    if (!keep) await removeStored('ferry', paths);
   }
 }
 

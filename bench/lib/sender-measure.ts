@@ -42,6 +42,14 @@ export interface RunContext {
 
 const warmUpFiles = 64;
 
+/**
+ * Small files stay in the receive folder until the pass ends (it is removed whole). Deleting 2000 files
+ * right before the next run makes that run pay for them: on ext4 without a journal (this machine's
+ * root) creating a file scans every inode of its block group deleted in the last minute, which swung
+ * either sender's rate by 2× depending on what the run before it had left to delete.
+ */
+const keepSmall = (phase: Phase) => phase === 'small';
+
 /** Generous: a slow box must not fail a run, a hung sender must not stall the benchmark forever. */
 function timeoutFor(sources: Source[]): number {
   const bytes = sources.reduce((sum, s) => sum + s.size, 0);
@@ -99,11 +107,11 @@ export async function measureSend(
     );
     record.server = await ctx.server.stats();
     const expected: Expected[] = sources.map((s, i) => ({ filename: names[i]!, size: s.size, sha256: s.sha256 }));
-    record.checked = await checkLanded(ctx.server.dir, expected, hash);
+    record.checked = await checkLanded(ctx.server.dir, expected, hash, keepSmall(phase));
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
   } finally {
-    await discardLanded(ctx.server.dir, warmNames).catch(() => undefined);
+    if (!keepSmall(phase)) await discardLanded(ctx.server.dir, warmNames).catch(() => undefined);
     await rm(linkDir, { recursive: true, force: true });
   }
   // A failed run may leave its landed files behind; they are named for this run only.
