@@ -1,10 +1,10 @@
-import { link, lstat, mkdir, open, realpath, stat, unlink } from 'node:fs/promises';
+import { link, lstat, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, FerryError } from '../../errors';
 import { syncDirectory } from '../../fs/atomic-file';
-import { isInside, notADirectory, outside } from './landing-errors';
+import { createFolderChecker } from './checked-folders';
 import { moveInto } from './move-file';
-import { sanitizeDisplayName, sanitizeRelativeDir, withCollisionSuffix } from './sanitize-filename';
+import { sanitizeDisplayName, withCollisionSuffix } from './sanitize-filename';
 
 export interface PlacedFile {
   /** Where the file now lives (under the real path of the receive folder). */
@@ -61,18 +61,10 @@ export interface ReceiveFolderDeps {
   durable?: boolean;
 }
 
-/** The receiver keeps its own state in this folder of the receive folder; no client folder may land in it. */
-export const stateFolderName = '.ferry';
+export { stateFolderName } from './checked-folders';
 
 /** " (1)" … " (9999)"; past that something is wrong (or hostile) and we stop probing. */
 const MAX_COLLISION_SUFFIX = 9999;
-
-/**
- * How long a checked sub-folder is trusted without checking again: long enough for the files of one
- * bulk request (tens of milliseconds), short enough that a folder swapped for a symlink meanwhile has
- * only a moment's window, close to the check-then-rename gap that exists anyway.
- */
-const CHECKED_FOLDER_TTL_MS = 250;
 
 /** link(2) errors that mean "this file system (or pair of them) has no hard links here": land by rename instead. */
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
@@ -86,65 +78,8 @@ export function createReceiveFolder({ dir, durable = true }: ReceiveFolderDeps):
   /** Absolute paths held by `claim` for files still arriving. */
   const claimed = new Set<string>();
 
-  /** Creates the sanitized sub-folders one level at a time, checking each resolved level stays inside. */
-  let realRootCache: Promise<string> | undefined;
-  /** The root's real path, resolved once: small files arrive by the thousand. */
-  function resolveRoot(): Promise<string> {
-    realRootCache ??= mkdir(root, { recursive: true }).then(() => realpath(root));
-    realRootCache.catch(() => (realRootCache = undefined));
-    return realRootCache;
-  }
-
-  /** Sub-folders checked lately, by sanitized path: a thousand files of one folder check it once. */
-  const checkedFolders = new Map<string, { realDir: string; until: number }>();
-
-  async function ensureDirectory(relativePath: string | undefined): Promise<{ realDir: string; segments: string[] }> {
-    const realRoot = await resolveRoot();
-    const segments = sanitizeRelativeDir(relativePath ?? '');
-    if (segments.length === 0) return { realDir: realRoot, segments };
-    if (segments[0]!.toLowerCase() === stateFolderName) segments[0] = `_${stateFolderName.slice(1)}`;
-    const key = segments.join('/');
-    const checked = checkedFolders.get(key);
-    if (checked && checked.until > Date.now()) return { realDir: checked.realDir, segments };
-    const realDir = await checkDirectory(realRoot, segments);
-    if (checkedFolders.size > 1000) checkedFolders.clear();
-    checkedFolders.set(key, { realDir, until: Date.now() + CHECKED_FOLDER_TTL_MS });
-    return { realDir, segments };
-  }
-
-  /** Forgets the checked folders: one vanished or changed, so each is checked afresh. */
-  function forgetFolders(): void {
-    checkedFolders.clear();
-  }
-
-  async function checkDirectory(realRoot: string, segments: string[]): Promise<string> {
-    let current = realRoot;
-    for (const segment of segments) {
-      const next = path.join(current, segment);
-      // Not `mkdir -p` on the whole path: it would follow a planted symlink and create folders outside.
-      try {
-        await mkdir(next);
-      } catch (error) {
-        if (errnoCode(error) === 'ENAMETOOLONG') {
-          throw new FerryError('PATH_TOO_LONG', 'The folder path is too long for this file system', {
-            status: 400,
-            cause: error,
-          });
-        }
-        if (errnoCode(error) === 'ENOTDIR') throw notADirectory(segments, error);
-        if (errnoCode(error) !== 'EEXIST') throw error;
-      }
-      current = await realpath(next);
-      if (!isInside(realRoot, current)) throw outside(next);
-    }
-    // The spec's rule, checked once more on the final directory: "only inside the receive folder".
-    const realDir = await realpath(current);
-    if (!isInside(realRoot, realDir)) throw outside(realDir);
-    if (!(await stat(realDir)).isDirectory()) {
-      throw notADirectory(segments);
-    }
-    return realDir;
-  }
+  const folders = createFolderChecker(root);
+  const { ensureDirectory } = folders;
 
   /** The names to try, in order: the sanitized name, then " (1)" … " (9999)". */
   function* candidates(realDir: string, segments: string[], filename: string): Generator<PlacedFile> {
@@ -206,8 +141,7 @@ export function createReceiveFolder({ dir, durable = true }: ReceiveFolderDeps):
       return await attempt();
     } catch (error) {
       if (!codes.includes(errnoCode(error) ?? '')) throw error;
-      forgetFolders();
-      realRootCache = undefined;
+      folders.forget();
       return attempt();
     }
   }
