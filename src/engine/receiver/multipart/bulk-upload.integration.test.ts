@@ -133,6 +133,30 @@ describe('bulk POST /upload', () => {
     ]);
   });
 
+  it('tells the hub of a landed file once, already completed: one event each, not two', async () => {
+    t = await startReceiver();
+    const seen: Array<{ filename: unknown; status: string; offset: number; length: number | null }> = [];
+    t.receiver.hub.subscribe((event) => {
+      if (event.context.source === 'multipart')
+        seen.push({
+          filename: event.context.filename,
+          status: event.status,
+          offset: event.offset,
+          length: event.length,
+        });
+    });
+    const files = fiveFiles();
+    expect((await postBulk(t.url, bulkBody(files))).status).toBe(201);
+    expect(seen.sort((a, b) => String(a.filename).localeCompare(String(b.filename)))).toEqual(
+      files.map((file) => ({
+        filename: file.name,
+        status: 'completed',
+        offset: file.content.length,
+        length: file.content.length,
+      })),
+    );
+  });
+
   it('remembers the keys across a restart of the receiver', async () => {
     t = await startReceiver();
     const files = fiveFiles().slice(0, 2);

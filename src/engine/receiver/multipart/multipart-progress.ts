@@ -8,6 +8,7 @@ export interface MultipartProgress {
     filename: string;
     length: number | null;
     offset?: number;
+    status?: 'completed';
     context?: Record<string, unknown>;
   }): void;
   advance(uploadId: string, offset: number): void;
@@ -21,13 +22,14 @@ export interface MultipartProgress {
 export interface ProgressReporter {
   /**
    * False when the hub refused: nothing more is reported for that upload. `settled`: the file has
-   * arrived already (a bulk request's), so it is registered with its length and not set running.
+   * arrived already (a bulk request's), so it is registered with its length and not set running;
+   * with `status: 'completed'` it has landed too, and that one event is all the hub sends of it.
    */
   register(
     uploadId: string,
     filename: string,
     context: Record<string, unknown>,
-    settled?: { length: number; offset: number },
+    settled?: { length: number; offset: number; status?: 'completed' },
   ): boolean;
   advance(uploadId: string, offset: number): void;
   finish(uploadId: string, status: 'completed' | 'failed', error?: FerryError): void;
