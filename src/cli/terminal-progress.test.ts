@@ -76,23 +76,30 @@ it('takes a bar down when its file is done, and says why a file failed', () => {
   expect(seen.text).toContain('✗ a.bin: the receiver said no');
 });
 
-it("gives a finished file's bar to the next one instead of redrawing everything for each file", () => {
+/**
+ * A run of `rounds` redraws, 8 files at a time: at each, the 8 files of the last one end (as `endAs`
+ * says, completed by default) and 8 others run. Returns what was written.
+ */
+function eightAtATime(
+  rounds: number,
+  bars: boolean,
+  endAs: (id: string) => UploadJob = (id) => job(id, 'completed', 1000),
+): string {
   const jobs = new Map<string, UploadJob>();
   let running: string[] = [];
   const source = {
     running: () => running.map((id) => jobs.get(id)!),
     job: (id: string) => jobs.get(id),
-    overall: () => totals({ files: 200, size: 200_000 }),
+    overall: () => totals({ files: rounds * 8, size: rounds * 8000 }),
     latest: () => undefined,
   };
   const { stream: output, seen } = captured();
   vi.useFakeTimers();
   try {
-    const progress = createTerminalProgress(source, { output, bars: true });
+    const progress = createTerminalProgress(source, { output, bars });
     progress.start();
-    // 25 redraws; at each, the 8 files of the last one are done and 8 others run.
-    for (let round = 0; round < 25; round++) {
-      for (const id of running) jobs.set(id, job(id, 'completed', 1000));
+    for (let round = 0; round < rounds; round++) {
+      for (const id of running) jobs.set(id, endAs(id));
       running = Array.from({ length: 8 }, (_, i) => `f${round * 8 + i}`);
       for (const id of running) jobs.set(id, job(id, 'running', 500));
       vi.advanceTimersByTime(200);
@@ -101,11 +108,16 @@ it("gives a finished file's bar to the next one instead of redrawing everything 
   } finally {
     vi.useRealTimers();
   }
-  const redraws = seen.text.split('total (200 files)').length - 1;
+  return seen.text;
+}
+
+it("gives a finished file's bar to the next one instead of redrawing everything for each file", () => {
+  const text = eightAtATime(25, true);
+  const redraws = text.split('total (200 files)').length - 1;
   // cli-progress redraws on its own clock (every 2 s away from a terminal), not once per finished file.
   expect(redraws).toBeGreaterThan(0);
   expect(redraws).toBeLessThan(25);
-  expect(seen.text).toContain('f199.bin');
+  expect(text).toContain('f199.bin');
 });
 
 it('shows 8 files at most, however many a bulk request runs at once', () => {
@@ -126,34 +138,9 @@ it('shows 8 files at most, however many a bulk request runs at once', () => {
 });
 
 it('writes no bars where there is no terminal, only a line for each file that failed', () => {
-  const jobs = new Map<string, UploadJob>();
-  let running: string[] = [];
-  const source = {
-    running: () => running.map((id) => jobs.get(id)!),
-    job: (id: string) => jobs.get(id),
-    overall: () => totals({ files: 2000, size: 2_000_000 }),
-    latest: () => undefined,
-  };
-  const { stream: output, seen } = captured();
-  vi.useFakeTimers();
-  try {
-    const progress = createTerminalProgress(source, { output, bars: false });
-    progress.start();
-    for (let round = 0; round < 250; round++) {
-      for (const id of running)
-        jobs.set(
-          id,
-          id === 'f77'
-            ? ({ ...job(id, 'failed'), error: { code: 'NOPE', message: 'refused' } } as UploadJob)
-            : job(id, 'completed', 1000),
-        );
-      running = Array.from({ length: 8 }, (_, i) => `f${round * 8 + i}`);
-      for (const id of running) jobs.set(id, job(id, 'running', 500));
-      vi.advanceTimersByTime(200);
-    }
-    progress.stop();
-  } finally {
-    vi.useRealTimers();
-  }
-  expect(seen.text).toBe('✗ f77.bin: refused\n');
+  const failing = (id: string) =>
+    id === 'f77'
+      ? ({ ...job(id, 'failed'), error: { code: 'NOPE', message: 'refused' } } as UploadJob)
+      : job(id, 'completed', 1000);
+  expect(eightAtATime(250, false, failing)).toBe('✗ f77.bin: refused\n');
 });

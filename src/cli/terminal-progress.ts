@@ -26,6 +26,21 @@ export interface TerminalProgressOptions {
 const maxFileBars = 8;
 const redrawMs = 200;
 
+/** Runs `draw` every redraw from `start`, and a last time at `stop`, then `last`. */
+function onTimer(draw: () => void, last?: () => void) {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      timer = setInterval(draw, redrawMs);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      draw();
+      last?.();
+    },
+  };
+}
+
 const failureLine = (job: UploadJob) => `✗ ${job.relativePath ?? job.name}: ${job.error?.message ?? 'failed'}\n`;
 
 /** One bar per running file (up to 8) plus a total, with speed and ETA; redrawn a few times a second. */
@@ -37,7 +52,6 @@ export function createTerminalProgress(source: TerminalProgressSource, options: 
 
 function failuresOnly(source: TerminalProgressSource, output: NodeJS.WritableStream) {
   const watched = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
   const look = () => {
     for (const job of source.running()) if (job.status === 'running') watched.add(job.id);
     for (const id of watched) {
@@ -47,15 +61,7 @@ function failuresOnly(source: TerminalProgressSource, output: NodeJS.WritableStr
       if (job?.status === 'failed') output.write(failureLine(job));
     }
   };
-  return {
-    start() {
-      timer = setInterval(look, redrawMs);
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      look();
-    },
-  };
+  return onTimer(look);
 }
 
 function barsProgress(source: TerminalProgressSource, output: NodeJS.WritableStream) {
@@ -77,7 +83,6 @@ function barsProgress(source: TerminalProgressSource, output: NodeJS.WritableStr
   // A finished file's bar goes to the next file: taking a bar down redraws everything at once.
   const spare: cliProgress.SingleBar[] = [];
   let total: cliProgress.SingleBar | undefined;
-  let timer: NodeJS.Timeout | undefined;
 
   const payload = (job: UploadJob) => {
     const phase = job.phase && job.phase !== 'uploading' ? job.phase : undefined;
@@ -128,14 +133,5 @@ function barsProgress(source: TerminalProgressSource, output: NodeJS.WritableStr
     total.update(done, totals);
   }
 
-  return {
-    start() {
-      timer = setInterval(render, redrawMs);
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      render();
-      multibar.stop();
-    },
-  };
+  return onTimer(render, () => multibar.stop());
 }

@@ -193,3 +193,16 @@ export function bulkPart(file: BulkFile): Buffer {
     `filename*=UTF-8''${encodeURIComponent(file.name)}\r\nContent-Type: application/octet-stream\r\n\r\n`;
   return Buffer.concat([Buffer.from(head), file.content, Buffer.from('\r\n')]);
 }
+
+/** A bulk request (`X-Ferry-Bulk: 1`) of a ready body to a receiver at `url`. */
+export function sendBulk(url: string, body: Buffer, bearer: string): Promise<Response> {
+  return fetch(`${url}/upload`, {
+    method: 'POST',
+    headers: {
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'x-ferry-bulk': '1',
+      authorization: `Bearer ${bearer}`,
+    },
+    body,
+  });
+}

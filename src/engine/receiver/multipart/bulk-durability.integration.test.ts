@@ -5,7 +5,7 @@ import { readlinkSync } from 'node:fs';
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BOUNDARY, bulkPart, closingBoundary } from '../../../../test/support/multipart-test-server';
+import { bulkPart, closingBoundary, sendBulk } from '../../../../test/support/multipart-test-server';
 import {
   listFiles,
   removeBase,
@@ -17,16 +17,7 @@ import {
 const files = ['a.bin', 'b.bin', 'c.bin'].map((name) => ({ name, content: randomBytes(4000) }));
 const body = Buffer.concat([...files.map((file) => bulkPart({ ...file, key: `key-${file.name}` })), closingBoundary]);
 
-const postBulk = (url: string) =>
-  fetch(`${url}/upload`, {
-    method: 'POST',
-    headers: {
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-      'x-ferry-bulk': '1',
-      authorization: `Bearer ${token}`,
-    },
-    body,
-  });
+const postBulk = (url: string) => sendBulk(url, body, token);
 
 /** The path a handle is open on (Linux), to pick out the staged files' fsyncs. */
 const pathOf = (handle: FileHandle) => readlinkSync(`/proc/self/fd/${handle.fd}`);

@@ -5,7 +5,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOUNDARY, bulkPart, closingBoundary, type BulkFile } from '../../../../test/support/multipart-test-server';
+import {
+  BOUNDARY,
+  bulkPart,
+  closingBoundary,
+  sendBulk,
+  type BulkFile,
+} from '../../../../test/support/multipart-test-server';
 import { appToken, guestToken, sharedReceiverForTest } from '../../../../test/support/sharing';
 import {
   listFiles,
@@ -38,15 +44,7 @@ interface BulkAnswer {
 }
 
 async function postBulk(url: string, body: Buffer, bearer = token): Promise<{ status: number; body: BulkAnswer }> {
-  const response = await fetch(`${url}/upload`, {
-    method: 'POST',
-    headers: {
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-      'x-ferry-bulk': '1',
-      authorization: `Bearer ${bearer}`,
-    },
-    body,
-  });
+  const response = await sendBulk(url, body, bearer);
   return { status: response.status, body: (await response.json()) as BulkAnswer };
 }
 
