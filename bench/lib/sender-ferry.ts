@@ -10,6 +10,7 @@ import {
   createUploadQueue,
   type QueueChanges,
   type QueuePersistence,
+  type UploadPool,
   type UploadQueue,
 } from '../../src/engine/sender';
 import type { QueueFigures, SenderVariant } from './sender-protocol';
@@ -36,17 +37,23 @@ export async function sendWithFerry(task: FerrySend, paths: string[]): Promise<v
     checksum: task.variant.checksum,
     stallTimeoutMs: 30_000,
   });
+  await runToCompletion(queue, pool);
+}
+
+/** Runs the pool until idle and closes it; any job that did not complete fails the run. */
+export async function runToCompletion(queue: UploadQueue, pool: UploadPool): Promise<void> {
   pool.start();
   try {
     await Promise.race([pool.whenIdle(), failWhenOffline(queue)]);
   } finally {
     await pool.close();
   }
-  const unfinished = queue.list().filter((job) => job.status !== 'completed');
+  const jobs = queue.list();
+  const unfinished = jobs.filter((job) => job.status !== 'completed');
   if (unfinished.length > 0) {
     const first = unfinished[0]!;
     const why = first.error ? `${first.error.code}: ${first.error.message}` : (first.phase ?? 'no reason');
-    throw new Error(`${unfinished.length} of ${paths.length} Ferry job(s) ended ${first.status} (${why})`);
+    throw new Error(`${unfinished.length} of ${jobs.length} Ferry job(s) ended ${first.status} (${why})`);
   }
 }
 
@@ -54,7 +61,7 @@ export async function sendWithFerry(task: FerrySend, paths: string[]): Promise<v
  * An unreachable target parks jobs as queued and the pool never goes idle;
  * in a benchmark that must be a failure, not a hang.
  */
-export function failWhenOffline(queue: UploadQueue): Promise<never> {
+function failWhenOffline(queue: UploadQueue): Promise<never> {
   return new Promise((_, reject) => {
     const timer = setInterval(() => {
       const parked = queue.list().find((job) => job.phase === 'offline');

@@ -8,7 +8,7 @@ import {
   createUploadPool,
   createUploadQueue,
 } from '../../src/engine/sender';
-import { failWhenOffline } from './sender-ferry';
+import { runToCompletion } from './sender-ferry';
 import type { ScaleFigures, SenderTask } from './sender-protocol';
 
 type ScaleTask = Extract<SenderTask, { mode: 'scale' }>;
@@ -32,17 +32,7 @@ export async function sendAtScale(task: ScaleTask): Promise<ScaleFigures> {
     landed += 1;
     if (landed % task.bucket === 0 || landed === files) marks.push({ at: performance.now(), cpu: cpuMs() });
   });
-  pool.start();
-  try {
-    await Promise.race([pool.whenIdle(), failWhenOffline(queue)]);
-  } finally {
-    await pool.close();
-  }
-  const unfinished = queue.list().filter((job) => job.status !== 'completed');
-  if (unfinished.length > 0) {
-    const first = unfinished[0]!;
-    throw new Error(`${unfinished.length} of ${files} job(s) ended ${first.status} (${first.error?.message ?? ''})`);
-  }
+  await runToCompletion(queue, pool);
   const filesPerSecond: number[] = [];
   const cpuMsPerFile: number[] = [];
   for (let i = 1; i < marks.length; i++) {

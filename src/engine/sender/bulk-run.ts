@@ -6,7 +6,7 @@ import { stopJob, type JobRunContext } from './job-runner';
 import type { QueuedJob } from './queued-job';
 import { classifyError, createBackoff } from './retry-policy';
 import { sleep } from './settle';
-import { inTurns } from './bulk-turns';
+import { inTurns } from '../in-turns';
 import { withStallWatch } from './stall-watch';
 
 /** What a batch shares with the pool beyond what one job's run does. */

@@ -1,7 +1,7 @@
 import type busboy from 'busboy';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isFerryError } from '../../errors';
+import { inTurns } from '../../in-turns';
 import { senderContext } from '../http/sender-context';
 import { syncDirectory } from '../../fs/atomic-file';
 import { receiveBulkFile, refusePart, type BulkFileDeps, type SettledFile } from './bulk-file';
@@ -17,9 +17,6 @@ export type BulkDeps = Omit<BulkFileDeps, 'sender' | 'touch' | 'syncGroup'> & { 
 
 /** How long a `landed` query waits for parts of its keys still arriving elsewhere (a broken request). */
 const arrivingWaitMs = 2_000;
-
-/** Files shown on the progress hub per turn of the event loop once a request is through. */
-const showPerTurn = 16;
 
 /** What landed under each key asked about. */
 async function answerQuery(keys: LandedKeys, asked: string[]): Promise<LandedAnswer[]> {
@@ -101,12 +98,8 @@ export async function receiveBulk(
   } catch (error) {
     failure ??= toMultipartError(error);
   }
-  // In slices: in the app the receiver shares its loop with the window's pushes, and each shown file
-  // is two hub events sent to every /ws client.
-  for (let at = 0; at < settled.length; at += showPerTurn) {
-    if (at > 0) await nextTurn();
-    for (const file of settled.slice(at, at + showPerTurn)) file.show();
-  }
+  // In slices: in the app the receiver shares its loop with the window's pushes.
+  await inTurns(settled, (file) => file.show());
   // The keys of what landed go to disk before the answer says so: a restart after it forgets none.
   await deps.keys.persist().catch(() => undefined);
   const files = settled.map((file) => file.result);
