@@ -2,9 +2,7 @@
 // `ferry serve …` / `ferry send …` (and `npm run serve|send`): runs the bundled CLI on plain node,
 // rebuilding dist/cli first when a source is newer. It runs in this process, so SIGINT and SIGTERM
 // reach the CLI's own handlers directly (serve flushes in-flight uploads on them).
-import { readFileSync } from 'node:fs';
-import module from 'node:module';
-import { pathToFileURL } from 'node:url';
+import module, { createRequire } from 'node:module';
 import { buildFailureLine, cliNames, cliOutput, ensureCli } from './cli-bundle.mjs';
 
 const usage = `Usage: ferry <command> [options]
@@ -25,7 +23,7 @@ if (command === undefined || command === '--help' || command === '-h' || (comman
   process.exit(command === undefined ? 2 : 0);
 }
 if (command === '--version' || command === '-V') {
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const { version } = createRequire(import.meta.url)('../package.json');
   console.log(version);
   process.exit(0);
 }
@@ -46,6 +44,7 @@ try {
 // Node 22.1+ keeps the bundle's compiled code on disk (in the temp folder), so a run after the first
 // starts in about half the time; older Node has no such cache and starts as before.
 module.enableCompileCache?.();
-// The bundled CLI parses process.argv as if it had been started directly.
+// The bundled CLI parses process.argv as if it had been started directly. It is CommonJS: required,
+// it loads without the ES module loader's resolution and export checks.
 process.argv = [process.argv[0], cliOutput(name), ...args];
-await import(pathToFileURL(cliOutput(name)).href);
+createRequire(import.meta.url)(cliOutput(name));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The one upload state machine: created → running ⇄ paused → completed | failed | terminated | expired. */
 export const uploadStatuses = ['created', 'running', 'paused', 'completed', 'failed', 'terminated', 'expired'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The app's settings, validated in one place and migrated by version. Stored by electron-store in the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the user sees for one queued file. Jobs cross IPC and are persisted, so they are plain data. */
 export const JobStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'canceled']);

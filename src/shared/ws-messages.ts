@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProgressEvent } from './progress-event';
 
 /** Subprotocol a client may offer; the server echoes it so no token ever needs echoing. */

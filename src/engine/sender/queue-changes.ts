@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UploadJob } from '../../shared/upload-job';
 
 export const PersistedQueue = z.object({ version: z.literal(1), jobs: z.array(UploadJob) });

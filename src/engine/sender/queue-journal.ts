@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UploadJob } from '../../shared/upload-job';
 import { writeFileAtomic } from '../fs/atomic-file';
 import { createReplay, type PersistedQueue, type QueueChanges, type QueuePersistence } from './queue-changes';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UploadJob } from '../../shared/upload-job';
 import { writeFileAtomic } from '../fs/atomic-file';
 import { createReplay, type PersistedQueue, type QueueChanges, type QueuePersistence } from './queue-changes';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Settings, SettingsPatch } from '../settings';
 import { AddSummary, JobPatch, JobView, OverallView, ReceivedFile } from './job-view';
 import { SharingView } from './sharing-view';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A device that joined through the share link. */
 export const SharingGuestView = z.object({
