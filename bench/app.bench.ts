@@ -14,7 +14,8 @@ import { runBench, warnIfBusy } from './lib/bench-run';
 import { describeProfiles } from './lib/cpu-profile-top';
 import { createRandomFile } from './lib/files';
 import { settleDisk } from './lib/measure';
-import { checkLanded, createSmallSet, createTinySet, linkAs, type Expected } from './lib/sender-fixtures';
+import { checkLanded, keptUntilPassEnds, type Expected } from './lib/landed';
+import { createSmallSet, createTinySet, linkAs } from './lib/sender-fixtures';
 
 interface Fixtures {
   big: Expected & { path: string };
@@ -60,12 +61,12 @@ async function measureRun(
   const receiveDir = join(workDir, `recv-${tag}`);
   const stateDir = join(workDir, `state-${tag}`);
   const linkDir = join(workDir, `links-${tag}`);
+  // The big file gets a name per run, so the receiver never suffixes a repeat.
+  const expected = phase === 'big' ? [{ ...fixtures.big, filename: `big-${run}.bin` }] : fixtures.queueFiles;
   try {
     await mkdir(stateDir, { recursive: true });
-    // The big file gets a name per run, so the receiver never suffixes a repeat.
     const path =
       phase === 'big' ? (await linkAs([fixtures.big.path], linkDir, [`big-${run}.bin`]))[0]! : fixtures.queueDir!;
-    const expected = phase === 'big' ? [{ ...fixtures.big, filename: `big-${run}.bin` }] : fixtures.queueFiles;
     const task: AppTask = { mode: 'send', phase, path, receiveDir, stateDir, queueStore: options.queueStore };
     const bytes = expected.reduce((sum, e) => sum + e.size, 0);
     const { answer, window, idle } = await runAppChild(entry, task, {
@@ -81,13 +82,12 @@ async function measureRun(
     if (answer.result.completed !== expected.length)
       throw new Error(`${answer.result.completed} of ${expected.length} job(s) completed`);
     // The big file is hashed on run 1; small files are checked for presence and size.
-    record.checked = await checkLanded(receiveDir, expected, phase === 'big' && run === 1, phase === 'queue');
+    record.checked = await checkLanded(receiveDir, expected, phase === 'big' && run === 1);
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
   } finally {
-    // The 10,000 small files stay until the work dir goes at the end: deleted now, they would make the
-    // next run pay for it (on ext4 without a journal, creating a file scans the inodes deleted lately).
-    const done = phase === 'queue' ? [linkDir] : [receiveDir, stateDir, linkDir];
+    // A drop's files stay until the work dir goes at the end (the pass); its folders with them.
+    const done = keptUntilPassEnds(expected.length) ? [linkDir] : [receiveDir, stateDir, linkDir];
     await Promise.all(done.map((dir) => rm(dir, { recursive: true, force: true })));
   }
   await settleDisk();

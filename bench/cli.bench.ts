@@ -3,14 +3,14 @@
 // default), alternating, medians. Each run is timed from the shell's fork to the process's exit.
 //   npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3]
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../src/shared/units';
 import { runBench, warnIfBusy, wholeNumber } from './lib/bench-run';
 import { processCpuMs, timeCommand, type TimedRun } from './lib/cli-run';
-import { createRandomFile, sha256OfFile } from './lib/files';
+import { createRandomFile } from './lib/files';
+import { checkLanded } from './lib/landed';
 import { settleDisk } from './lib/measure';
 import { createSmallSet, linkAs } from './lib/sender-fixtures';
 import { fixed, mbPerSec, median, table } from './lib/stats';
@@ -103,38 +103,6 @@ function commandFor(sender: Sender, receiver: Receiver, source: string, state: s
   return [process.execPath, ferryBin, ...args, '--state', state];
 }
 
-/** Every file of the run landed whole (sha256 for each), then they go so the disk stays flat. */
-async function checkAndClear(dir: string, expected: Map<string, string>): Promise<void> {
-  const landed: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (entry.name === '.ferry') continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else landed.push(path);
-    }
-  };
-  await walk(dir);
-  const byName = new Map(landed.map((path) => [path.slice(path.lastIndexOf('/') + 1), path]));
-  const wrong: string[] = [];
-  for (const [name, sha256] of expected) {
-    const path = byName.get(name);
-    if (!path) wrong.push(`${name} did not land`);
-    else if (
-      (await stat(path)).size > 2 ** 20
-        ? (await sha256OfFile(path)) !== sha256
-        : hashOf(await readFile(path)) !== sha256
-    )
-      wrong.push(`${relative(dir, path)}: sha256 differs`);
-  }
-  if (landed.length !== expected.size) wrong.push(`${landed.length} files landed, ${expected.size} sent`);
-  for (const entry of await readdir(dir)) if (entry !== '.ferry') await rm(join(dir, entry), { recursive: true });
-  await settleDisk();
-  if (wrong.length > 0) throw new Error(`${wrong.length} problem(s); first: ${wrong[0]}`);
-}
-
-const hashOf = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
 interface Row {
   sender: Sender;
   wallMs: number[];
@@ -215,8 +183,8 @@ async function main(options: CliOptions, workDir: string): Promise<void> {
         set.label,
         work,
         async (sender, run) => {
-          // Names of their own per run: what landed before cannot answer for this run.
-          const tag = `${sender === 'ferry send' ? 'ferry' : 'tusjs'}-${run}`;
+          // Names of their own per run: what earlier runs left landed cannot answer for this one.
+          const tag = `${one ? 'big' : 'small'}-${sender === 'ferry send' ? 'ferry' : 'tusjs'}-${run}`;
           const folder = join(workDir, 'runs', tag);
           const names = set.sources.map((_, i) => (one ? `${tag}.bin` : `${tag}-${i}.bin`));
           const paths = await linkAs(
@@ -235,9 +203,12 @@ async function main(options: CliOptions, workDir: string): Promise<void> {
           );
           const timed = await timeCommand(command, { timeoutMs: 600_000 });
           const receiverCpuMs = (await receiver.cpuMs()) - before;
-          if (timed.code !== 0) throw new Error(`${sender} exited ${timed.code}: ${timed.stderr.slice(-400)}`);
-          await checkAndClear(receiveDir, new Map(names.map((name, i) => [name, set.sources[i]!.sha256])));
           await rm(folder, { recursive: true, force: true });
+          if (timed.code !== 0) throw new Error(`${sender} exited ${timed.code}: ${timed.stderr.slice(-400)}`);
+          // Every file by sha256; a run of many files stays landed until the receiver stops (keptUntilPassEnds).
+          const expected = set.sources.map((source, i) => ({ ...source, filename: names[i]! }));
+          await checkLanded(receiveDir, expected, true);
+          await settleDisk();
           return { timed, receiverCpuMs };
         },
         options.runs,

@@ -72,11 +72,13 @@ export async function removeStored(kind: ServerKind, paths: (string | undefined)
   }
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+/** Every file under `dir`, but not in Ferry's own state folder (staged parts, journals: nothing landed). */
+export async function* walk(dir: string): AsyncGenerator<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield path;
+    if (entry.isDirectory()) {
+      if (entry.name !== '.ferry') yield* walk(path);
+    } else if (entry.isFile()) yield path;
   }
 }
 

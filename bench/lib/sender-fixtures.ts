@@ -1,20 +1,12 @@
-// Source files for the sender benchmark, per-run names for them, and the
-// check that what landed on the receiver is byte for byte what was sent.
+// Source files for the sender benchmark and per-run names for them (landed.ts checks what arrived).
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { locateStored, removeStored, sha256OfFile } from './files';
-
-export interface Expected {
-  /** The name the receiver stores it under (the basename the sender sends). */
-  filename: string;
-  size: number;
-  sha256: string;
-}
 
 const batch = 64;
 
-async function inBatches<T, R>(items: T[], each: (item: T, index: number) => Promise<R>): Promise<R[]> {
+/** `each` over `items`, 64 at a time: thousands of files are never open at once. */
+export async function inBatches<T, R>(items: T[], each: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += batch) {
     out.push(...(await Promise.all(items.slice(i, i + batch).map((item, j) => each(item, i + j)))));
@@ -68,50 +60,6 @@ export async function linkAs(sources: string[], dir: string, names: string[]): P
     await link(source, path).catch(() => symlink(source, path));
     return path;
   });
-}
-
-/**
- * Every expected file must have landed with the right size, and with `hash`
- * the right sha256. Landed files are removed either way so disk use stays flat,
- * unless `keep` (the caller removes the whole receive folder later).
- */
-export async function checkLanded(
-  recvDir: string,
-  expected: Expected[],
-  hash: boolean,
-  keep = false,
-): Promise<'sha256' | 'size'> {
-  const refs = expected.map((e) => ({ filename: e.filename, location: '' }));
-  const paths = await locateStored('ferry', recvDir, refs);
-  try {
-    const problems = await inBatches(expected, async (e, i) => {
-      const path = paths[i];
-      if (path === undefined) return `${e.filename} did not land`;
-      const info = await stat(path).catch(() => undefined);
-      if (!info) return `${e.filename} vanished`;
-      if (info.size !== e.size) return `${e.filename}: landed ${info.size} bytes, sent ${e.size}`;
-      if (hash && (await sha256OfFile(path)) !== e.sha256) return `${e.filename}: sha256 differs from the source`;
-      return undefined;
-    });
-    const bad = problems.filter((p): p is string => p !== undefined);
-    if (bad.length > 0) throw new Error(`${bad.length} of ${expected.length} file(s) wrong; first: ${bad[0]}`);
-    return hash ? 'sha256' : 'size';
-  } finally {
-    if (!keep) await removeStored('ferry', paths);
-  }
-}
-
-/** Removes landed files nobody checks (warm-ups), found by name. */
-export async function discardLanded(recvDir: string, filenames: string[]): Promise<void> {
-  if (filenames.length === 0) return;
-  await removeStored(
-    'ferry',
-    await locateStored(
-      'ferry',
-      recvDir,
-      filenames.map((filename) => ({ filename, location: '' })),
-    ),
-  );
 }
 
 export async function removeAll(paths: string[]): Promise<void> {

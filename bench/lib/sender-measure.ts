@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { settleDisk } from './measure';
 import type { ServerStats } from './protocol';
-import { checkLanded, discardLanded, linkAs, type Expected } from './sender-fixtures';
+import { checkLanded, clearFailedRun, type Expected } from './landed';
+import { linkAs } from './sender-fixtures';
 import { runSenderChild } from './sender-process';
 import type { SenderResult, SenderVariant } from './sender-protocol';
 import type { ServerProcess } from './server-process';
@@ -41,14 +42,6 @@ export interface RunContext {
 }
 
 const warmUpFiles = 64;
-
-/**
- * Small files stay in the receive folder until the pass ends (it is removed whole). Deleting 2000 files
- * right before the next run makes that run pay for them: on ext4 without a journal (this machine's
- * root) creating a file scans every inode of its block group deleted in the last minute, which swung
- * either sender's rate by 2× depending on what the run before it had left to delete.
- */
-const keepSmall = (phase: Phase) => phase === 'small';
 
 /** Generous: a slow box must not fail a run, a hung sender must not stall the benchmark forever. */
 function timeoutFor(sources: Source[]): number {
@@ -107,15 +100,15 @@ export async function measureSend(
     );
     record.server = await ctx.server.stats();
     const expected: Expected[] = sources.map((s, i) => ({ filename: names[i]!, size: s.size, sha256: s.sha256 }));
-    record.checked = await checkLanded(ctx.server.dir, expected, hash, keepSmall(phase));
+    record.checked = await checkLanded(ctx.server.dir, expected, hash);
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
   } finally {
-    if (!keepSmall(phase)) await discardLanded(ctx.server.dir, warmNames).catch(() => undefined);
+    // Warm-up files stay with the run's own until the pass ends (keptUntilPassEnds).
     await rm(linkDir, { recursive: true, force: true });
   }
   // A failed run may leave its landed files behind; they are named for this run only.
-  if (record.error) await discardLanded(ctx.server.dir, names).catch(() => undefined);
+  if (record.error) await clearFailedRun(ctx.server.dir, names).catch(() => undefined);
   await settleDisk();
   return record;
 }
