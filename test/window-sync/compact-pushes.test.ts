@@ -11,12 +11,12 @@ import type { FerryCore } from '../../src/main/core/ferry-core';
 import { createJobViewer } from '../../src/main/core/job-view';
 import { createMemoryKeyValueStore } from '../../src/main/core/key-value-store';
 import { createSettingsStore } from '../../src/main/core/settings-store';
-import { windowJobsOf } from '../../src/main/core/window-jobs';
+import { createCoreWindowJobs } from '../../src/main/core/window-jobs';
 import { pushContract, type PushPayload, type QueueSnapshot } from '../../src/shared/ipc/contract';
 import type { JobView, OverallView } from '../../src/shared/ipc/job-view';
-import type { ProgressEvent } from '../../src/shared/progress-event';
 import type { UploadJob } from '../../src/shared/upload-job';
 import { makeTempDir, removeDir } from '../support/files';
+import { fakeUploadPool } from '../support/upload-pool-test-kit';
 
 /** The renderer's parts this test feeds, as far as it uses them. */
 interface RendererQueue {
@@ -58,23 +58,6 @@ function random(seed: number) {
   return { next, pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]! };
 }
 
-function scriptedHub() {
-  const listeners = new Set<(event: ProgressEvent) => void>();
-  const last = new Map<string, ProgressEvent>();
-  return {
-    get: (id: string) => last.get(id),
-    subscribe: (listener: (event: ProgressEvent) => void) => (
-      listeners.add(listener),
-      () => listeners.delete(listener)
-    ),
-    emit(id: string, bytesPerSecond: number, etaSeconds: number | null) {
-      const event = { uploadId: id, bytesPerSecond, etaSeconds } as ProgressEvent;
-      last.set(id, event);
-      for (const listener of listeners) listener(event);
-    },
-  };
-}
-
 const statuses: UploadJob['status'][] = ['queued', 'running', 'paused', 'completed', 'failed', 'canceled'];
 const phases = [undefined, 'uploading', 'retrying', 'stalled', 'waiting'] as const;
 
@@ -91,23 +74,20 @@ describe('compact pushes into the window', () => {
     const persistence = createMemoryPersistence();
     const queue = createUploadQueue(persistence, { saveDelayMs: 0, progressSaveMs: 0 });
     await queue.restore();
-    const hub = scriptedHub();
+    const pool = fakeUploadPool(queue);
+    const { hub } = pool;
     const core = {
       queue,
-      pool: {
-        hub,
-        overall: () => ({ ...emptyOverall, files: queue.list().length }),
-        activeCount: () => 0,
-      },
+      pool,
       settings: createSettingsStore({ store: createMemoryKeyValueStore() }),
-      embeddedEndpoint: () => endpoint,
       sharing: { view: async () => undefined, onChange: () => () => undefined },
+      windowJobs: createCoreWindowJobs({ hub, embeddedEndpoint: () => endpoint }),
     } as unknown as FerryCore;
     const whole = createJobViewer({ hub, embeddedEndpoint: () => endpoint });
 
     // The window: the renderer's store, and the model's fold kept beside it to compare views exactly.
     const open = () => {
-      const snapshot = { jobs: windowJobsOf(core).snapshot(queue.list()), overall: emptyOverall };
+      const snapshot = { jobs: core.windowJobs.snapshot(queue.list()), overall: emptyOverall };
       const store = createQueueStore({ schedule: (callback) => callback() });
       store.load(structuredClone(snapshot));
       return {

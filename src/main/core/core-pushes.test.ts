@@ -1,16 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProgressHub } from '../../engine/progress';
+import { fakeUploadPool } from '../../../test/support/upload-pool-test-kit';
 import { createMemoryPersistence } from '../../engine/sender/queue-persistence';
-import type { UploadPool } from '../../engine/sender/upload-pool';
-import { createUploadQueue } from '../../engine/sender/upload-queue';
+import { createUploadQueue, type UploadQueue } from '../../engine/sender/upload-queue';
 import { pushContract } from '../../shared/ipc/contract';
 import { sharingOff, type SharingView } from '../../shared/ipc/sharing-view';
 import type { UploadJob } from '../../shared/upload-job';
 import { connectPushes } from './core-pushes';
 import type { FerryCore } from './ferry-core';
 import { createMemoryKeyValueStore } from './key-value-store';
-import { createSettingsStore } from './settings-store';
-import { windowJobsOf } from './window-jobs';
+import { createSettingsStore, type SettingsStore } from './settings-store';
+import { createCoreWindowJobs } from './window-jobs';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -40,15 +39,19 @@ const job: UploadJob = {
   uploadUrl: `${endpoint}up1`,
 };
 
-/** A pool with nothing running: one queued file of 10 bytes. */
-function idlePool(): UploadPool {
-  const overall = { files: 1, completed: 0, failed: 0, size: 10, acknowledged: 0, bytesPerSecond: 0, etaSeconds: null };
+/** The parts of a core the pushes read: a pool with nothing running, and a window that has heard of no job yet. */
+function fakeCore(
+  queue: UploadQueue,
+  options: { sharing?: ReturnType<typeof fakeSharing>; settings?: SettingsStore } = {},
+): FerryCore {
+  const pool = fakeUploadPool(queue);
   return {
-    hub: createProgressHub(),
-    overall: () => overall,
-    activeCount: () => 0,
-    activeIds: () => [],
-  } as unknown as UploadPool;
+    queue,
+    pool,
+    settings: options.settings ?? createSettingsStore({ store: createMemoryKeyValueStore() }),
+    sharing: options.sharing ?? fakeSharing(),
+    windowJobs: createCoreWindowJobs({ hub: pool.hub, embeddedEndpoint: () => endpoint }),
+  } as unknown as FerryCore;
 }
 
 describe('core pushes', () => {
@@ -56,14 +59,7 @@ describe('core pushes', () => {
     const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs: [job] }));
     await queue.restore();
     const settings = createSettingsStore({ store: createMemoryKeyValueStore() });
-    const pool = idlePool();
-    const core = {
-      queue,
-      pool,
-      settings,
-      embeddedEndpoint: () => endpoint,
-      sharing: fakeSharing(),
-    } as unknown as FerryCore;
+    const core = fakeCore(queue, { settings });
     const pushed: [string, unknown][] = [];
     const seen = vi.fn();
     const pushes = connectPushes(core, (channel, payload) => pushed.push([channel, payload]), {
@@ -90,15 +86,8 @@ describe('core pushes', () => {
   it('tells a job the window listed by a patch; onUploadsChanged still gets it whole', async () => {
     const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs: [job] }));
     await queue.restore();
-    const pool = idlePool();
-    const core = {
-      queue,
-      pool,
-      settings: createSettingsStore({ store: createMemoryKeyValueStore() }),
-      embeddedEndpoint: () => endpoint,
-      sharing: fakeSharing(),
-    } as unknown as FerryCore;
-    windowJobsOf(core).snapshot(queue.list());
+    const core = fakeCore(queue);
+    core.windowJobs.snapshot(queue.list());
     const pushed: unknown[] = [];
     const seen = vi.fn();
     const pushes = connectPushes(core, (channel, payload) => channel === 'uploads:changed' && pushed.push(payload), {
@@ -116,30 +105,9 @@ describe('core pushes', () => {
   });
 
   it('pushes the sharing view on every change, one at a time, ending with the latest', async () => {
-    const queue = createUploadQueue(createMemoryPersistence());
-    const pool = {
-      hub: createProgressHub(),
-      overall: () => ({
-        files: 0,
-        completed: 0,
-        failed: 0,
-        size: 0,
-        acknowledged: 0,
-        bytesPerSecond: 0,
-        etaSeconds: null,
-      }),
-      activeCount: () => 0,
-      activeIds: () => [],
-    } as unknown as UploadPool;
     let link = 'http://127.0.0.2:4000/?t=a';
     const sharing = fakeSharing(() => ({ ...sharingOff, active: true, link, offAt: 1_000, idleMs: 900_000 }));
-    const core = {
-      queue,
-      pool,
-      settings: createSettingsStore({ store: createMemoryKeyValueStore() }),
-      embeddedEndpoint: () => endpoint,
-      sharing,
-    } as unknown as FerryCore;
+    const core = fakeCore(createUploadQueue(createMemoryPersistence()), { sharing });
     const pushed: unknown[] = [];
     const pushes = connectPushes(
       core,

@@ -1,7 +1,6 @@
 import type { PushChannel, PushPayload } from '../../shared/ipc/contract';
 import type { FerryCore } from './ferry-core';
 import { createProgressBatcher, type UploadsChanged } from './progress-batcher';
-import { windowJobsOf } from './window-jobs';
 
 export type Push = <C extends PushChannel>(channel: C, payload: PushPayload<C>) => void;
 
@@ -16,7 +15,7 @@ export interface CorePushes {
  * `sharing:changed` whenever receiving from other devices changes.
  */
 export function connectPushes(
-  core: Pick<FerryCore, 'queue' | 'pool' | 'settings' | 'embeddedEndpoint' | 'sharing'>,
+  core: Pick<FerryCore, 'queue' | 'pool' | 'settings' | 'sharing' | 'windowJobs'>,
   push: Push,
   options: {
     intervalMs?: number;
@@ -28,7 +27,7 @@ export function connectPushes(
     queue: core.queue,
     pool: core.pool,
     hub: core.pool.hub,
-    window: windowJobsOf(core),
+    window: core.windowJobs,
     intervalMs: options.intervalMs,
     push: (message) => push('uploads:changed', message),
     onBatch: options.onUploadsChanged,

@@ -17,6 +17,7 @@ import { startEmbeddedReceiver, type ReceiverTuning } from './receiver-host';
 import { retargetEmbeddedJobs } from './retarget';
 import { createSettingsStore, type SettingsStore } from './settings-store';
 import { createSharingControl, type SharingControl } from './sharing-control';
+import { createCoreWindowJobs, type WindowJobs } from './window-jobs';
 
 export interface FerryCoreDeps {
   /** Where settings live: electron-store in the app, an in-memory store in tests. */
@@ -49,6 +50,8 @@ export interface FerryCore {
   readonly settings: SettingsStore;
   /** Receiving from other devices: on and off with the settings, kept on across a receiver restart. */
   readonly sharing: SharingControl;
+  /** What this core's window was told of the jobs: by the `uploads:list` reply, then by pushes. */
+  readonly windowJobs: WindowJobs;
   receiverInfo(): ReceiverInfo;
   /** Where new jobs go: the embedded receiver, or the tus server from settings. */
   target(): UploadTarget;
@@ -99,10 +102,12 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
     return receiver;
   };
   const portOf = (value: Receiver) => Number(new URL(value.url).port);
+  const embeddedEndpoint = () => `${live().url}/files/`;
   const embeddedTarget = (): UploadTarget => ({
-    endpoint: `${live().url}/files/`,
+    endpoint: embeddedEndpoint(),
     headers: { authorization: `Bearer ${token}` },
   });
+  const windowJobs = createCoreWindowJobs({ hub, embeddedEndpoint });
 
   /** Starts a receiver and remembers its port for the next launch, and points queued jobs at it. */
   async function openReceiver(dir: string, port: number, previousEndpoints: string[]): Promise<void> {
@@ -157,6 +162,7 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
     pool,
     settings,
     sharing,
+    windowJobs,
     start() {
       starting ??= (async () => {
         await queue.restore();
@@ -180,7 +186,7 @@ export function createFerryCore(deps: FerryCoreDeps): FerryCore {
         ? embeddedTarget()
         : { endpoint: target.endpoint, headers: { ...target.headers } };
     },
-    embeddedEndpoint: () => `${live().url}/files/`,
+    embeddedEndpoint,
     applySettings,
     async updateSettings(patch) {
       const previous = settings.get();

@@ -13,7 +13,7 @@ import { createIpcHandlers, type InvokeHandlers } from './ipc-handlers';
 import { createMemoryKeyValueStore } from './key-value-store';
 import type { ReceivedIndex } from './received-index';
 import { createSettingsStore } from './settings-store';
-import { windowJobsOf } from './window-jobs';
+import { createCoreWindowJobs } from './window-jobs';
 
 const app = { senderFrame: { url: 'app://ferry/index.html' } };
 const endpoint = 'http://127.0.0.1:41823/files/';
@@ -55,6 +55,7 @@ function setup() {
       port: 41823,
     }),
     updateSettings: vi.fn(async (patch) => settings.update(patch)),
+    windowJobs: createCoreWindowJobs({ hub: pool.hub, embeddedEndpoint: () => endpoint }),
   } as unknown as FerryCore;
   const received: ReceivedIndex = {
     list: async () => [
@@ -200,8 +201,8 @@ describe('ipc handlers: what each one does', () => {
     await queue.add([await file('a.txt')], { endpoint });
     const [id] = queue.list().map((job) => job.id);
     await call('uploads:list');
-    expect([...windowJobsOf(core).known()]).toEqual([id]);
-    expect(windowJobsOf(core).tell(id!, queue.update(id!, { status: 'paused' }))).toMatchObject({
+    expect([...core.windowJobs.known()]).toEqual([id]);
+    expect(core.windowJobs.tell(id!, queue.update(id!, { status: 'paused' }))).toMatchObject({
       kind: 'patched',
       patch: { id, status: 'paused' },
     });

@@ -11,7 +11,6 @@ import { isSafeToOpen } from './open-policy';
 import { createReceivedIndex, type ReceivedIndex } from './received-index';
 import type { SettingsStore } from './settings-store';
 import { createSharingHandlers } from './sharing-handlers';
-import { windowJobsOf } from './window-jobs';
 
 export type { InvokeHandlers, IpcEventLike } from './ipc-define';
 
@@ -37,7 +36,6 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
   const received =
     deps.received ??
     createReceivedIndex({ receiver: () => core.receiver, onReceiverChange: core.onReceiverChange, queue: core.queue });
-  const windowJobs = windowJobsOf(core);
   const define = createDefineHandler({ appOrigins: deps.appOrigins, onError: deps.onError });
   const hosts = deps.externalHosts ?? defaultExternalHosts;
 
@@ -56,7 +54,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): InvokeHandlers {
       settings: settings.get(),
     })),
     'uploads:list': define('uploads:list', () => ({
-      jobs: windowJobs.snapshot(core.queue.list()),
+      jobs: core.windowJobs.snapshot(core.queue.list()),
       overall: toOverallView(core.pool.overall(), core.pool.activeCount()),
     })),
     'uploads:add-dropped': define('uploads:add-dropped', ({ paths }) => add(paths)),

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeUploadPool } from '../../../test/support/upload-pool-test-kit';
 import { createProgressHub } from '../../engine/progress';
 import { createMemoryPersistence } from '../../engine/sender/queue-persistence';
 import { createUploadQueue } from '../../engine/sender/upload-queue';
 import { createTusClient } from '../../engine/sender/tus-client';
 import { createUploadPool } from '../../engine/sender/upload-pool';
 import type { UploadJob } from '../../shared/upload-job';
-import type { ProgressEvent } from '../../shared/progress-event';
 import { createJobViewer } from './job-view';
 import { createProgressBatcher, type UploadsChanged, type UploadsPush } from './progress-batcher';
 import { createWindowJobs } from './window-jobs';
@@ -24,35 +24,6 @@ const job = (index: number, status: UploadJob['status'] = 'queued'): UploadJob =
   attempts: 0,
   addedAt: 1,
 });
-const overall = {
-  paused: 0,
-  pending: 10_004,
-  files: 10_004,
-  completed: 0,
-  failed: 0,
-  size: 1e10,
-  acknowledged: 0,
-  bytesPerSecond: 0,
-  etaSeconds: null,
-};
-
-/** A hub whose events the test sends; `get` answers the last one per upload. */
-function scriptedHub() {
-  const listeners = new Set<(event: ProgressEvent) => void>();
-  const last = new Map<string, ProgressEvent>();
-  return {
-    get: (id: string) => last.get(id),
-    subscribe: (listener: (event: ProgressEvent) => void) => (
-      listeners.add(listener),
-      () => listeners.delete(listener)
-    ),
-    emit(id: string, bytesPerSecond: number) {
-      const event = { uploadId: id, bytesPerSecond, etaSeconds: 5 } as ProgressEvent;
-      last.set(id, event);
-      for (const listener of listeners) listener(event);
-    },
-  };
-}
 
 /** `windowHas`: the window loaded the queue's jobs (else they are new to it once named). */
 async function setup(count: number, running: number, options: { maxJobsPerPush?: number; windowHas?: boolean } = {}) {
@@ -63,16 +34,17 @@ async function setup(count: number, running: number, options: { maxJobsPerPush?:
   ];
   const queue = createUploadQueue(createMemoryPersistence({ version: 1, jobs }), { saveDelayMs: 60_000 });
   await queue.restore();
-  const hub = scriptedHub();
+  const runningIds = jobs.slice(count).map((entry) => entry.id);
+  const pool = fakeUploadPool(queue, { running: () => runningIds });
+  const { hub } = pool;
   const toView = vi.fn(createJobViewer({ hub, embeddedEndpoint: () => endpoint }));
   const window = createWindowJobs(toView);
   if (windowHas) window.snapshot(queue.list());
-  const runningIds = jobs.slice(count).map((entry) => entry.id);
   const pushes: { at: number; message: UploadsPush; bytes: number }[] = [];
   const batches: { at: number; change: UploadsChanged; pushes: number }[] = [];
   const batcher = createProgressBatcher({
     queue,
-    pool: { overall: () => overall, activeCount: () => runningIds.length },
+    pool,
     hub,
     window,
     push: (message) => pushes.push({ at: Date.now(), message, bytes: JSON.stringify(message).length }),

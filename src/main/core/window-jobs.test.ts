@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryPersistence } from '../../engine/sender/queue-persistence';
-import { createUploadQueue } from '../../engine/sender/upload-queue';
 import { JobView, optionalJobFields } from '../../shared/ipc/job-view';
 import type { UploadJob } from '../../shared/upload-job';
-import type { FerryCore } from './ferry-core';
+import { createFerryCore } from './ferry-core';
 import { createJobViewer } from './job-view';
-import { createWindowJobs, patchBetween, windowJobsOf } from './window-jobs';
+import { createMemoryKeyValueStore } from './key-value-store';
+import { createWindowJobs, patchBetween } from './window-jobs';
 
 const endpoint = 'http://127.0.0.1:41823/files/';
 const job = (id: string, patch: Partial<UploadJob> = {}): UploadJob => ({
@@ -80,11 +80,25 @@ describe('window jobs', () => {
     expect([...window.known()]).toEqual(['a']);
   });
 
-  it('is one per core: the list reply and the pushes share it', () => {
-    const core = (queue: object) =>
-      ({ queue, pool: { hub: { get: () => undefined } }, embeddedEndpoint: () => endpoint }) as unknown as FerryCore;
-    const queue = createUploadQueue(createMemoryPersistence());
-    expect(windowJobsOf(core(queue))).toBe(windowJobsOf(core(queue)));
-    expect(windowJobsOf(core(queue))).not.toBe(windowJobsOf(core(createUploadQueue(createMemoryPersistence()))));
+  it("is each core's own: what one core's window was told is not another's", async () => {
+    const core = () =>
+      createFerryCore({
+        settings: createMemoryKeyValueStore(),
+        queuePersistence: createMemoryPersistence(),
+        defaultReceiveFolder: '/nonexistent/ferry',
+        windowOrigins: [],
+      });
+    const [one, other] = [core(), core()];
+    try {
+      expect(one.windowJobs).toBe(one.windowJobs);
+      one.windowJobs.snapshot([job('a')]);
+      expect([...one.windowJobs.known()]).toEqual(['a']);
+      expect([...other.windowJobs.known()]).toEqual([]);
+      // Never listed by the other window, the same job is new there, and only a patch here.
+      expect(other.windowJobs.tell('a', job('a', { status: 'paused' }))).toMatchObject({ kind: 'added' });
+      expect(one.windowJobs.tell('a', job('a', { status: 'paused' }))).toMatchObject({ kind: 'patched' });
+    } finally {
+      await Promise.all([one.close(), other.close()]);
+    }
   });
 });

@@ -1,7 +1,6 @@
 import type { JobPatch, JobView } from '../../shared/ipc/job-view';
 import type { UploadJob } from '../../shared/upload-job';
-import type { FerryCore } from './ferry-core';
-import { createJobViewer } from './job-view';
+import { createJobViewer, type JobViewDeps } from './job-view';
 
 /** What to tell the window about one job. `view` is the job's whole view either way. */
 export type JobNews =
@@ -73,27 +72,22 @@ export function createWindowJobs(toView: (job: UploadJob) => JobView): WindowJob
   };
 }
 
-const perQueue = new WeakMap<object, WindowJobs>();
-
 /**
- * One per core (keyed by its queue): the list handler and the pushes must agree on what the window
- * has, and they are made apart (the pushes again for every new window).
+ * The jobs as one core's window has them. The core owns it (`FerryCore.windowJobs`): the list handler
+ * and the pushes must agree on what the window has, and they are made apart (the pushes again for
+ * every new window). `embeddedEndpoint` throws while the receiver is not running.
  */
-export function windowJobsOf(core: Pick<FerryCore, 'queue' | 'pool' | 'embeddedEndpoint'>): WindowJobs {
-  let jobs = perQueue.get(core.queue);
-  if (!jobs) {
-    const toView = createJobViewer({
-      hub: core.pool.hub,
+export function createCoreWindowJobs(deps: { hub: JobViewDeps['hub']; embeddedEndpoint: () => string }): WindowJobs {
+  return createWindowJobs(
+    createJobViewer({
+      hub: deps.hub,
       embeddedEndpoint: () => {
         try {
-          return core.embeddedEndpoint();
+          return deps.embeddedEndpoint();
         } catch {
           return undefined;
         }
       },
-    });
-    jobs = createWindowJobs(toView);
-    perQueue.set(core.queue, jobs);
-  }
-  return jobs;
+    }),
+  );
 }
