@@ -59,20 +59,25 @@ const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat
 const perWorker = () => made.workers.map((worker) => worker.hashedBytes);
 
 describe('digest pool size', () => {
-  it('is one thread on two cores or fewer, one per core but one beyond, and four at most', () => {
-    expect([1, 2, 3, 4, 5, 8, 64].map((cores) => digestPoolSize(cores, {}))).toEqual([1, 1, 2, 3, 4, 4, 4]);
+  it('is none on one core, one thread on two, one per core but one beyond, and four at most', () => {
+    expect([1, 2, 3, 4, 5, 8, 64].map((cores) => digestPoolSize(cores, {}))).toEqual([0, 1, 2, 3, 4, 4, 4]);
   });
 
   it('takes a whole number from FERRY_DIGEST_WORKERS and ignores anything else', () => {
     expect(digestPoolSize(2, { FERRY_DIGEST_WORKERS: '3' })).toBe(3);
     expect(digestPoolSize(16, { FERRY_DIGEST_WORKERS: '1' })).toBe(1);
-    expect(['0', '-2', '1.5', 'many', ''].map((value) => digestPoolSize(8, { FERRY_DIGEST_WORKERS: value }))).toEqual([
+    expect(digestPoolSize(8, { FERRY_DIGEST_WORKERS: '0' })).toBe(0);
+    expect(['-2', '1.5', 'many', '', ' '].map((value) => digestPoolSize(8, { FERRY_DIGEST_WORKERS: value }))).toEqual([
       4, 4, 4, 4, 4,
     ]);
   });
 
-  it('refuses an explicit size below one', () => {
-    expect(() => createDigestPool({ size: 0 })).toThrow(RangeError);
+  it('refuses an explicit size below zero, and hashes inline with none', async () => {
+    expect(() => createDigestPool({ size: -1 })).toThrow(RangeError);
+    const inline = createDigestPool({ size: 0 });
+    expect(inline.inline).toBe(true);
+    expect((await inline.digest('sha256', Buffer.from('abc'))).toString('hex')).toBe(sha256(Buffer.from('abc')));
+    await inline.close();
   });
 });
 

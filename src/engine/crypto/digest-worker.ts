@@ -53,6 +53,8 @@ export interface DigestSession {
 }
 
 export interface DigestWorker {
+  /** Hashes on the caller's thread as `update` is called: shared memory buys nothing, plain buffers will do. */
+  readonly inline?: boolean;
   start(algorithm: DigestAlgorithm): DigestSession;
   /** One-shot digest of a buffer; shared-memory buffers are read in place, others are copied. */
   digest(algorithm: DigestAlgorithm, buffer: Uint8Array): Promise<Buffer>;

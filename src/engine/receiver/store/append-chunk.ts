@@ -118,9 +118,18 @@ export async function appendChunk(
       maxBytes: appendOptions.maxBytes,
       signal: appendOptions.signal,
       releaseChunks: appendOptions.releaseChunks,
+      // On the event loop, as bytes arrive: nothing to stage for another thread.
+      hashNow:
+        (hash || whole) && digests.inline
+          ? (piece) => {
+              fed += piece.length;
+              hash?.update(piece);
+              whole?.update(piece);
+            }
+          : undefined,
       // Pieces of shared memory, which the digest thread reads in place: the pump reuses them once hashed.
       hash:
-        hash || whole
+        (hash || whole) && !digests.inline
           ? (piece) => {
               fed += piece.length;
               if (piece.length <= copiedPieceBytes) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createInlineDigestWorker } from '../../crypto/inline-digest';
 import { createFileStore } from './file-store';
 import { formatMarker } from './rollback-marker';
 import { runStoreContract } from '../../../../test/support/store-contract';
@@ -134,5 +135,24 @@ describe('file store running digest', () => {
       await store.append('partupload2', Readable.from([Buffer.from(text)]), { offset, maxBytes: 8 - offset, checksum });
     }
     expect(await store.sha256Of!('partupload2', 8)).toBe(createHash('sha256').update('abcdefgh').digest('hex'));
+  });
+
+  it('with the hash on its own thread, checks each byte once as it arrives and needs no second read', async () => {
+    const digests = createInlineDigestWorker();
+    const store = createFileStore({ dir: await freshDir(), digests });
+    await store.init();
+    const body = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 253));
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const info = { ...record('declared01', body.length), metadata: Object.assign(Object.create(null), { sha256 }) };
+    await store.create(info);
+    // A first append persists the record; the running digest follows from there.
+    await store.append('declared01', Readable.from([body.subarray(0, 70_000)]), { offset: 0, maxBytes: body.length });
+    const chunks = [body.subarray(70_000, 135_000), body.subarray(135_000)];
+    await store.append('declared01', Readable.from(chunks), { offset: 70_000, maxBytes: body.length - 70_000 });
+    const hashedBeforeCheck = digests.hashedBytes;
+    expect(await store.sha256Of!('declared01', body.length)).toBe(sha256);
+    expect(digests.hashedBytes).toBe(hashedBeforeCheck);
+    expect(hashedBeforeCheck).toBe(body.length);
+    expect(await readFile(store.dataPath('declared01'))).toEqual(body);
   });
 });

@@ -87,6 +87,29 @@ describe('write pump', () => {
     expect(chunks.every(isDetached)).toBe(true);
   });
 
+  it('with a hash on its own thread, hashes each chunk as it comes and writes from the chunks, not staged', async () => {
+    const chunks = ownChunks(20, 64 * 1024 + 3);
+    const body = Buffer.concat(chunks);
+    const hash = createHash('sha256');
+    let seen = 0;
+    const { result, stored } = await pump(Readable.from(chunks), {
+      releaseChunks: true,
+      maxBytes: body.length - 10,
+      hashNow: (piece) => {
+        // The chunk itself (or the part of it that fits), not a copy in shared memory.
+        expect(piece.buffer).toBe(chunks[seen]!.buffer);
+        seen++;
+        hash.update(piece);
+      },
+    });
+    expect(result.exceeded).toBe(true);
+    expect(result.written).toBe(body.length - 10);
+    expect(hash.digest('hex')).toBe(sha256(body.subarray(0, body.length - 10)));
+    expect(stored.equals(body.subarray(0, body.length - 10))).toBe(true);
+    // Freed once written, as an unhashed body's chunks are (all but the last, cut to fit).
+    expect(chunks.slice(0, -1).every(isDetached)).toBe(true);
+  });
+
   it('slows the source while the hash lags, instead of piling up copies', async () => {
     const source = new PassThrough({ highWaterMark: 64 * 1024 });
     const hash = heldHash();

@@ -10,6 +10,11 @@ export interface PumpOptions {
    * the hash may read in place, on its own thread, until the promise it returns settles.
    */
   hash?: (piece: Buffer) => Promise<unknown>;
+  /**
+   * Instead of `hash`: sees every accepted byte, in order, as it arrives, and is done with it on
+   * return (a hash on this thread). The body is then written from the chunks it came in, not staged.
+   */
+  hashNow?: (piece: Buffer) => void;
   /** Called after bytes land in the file, with the total written so far. */
   onWritten?: (written: number) => void;
   /**
@@ -140,6 +145,7 @@ export function pumpToFile(source: Readable, handle: FileHandle, options: PumpOp
       }
       if (piece.length > 0) {
         accepted += piece.length;
+        options.hashNow?.(piece);
         if (!staging) {
           queue.push(piece);
           queuedBytes += piece.length;
