@@ -1,4 +1,10 @@
-import type { ProgressContext, ProgressEvent, UploadSource, UploadStatus } from '../../shared/progress-event';
+import {
+  isTerminal,
+  type ProgressContext,
+  type ProgressEvent,
+  type UploadSource,
+  type UploadStatus,
+} from '../../shared/progress-event';
 import { FerryError } from '../errors';
 import type { SpeedEstimator } from './speed-estimator';
 
@@ -73,4 +79,19 @@ export function invalid(message: string): never {
 
 export function checkBytes(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) invalid(`${name} must be a non-negative integer, got ${value}`);
+}
+
+/** What a status change may bring along: its message and code, and the stored bytes as of it. */
+export interface TransitionDetail {
+  message?: string;
+  errorCode?: string;
+  offset?: number;
+}
+
+/** Takes `offset` as a live upload's stored bytes when it is more than it had; true if it did. */
+export function reach(entry: Entry, offset: number | undefined): boolean {
+  if (offset === undefined || isTerminal(entry.status) || offset <= entry.offset) return false;
+  entry.offset = offset;
+  entry.speed.sample(offset);
+  return true;
 }

@@ -211,6 +211,24 @@ describe('status changes', () => {
     expect(transitions).toEqual([]);
   });
 
+  it('takes the bytes a change came with into its one event; a lower offset or a finished upload keeps its own', () => {
+    const { hub, events } = setup();
+    hub.register(upload({ status: 'running' }));
+    hub.advance('u1', 400);
+    vi.advanceTimersByTime(200);
+    expect(hub.transition('u1', 'running', { offset: 300 })).toBe(true);
+    vi.advanceTimersByTime(200);
+    expect(hub.transition('u1', 'completed', { offset: 1000 })).toBe(true);
+    expect(events.map((e) => [e.status, e.offset])).toEqual([
+      ['running', 0],
+      ['running', 400],
+      ['completed', 1000],
+    ]);
+    expect(hub.transition('u1', 'completed', { offset: 2000 })).toBe(false);
+    expect(hub.get('u1')?.offset).toBe(1000);
+    expect(() => hub.transition('u1', 'failed', { offset: -1 })).toThrow();
+  });
+
   it('calls onTransition once per accepted change, in order, and before subscribers see it', () => {
     const order: string[] = [];
     const { hub } = setup({ onTransition: (_id, status) => order.push(`persist ${status}`) });

@@ -7,7 +7,7 @@ import {
 } from '../../shared/progress-event';
 import { FerryError } from '../errors';
 import { createEventDispatcher } from './event-dispatcher';
-import { buildEvent, checkBytes, contextOf, invalid, type Entry } from './progress-entry';
+import { buildEvent, checkBytes, contextOf, invalid, reach, type Entry, type TransitionDetail } from './progress-entry';
 import { createSpeedEstimator, type SpeedEstimator } from './speed-estimator';
 
 export interface ProgressHubOptions {
@@ -52,7 +52,11 @@ export interface ProgressHub {
   restart(init: ProgressRestart): void;
   advance(uploadId: string, offset: number): void;
   setLength(uploadId: string, length: number): void;
-  transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
+  /**
+   * `detail.offset`: the stored bytes as of this change, as if `advance` had come first, but in the
+   * one status event (a file that landed whole needs no event for its last bytes before its completion).
+   */
+  transition(uploadId: string, status: UploadStatus, detail?: TransitionDetail): boolean;
   get(uploadId: string): ProgressEvent | undefined;
   snapshot(): ProgressEvent[];
   subscribe(listener: (event: ProgressEvent) => void): () => void;
@@ -150,7 +154,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
   }
 
   /** Caller has already flushed; the status event then carries the state as of the change. */
-  function applyStatus(entry: Entry, status: UploadStatus, detail?: { message?: string; errorCode?: string }): void {
+  function applyStatus(entry: Entry, status: UploadStatus, detail?: TransitionDetail): void {
     entry.status = status;
     entry.message = detail?.message;
     entry.errorCode = detail?.errorCode;
@@ -256,18 +260,23 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
 
     transition: (uploadId, status, detail) =>
       batch(() => {
+        if (detail?.offset !== undefined) checkBytes('offset', detail.offset);
         const entry = entries.get(uploadId);
         if (!entry || !canTransition(entry.status, status)) return false;
         if (entry.status === status) {
-          // Same status: only a new message or code is worth an event, and it can wait for the throttle.
-          if (detail && (detail.message !== entry.message || detail.errorCode !== entry.errorCode)) {
+          // Same status: only new bytes, message or code are worth an event, and it can wait for the throttle.
+          const news =
+            detail !== undefined && (detail.message !== entry.message || detail.errorCode !== entry.errorCode);
+          if (news) {
             entry.message = detail.message;
             entry.errorCode = detail.errorCode;
-            markDirty(entry);
           }
+          if (reach(entry, detail?.offset) || news) markDirty(entry);
           return true;
         }
         flush(entry);
+        // Bytes that came with the change go out in its event, not in one of their own before it.
+        reach(entry, detail?.offset);
         applyStatus(entry, status, detail);
         return true;
       }),

@@ -31,8 +31,25 @@ export async function* bulkBody(
   // At most a batch's bytes (bulk-batch.ts) are held at once.
   const wanted = sources.filter((source) => source.wanted());
   const reads = reader.read(wanted.map((source) => source.job));
-  for (const read of reads) read.catch(() => undefined);
+  /** Which reads have settled: files already read go out together, the rest are not waited for. */
+  const settled = new Uint8Array(reads.length);
+  reads.forEach((read, index) => {
+    const mark = () => void (settled[index] = 1);
+    read.then(mark, mark);
+  });
+  // Parts of files already read are joined into one piece: each piece costs a write on the socket
+  // and a pass through the streams, far more than copying a few KiB.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const joined = () => {
+    const piece = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    return piece;
+  };
   for (const [index, source] of wanted.entries()) {
+    // The next file is still being read: what is ready leaves now instead of waiting for it.
+    if (pendingBytes > 0 && settled[index] === 0) yield* throttled(joined(), limiter, signal);
     let file: SmallFile;
     try {
       file = await reads[index]!;
@@ -46,10 +63,17 @@ export async function* bulkBody(
     const key = idempotencyKeyOf(job, file.sha256);
     source.onRead(file.sha256, key);
     const head = partHead(boundary, { key, name: job.name, relativePath: job.relativePath, sha256: file.sha256 });
-    for (const piece of [head, file.data, partTail]) yield* throttled(piece, limiter, signal);
+    pending.push(head, file.data, partTail);
+    pendingBytes += head.length + file.data.length + partTail.length;
+    if (pendingBytes >= joinedPieceBytes) yield* throttled(joined(), limiter, signal);
   }
-  yield closing(boundary);
+  pending.push(closing(boundary));
+  pendingBytes += pending[pending.length - 1]!.length;
+  yield* throttled(joined(), limiter, signal);
 }
+
+/** Parts joined into one piece up to about this size (a bulk request carries up to 8 MiB). */
+const joinedPieceBytes = 256 * 1024;
 
 /** Unlimited, the piece as it is; under a limit, in slices small enough to keep progress steady. */
 async function* throttled(piece: Buffer, limiter: BandwidthLimiter, signal: AbortSignal): AsyncGenerator<Buffer> {

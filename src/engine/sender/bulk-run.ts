@@ -61,11 +61,13 @@ export async function runBulk(context: BulkRunContext, batch: readonly BulkMembe
   const stoppedByMember = () => flight.request?.signal.reason === memberStopped;
   const update = (m: Member, patch: Partial<UploadJob>) => queue.update(m.id, patch);
   const left = () => members.filter((m) => !m.done);
+  let settled = 0;
 
   const settle = (m: Member) => {
-    m.done = true;
     m.release();
-    if (members.every((each) => each.done)) everyoneDone.abort();
+    if (m.done) return;
+    m.done = true;
+    if (++settled === members.length) everyoneDone.abort();
   };
   const complete = (m: Member, sha256: string, confirmed: string | undefined) => {
     const { size } = m.job;
@@ -81,8 +83,8 @@ export async function runBulk(context: BulkRunContext, batch: readonly BulkMembe
       finishedAt: Date.now(),
     });
     context.onOutcome(m.id, 'sent');
-    hub.advance(m.id, size);
-    hub.transition(m.id, 'completed');
+    // Landed whole: its last bytes and its completion are one event.
+    hub.transition(m.id, 'completed', { offset: size });
     settle(m);
   };
   /** Back to the queue, to go alone. `forget`: the receiver said it did not land, so no key is pending. */

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import { afterEach, expect, it } from 'vitest';
+import type { ProgressEvent } from '../../shared/progress-event';
+import { createProgressHub } from '../progress';
 import { createReceiver, type Receiver } from '../receiver/server';
 import { KiB, makeTempDir, removeDir, sha256, writeRandomFile } from '../../../test/support/sender-test-kit';
 import { createMemoryPersistence } from './queue-persistence';
@@ -59,9 +61,18 @@ it(
     const { url } = await receiver.listen();
     const queue = createUploadQueue(createMemoryPersistence());
     await queue.add([join(dir, 'src', 'tree')], { endpoint: `${url}/files/` });
-    await sendAll(queue);
+    const hub = createProgressHub();
+    const events: ProgressEvent[] = [];
+    hub.subscribe((event) => events.push(event));
+    await sendAll(queue, { hub });
 
     const jobs = queue.list();
+    // A file that landed in a batch is two events: running (as it is claimed), completed with all its bytes.
+    for (const job of jobs)
+      expect(events.filter((e) => e.uploadId === job.id).map((e) => [e.status, e.offset])).toEqual([
+        ['running', 0],
+        ['completed', job.size],
+      ]);
     expect(jobs.every((job) => job.status === 'completed')).toBe(true);
     // The receiver checked each file's sha256 before it landed, and said so.
     expect(jobs.every((job) => job.sha256Confirmed === true && job.sha256 === expected.get(job.relativePath!))).toBe(

@@ -44,9 +44,11 @@ export interface JobRunContext {
 
 /** The job starts running: its progress stream (a new attempt if it had finished), its status. */
 export function beginRun({ queue, hub }: JobRunContext, job: QueuedJob): void {
+  const known = hub.get(job.id);
   // A finished job run again (a retry, a check that the target still has it) is a new attempt to the hub.
-  if (isTerminal(hub.get(job.id)?.status ?? 'created')) hub.restart(registrationOf(job));
-  else hub.register(registrationOf(job));
+  if (known && isTerminal(known.status)) hub.restart(registrationOf(job));
+  // New to the hub: it starts out running, one event where created then running would be two.
+  else if (!known) hub.register({ ...registrationOf(job), status: 'running' });
   queue.update(job.id, { status: 'running', phase: 'uploading', error: undefined, retryAt: undefined });
   hub.transition(job.id, 'running');
 }

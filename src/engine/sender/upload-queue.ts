@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { opendir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, relative, resolve, sep } from 'node:path';
 import { fingerprintOf, type UploadJob, type UploadTarget } from '../../shared/upload-job';
 import type { QueuePersistence } from './queue-changes';
 import { patchedJob, queuedJob, type QueuedJob } from './queued-job';
 import { createQueuedOrder, type Skip } from './queued-order';
 import { createQueueSaver, type QueueSaverOptions } from './queue-saver';
+import { walk, withStats } from './source-files';
 
 export type { QueuedJob } from './queued-job';
 
@@ -69,15 +71,6 @@ const progressFields = new Set<string>(['acknowledged', 'sent', 'phase']);
 
 /** What `fingerprintOf` reads, and `status`, which decides whether a job holds its fingerprint. */
 const fingerprintFields = ['path', 'size', 'mtimeMs', 'target', 'status'] as const;
-
-async function* walk(root: string): AsyncGenerator<string> {
-  const dir = await opendir(root);
-  for await (const entry of dir) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield path;
-  }
-}
 
 export interface UploadQueueOptions {
   /** Delay before durable changes are saved (coalescing). */
@@ -151,13 +144,13 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
     });
   }
 
-  async function makeJob(
+  function makeJob(
     path: string,
+    info: Stats,
     root: string | undefined,
     target: UploadTarget,
     growing: boolean,
-  ): Promise<QueuedJob> {
-    const info = await stat(path);
+  ): QueuedJob {
     const relativePath = root ? relative(root, path).split(sep).join('/') : undefined;
     return queuedJob({
       id: newJobId(),
@@ -203,10 +196,10 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
         try {
           const info = await stat(absolute);
           // A folder's own name is the top of the tree on the receiver, as in a drag and drop.
-          const files = info.isDirectory() ? walk(absolute) : [absolute];
+          const files = info.isDirectory() ? withStats(walk(absolute)) : [[absolute, info] as const];
           const root = info.isDirectory() ? resolve(absolute, '..') : undefined;
-          for await (const file of files) {
-            const job = await makeJob(file, root, target, addOptions.growing === true);
+          for await (const [file, fileInfo] of files) {
+            const job = makeJob(file, fileInfo, root, target, addOptions.growing === true);
             const same = sameAs(job);
             if (same.length > 0 && !addOptions.allowDuplicates) {
               result.duplicates.push(file);
