@@ -22,6 +22,7 @@ function readerOf(release?: Promise<void>[]): BulkReader {
       sources.map((file, index) =>
         release ? release[index]!.then(() => fileOf(file.path)) : Promise.resolve(fileOf(file.path)),
       ),
+    warm: () => undefined,
     close: async () => undefined,
   };
 }

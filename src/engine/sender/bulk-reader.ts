@@ -53,6 +53,8 @@ export interface BulkReader {
    * file that was queued (size, mtime); otherwise that one rejects with SourceChangedError.
    */
   read(sources: readonly SmallSource[]): Promise<SmallFile>[];
+  /** Starts the thread ahead of the first read (it takes tens of ms to boot), e.g. while OPTIONS is asked. */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,9 @@ export function createBulkReader(): BulkReader {
   };
 
   return {
+    warm() {
+      worker ??= start();
+    },
     read(sources) {
       worker ??= start();
       if (pending.size === 0) worker.ref();

@@ -55,6 +55,8 @@ export function createBulkSlots(deps: BulkSlotsDeps): BulkSlots {
       const peek = (target: UploadTarget) => queue.nextQueued(active, usable(target));
       const second = peek(first.target);
       if (!second || second.size > limits.maxFileBytes || first.size > limits.maxFileBytes) return undefined;
+      // The reader thread boots while the target is asked what it takes: both are on a first batch's way.
+      reader.warm();
       const caps = await runContext.client.options(first.target).catch(() => undefined);
       const job = queue.get(first.id);
       if (!caps || !job || controller.signal.aborted || !takesBulk(caps) || !bulkEligible(job, limits, caps))
