@@ -61,12 +61,12 @@ export function isCliStale(root = projectRoot, inputs = [thisFile]) {
     return true;
   }
   if (!Array.isArray(listed)) return true;
-  const optional = [join(root, installStamp)];
   for (const path of [...listed.map((input) => join(root, input)), ...inputs]) {
     const time = mtimeOrNull(path);
     if (time === null || time > oldestOutput) return true;
   }
-  return optional.some((path) => (mtimeOrNull(path) ?? 0) > oldestOutput);
+  // No install stamp (node_modules from elsewhere) is no reason to rebuild.
+  return (mtimeOrNull(join(root, installStamp)) ?? 0) > oldestOutput;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import { digestFile, feedFile } from './file-digest';
 import { sharedBatches } from './shared-batches';
 
 // Plain JS evaluated in the worker, so it runs the same under tsx, Electron and the built app.
@@ -78,7 +78,6 @@ export interface DigestWorker {
 /** Pieces are gathered to this size before crossing to the worker: fewer messages, one copy. */
 const batchBytes = 1024 * 1024;
 
-const fileBatchBytes = 4 * 1024 * 1024;
 const inlineBytes = 64 * 1024;
 
 /**
@@ -249,44 +248,8 @@ export function createDigestWorker(): DigestWorker {
   const api: DigestWorker = {
     start: (algorithm) => openSession(algorithm),
     digest: (algorithm, buffer) => digestOnce(algorithm, buffer, nextId++),
-    async digestFile(algorithm, path, signal, length = Infinity) {
-      const session = api.start(algorithm);
-      try {
-        await api.feedFile(session, path, { start: 0, length }, signal);
-      } catch (error) {
-        session.drop();
-        throw error;
-      }
-      return session.finish();
-    },
-    async feedFile(session, path, range, signal) {
-      // Two shared buffers in turn: the disk fills one while the worker hashes the other in place, and
-      // reading waits for hashing, so a fast disk cannot pile copies up in the worker's queue.
-      const buffers = [
-        Buffer.from(new SharedArrayBuffer(fileBatchBytes)),
-        Buffer.from(new SharedArrayBuffer(fileBatchBytes)),
-      ];
-      const hashing: Promise<void>[] = [];
-      const handle = await open(path, 'r');
-      let fed = 0;
-      try {
-        for (let turn = 0, left = range.length; left > 0; turn++) {
-          signal?.throwIfAborted();
-          const buffer = buffers[turn % 2]!;
-          await hashing[turn % 2];
-          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), range.start + fed);
-          if (bytesRead === 0) break;
-          left -= bytesRead;
-          fed += bytesRead;
-          hashing[turn % 2] = session.updateShared(buffer.subarray(0, bytesRead));
-        }
-      } finally {
-        // Every shared piece is hashed before its buffer can go: no piece may be read after this returns.
-        await Promise.all(hashing);
-        await handle.close();
-      }
-      return fed;
-    },
+    digestFile: (algorithm, path, signal, length) => digestFile(api.start(algorithm), path, signal, length),
+    feedFile,
     get hashedBytes() {
       return hashedBytes;
     },

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../../../test/support/files';
 import { createInlineDigestWorker } from './inline-digest';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -10,7 +10,7 @@ const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 25
 
 let dir: string | undefined;
 afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
   dir = undefined;
 });
 
@@ -45,7 +45,7 @@ describe('inline digest worker', () => {
   });
 
   it('reads a range of a file into a session, and a whole file', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'inline-digest-'));
+    dir = await makeTempDir('inline-digest');
     const path = join(dir, 'data.bin');
     await writeFile(path, bytes);
     const worker = createInlineDigestWorker();

@@ -1,8 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { DigestAlgorithm, DigestSession, DigestWorker } from './digest-worker';
-
-const fileReadBytes = 1024 * 1024;
+import { digestFile, feedFile } from './file-digest';
 
 /**
  * Hashes on the calling thread (`FERRY_DIGEST_WORKERS=0`): no thread, no hand-off, no copy into shared
@@ -45,29 +43,8 @@ export function createInlineDigestWorker(): DigestWorker {
       hashedBytes += buffer.length;
       return Promise.resolve(createHash(algorithm).update(buffer).digest());
     },
-    async digestFile(algorithm, path, signal, length = Infinity) {
-      const hash = api.start(algorithm);
-      await api.feedFile(hash, path, { start: 0, length }, signal);
-      return hash.finish();
-    },
-    async feedFile(target, path, range, signal) {
-      const buffer = Buffer.allocUnsafe(fileReadBytes);
-      const handle = await open(path, 'r');
-      let fed = 0;
-      try {
-        for (let left = range.length; left > 0;) {
-          signal?.throwIfAborted();
-          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), range.start + fed);
-          if (bytesRead === 0) break;
-          left -= bytesRead;
-          fed += bytesRead;
-          target.update(buffer.subarray(0, bytesRead));
-        }
-      } finally {
-        await handle.close();
-      }
-      return fed;
-    },
+    digestFile: (algorithm, path, signal, length) => digestFile(api.start(algorithm), path, signal, length),
+    feedFile,
     get hashedBytes() {
       return hashedBytes;
     },

@@ -231,9 +231,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
         // Offsets count stored bytes, which never shrink: a lower value is a stale report.
         if (!entry || offset <= entry.offset) return;
         if (entry.status === 'running') {
-          entry.offset = offset;
-          entry.speed.sample(offset);
-          markDirty(entry);
+          if (reach(entry, offset)) markDirty(entry);
           return;
         }
         // Bytes arriving for a created or paused upload mean it is running again.

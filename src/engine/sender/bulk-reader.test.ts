@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { makeTempDir, removeDir } from '../../../test/support/files';
 import { createBulkReader } from './bulk-reader';
 
 const threads = vi.hoisted(() => ({ started: 0 }));
@@ -19,11 +19,11 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-bulk-reader-'));
+  dir = await makeTempDir('bulk-reader');
   threads.started = 0;
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
 });
 
 it('starts its thread on warm(), once, and reads each file whole with its sha256 on that thread', async () => {

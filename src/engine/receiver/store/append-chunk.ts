@@ -109,6 +109,13 @@ export async function appendChunk(
     // Upload-Checksum, or one read of a small file, already answers at completion.
     const whole = unpersisted.has(id) ? undefined : runningDigests.begin(infos.get(id)!, start);
     let fed = 0;
+    const hashing = hash !== undefined || whole !== undefined;
+    /** Hashed before it returns, so the caller may reuse the piece at once. */
+    const hashNow = (piece: Buffer) => {
+      fed += piece.length;
+      hash?.update(piece);
+      whole?.update(piece);
+    };
     // A checksummed chunk counts only once verified; other bytes once written, or flushed when durable.
     const report = (written: number) => {
       if (!checksum) appendOptions.onProgress?.(start + written);
@@ -119,24 +126,13 @@ export async function appendChunk(
       signal: appendOptions.signal,
       releaseChunks: appendOptions.releaseChunks,
       // On the event loop, as bytes arrive: nothing to stage for another thread.
-      hashNow:
-        (hash || whole) && digests.inline
-          ? (piece) => {
-              fed += piece.length;
-              hash?.update(piece);
-              whole?.update(piece);
-            }
-          : undefined,
+      hashNow: hashing && digests.inline ? hashNow : undefined,
       // Pieces of shared memory, which the digest thread reads in place: the pump reuses them once hashed.
       hash:
-        (hash || whole) && !digests.inline
+        hashing && !digests.inline
           ? (piece) => {
+              if (piece.length <= copiedPieceBytes) return (hashNow(piece), Promise.resolve());
               fed += piece.length;
-              if (piece.length <= copiedPieceBytes) {
-                hash?.update(piece);
-                whole?.update(piece);
-                return Promise.resolve();
-              }
               if (!whole) return hash!.updateShared(piece);
               if (!hash) return whole.updateShared(piece);
               return Promise.all([hash.updateShared(piece), whole.updateShared(piece)]);
