@@ -1,14 +1,17 @@
 // Whole processes, as users run them from a shell, start-up included: `ferry send` (the bundled CLI
 // on plain node) against a tus-js-client script, both into one `ferry serve` receiver (durable, the
 // default), alternating, medians. Each run is timed from the shell's fork to the process's exit.
-//   npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3]
+//   npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3] [--profile dir]
+// With --profile, the receiver and every `ferry send` write V8 CPU profiles under dir/receiver and
+// dir/send/<run>, and their top self times are printed at the end.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../src/shared/units';
 import { runBench, warnIfBusy, wholeNumber } from './lib/bench-run';
 import { processCpuMs, timeCommand, type TimedRun } from './lib/cli-run';
+import { describeProfiles } from './lib/cpu-profile-top';
 import { createRandomFile } from './lib/files';
 import { checkLanded } from './lib/landed';
 import { settleDisk } from './lib/measure';
@@ -22,9 +25,10 @@ interface CliOptions {
   runs: number;
   concurrency: number;
   keep: boolean;
+  profileDir?: string;
 }
 
-const usage = `Usage: npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3] [--concurrency 8] [--keep]`;
+const usage = `Usage: npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3] [--concurrency 8] [--keep] [--profile dir]`;
 
 function readCliOptions(argv: string[]): CliOptions {
   const { values } = parseArgs({
@@ -36,6 +40,7 @@ function readCliOptions(argv: string[]): CliOptions {
       runs: { type: 'string' },
       concurrency: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      profile: { type: 'string' },
     },
   });
   return {
@@ -45,6 +50,7 @@ function readCliOptions(argv: string[]): CliOptions {
     runs: wholeNumber(values.runs, 3, '--runs'),
     concurrency: wholeNumber(values.concurrency, 8, '--concurrency'),
     keep: values.keep,
+    ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
   };
 }
 
@@ -60,10 +66,28 @@ interface Receiver {
   close(): Promise<void>;
 }
 
-async function startReceiver(dir: string): Promise<Receiver> {
-  const child = spawn(process.execPath, [ferryBin, 'serve', '--dir', dir, '--token', token, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** Node flags that make a process write its CPU profile into `dir` as it exits. */
+const profileFlags = (dir: string | undefined, name: string) =>
+  dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`] : [];
+
+async function startReceiver(dir: string, profileDir: string | undefined): Promise<Receiver> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...profileFlags(profileDir, 'receiver/serve'),
+      ferryBin,
+      'serve',
+      '--dir',
+      dir,
+      '--token',
+      token,
+      '--log-level',
+      'warn',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.once('exit', (code) => reject(new Error(`ferry serve exited (${code}) before listening: ${out}`)));
@@ -87,10 +111,18 @@ async function startReceiver(dir: string): Promise<Receiver> {
 
 type Sender = 'ferry send' | 'tus-js-client';
 
-function commandFor(sender: Sender, receiver: Receiver, source: string, state: string, concurrency: number): string[] {
+function commandFor(
+  sender: Sender,
+  receiver: Receiver,
+  source: string,
+  state: string,
+  concurrency: number,
+  profile: string[],
+): string[] {
   if (sender === 'tus-js-client')
     return [
       process.execPath,
+      ...profile,
       tusJsBin,
       '--to',
       receiver.endpoint,
@@ -100,7 +132,7 @@ function commandFor(sender: Sender, receiver: Receiver, source: string, state: s
       source,
     ];
   const args = ['send', source, '--to', receiver.endpoint, '--token', token, '--concurrency', String(concurrency)];
-  return [process.execPath, ferryBin, ...args, '--state', state];
+  return [process.execPath, ...profile, ferryBin, ...args, '--state', state];
 }
 
 interface Row {
@@ -159,7 +191,7 @@ async function measure(
 async function main(options: CliOptions, workDir: string): Promise<void> {
   warnIfBusy('start');
   const receiveDir = join(workDir, 'received');
-  const receiver = await startReceiver(receiveDir);
+  const receiver = await startReceiver(receiveDir, options.profileDir);
   try {
     const startUp = await timeCommand([process.execPath, ferryBin, 'send', '--help'], { timeoutMs: 60_000 });
     const bare = await timeCommand([process.execPath, '-e', '0'], { timeoutMs: 60_000 });
@@ -200,6 +232,7 @@ async function main(options: CliOptions, workDir: string): Promise<void> {
             one ? paths[0]! : folder,
             join(workDir, `${tag}.state.json`),
             options.concurrency,
+            profileFlags(options.profileDir, `send/${tag}`),
           );
           const timed = await timeCommand(command, { timeoutMs: 600_000 });
           const receiverCpuMs = (await receiver.cpuMs()) - before;
@@ -216,6 +249,16 @@ async function main(options: CliOptions, workDir: string): Promise<void> {
     }
   } finally {
     await receiver.close();
+  }
+  if (options.profileDir) {
+    const described = await Promise.all(
+      (['receiver', 'send'] as const).map((side) =>
+        describeProfiles(join(options.profileDir!, side), {
+          bundle: join(root, 'dist', 'cli', side === 'receiver' ? 'serve.js' : 'send.js'),
+        }),
+      ),
+    );
+    console.log(`\nTop self times (CPU profiles in ${options.profileDir})\n${described.join('\n')}`);
   }
   warnIfBusy('end');
 }
