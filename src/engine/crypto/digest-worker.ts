@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { digestFile, feedFile } from './file-digest';
-import { sharedBatches } from './shared-batches';
+import { copyInto, sharedBatches } from './shared-batches';
 
 // Plain JS evaluated in the worker, so it runs the same under tsx, Electron and the built app.
 const workerSource = `
@@ -205,7 +205,7 @@ export function createDigestWorker(): DigestWorker {
         for (let at = 0; at < piece.length;) {
           batch ??= batches.take();
           const taken = Math.min(piece.length - at, batch.length - filled);
-          batch.set(piece.subarray(at, at + taken), filled);
+          copyInto(batch, piece.subarray(at, at + taken), filled);
           filled += taken;
           at += taken;
           if (filled === batch.length) flush();

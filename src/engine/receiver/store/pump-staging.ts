@@ -1,4 +1,4 @@
-import { sharedBatches } from '../../crypto/shared-batches';
+import { copyInto, sharedBatches } from '../../crypto/shared-batches';
 
 /** Staged bytes are gathered into shared batches of this size: one copy, then written and hashed in place. */
 export const stagingBatchBytes = 1024 * 1024;
@@ -103,7 +103,7 @@ export function createPumpStaging(sinks: StagingSinks) {
         }
         const batch = current;
         const taken = Math.min(chunk.length - at, batch.memory.length - batch.filled);
-        batch.memory.set(chunk.subarray(at, at + taken), batch.filled);
+        copyInto(batch.memory, chunk.subarray(at, at + taken), batch.filled);
         batch.filled += taken;
         at += taken;
         if (batch.filled === batch.memory.length) {
