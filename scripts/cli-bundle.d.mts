@@ -8,6 +8,7 @@ export function cliManifest(root?: string): string;
 export function manifestInputs(metafileInputs: string[]): string[];
 export function isCliStale(root?: string, inputs?: string[]): boolean;
 export const lazyListFormat: Plugin;
+export const lazyHttp2Wrapper: Plugin;
 export function buildCli(root?: string): Promise<void>;
 export function ensureCli(root?: string): Promise<void>;
 export function buildFailureLine(error: unknown): string;

@@ -3,7 +3,7 @@
 // `node`, with no TypeScript loader at run time. `node scripts/cli-bundle.mjs` builds; `ensureCli()`
 // builds only when an input of the last build is newer than the bundle.
 import { createRequire } from 'node:module';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Required, not imported: an ES module's `import … from 'node:fs'` builds all of fs's named exports,
@@ -88,6 +88,28 @@ export const lazyListFormat = {
   },
 };
 
+/**
+ * got's options import http2-wrapper when they load, and it opens a TLS socket on a dummy stream at
+ * once to find a class it needs: Node builds a secure context for it, 60–80 ms of every CLI start.
+ * Ferry never asks got for HTTP/2, so the bundled got loads http2-wrapper only when something reads
+ * it. A version of got without that import is bundled as it is.
+ */
+export const lazyHttp2Wrapper = {
+  name: 'lazy-http2-wrapper',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]got[\\/]dist[\\/]source[\\/]core[\\/]options\.js$/ }, async ({ path }) => {
+      const { readFile } = await import('node:fs/promises');
+      const source = await readFile(path, 'utf8');
+      const eager = "import http2wrapper from 'http2-wrapper';";
+      if (!source.includes(eager)) return undefined;
+      const lazy =
+        "const http2wrapper = { get auto() { return require('http2-wrapper').auto; }, " +
+        "get globalAgent() { return require('http2-wrapper').globalAgent; } };";
+      return { contents: source.replace(eager, lazy), loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
+
 /** Writes `contents` beside `path` and renames it over, stamped `at`: a reader never sees half a file. */
 async function replaceFile(path, contents, at) {
   const { rename, rm, utimes, writeFile } = await import('node:fs/promises');
@@ -132,7 +154,7 @@ export async function buildCli(root = projectRoot) {
     external: ['bufferutil', 'utf-8-validate'],
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyListFormat],
+    plugins: [lazyListFormat, lazyHttp2Wrapper],
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',

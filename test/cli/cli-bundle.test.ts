@@ -1,6 +1,7 @@
 // When `npm run serve|send` rebuilds dist/cli: only when an output is missing or an input of the last
 // build (listed in dist/cli/inputs.json) is newer.
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -10,6 +11,7 @@ import {
   cliManifest,
   cliOutput,
   isCliStale,
+  lazyHttp2Wrapper,
   lazyListFormat,
   manifestInputs,
   projectRoot,
@@ -151,6 +153,38 @@ it('bundles got’s @sindresorhus/is so that loading it starts no Intl.ListForma
   const isNumber = (value: unknown) => typeof value === 'number';
   expect(() => module.exports.assert.any([isString, isNumber], null)).toThrow(/Expected values which are/);
   expect(made).toBeGreaterThan(0);
+});
+
+it('bundles got’s options so that loading them opens no TLS socket (http2-wrapper), and HTTP/2 still loads it', async () => {
+  const options = join(projectRoot, 'node_modules', 'got', 'dist', 'source', 'core', 'options.js');
+  const result = await build({
+    absWorkingDir: projectRoot,
+    stdin: { contents: `export { default as Options } from ${JSON.stringify(options)};`, resolveDir: projectRoot },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+    plugins: [lazyHttp2Wrapper],
+  });
+  const bundle = join(root, 'options.cjs');
+  await writeFile(bundle, result.outputFiles[0]!.text);
+  // Counts the TLS sockets made: http2-wrapper makes one as it loads.
+  const script = `
+    const tls = require('node:tls');
+    let made = 0;
+    const Original = tls.TLSSocket;
+    tls.TLSSocket = function (...args) { made++; return new Original(...args); };
+    const { Options } = require(${JSON.stringify(bundle)});
+    const plain = new Options('http://127.0.0.1/');
+    const atLoad = made;
+    const http2 = new Options('https://127.0.0.1/', { http2: true }).getFallbackRequestFunction();
+    console.log(JSON.stringify({ atLoad, plain: typeof plain.getFallbackRequestFunction(), http2: typeof http2, made }));`;
+  const seen = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Record<
+    string,
+    unknown
+  >;
+  expect(seen).toEqual({ atLoad: 0, plain: 'function', http2: 'function', made: 1 });
 });
 
 it('reports a build error as one line with its location', () => {
