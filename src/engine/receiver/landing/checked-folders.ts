@@ -33,8 +33,12 @@ export function createFolderChecker(root: string): FolderChecker {
     return realRootCache;
   }
 
-  /** Sub-folders checked lately, by sanitized path: a thousand files of one folder check it once. */
-  const checkedFolders = new Map<string, { realDir: string; until: number }>();
+  /**
+   * Sub-folders checked lately, by sanitized path: a thousand files of one folder check it once. A
+   * check under way is shared too: the files of a bulk request land side by side, and all would
+   * check the folder at once when its entry runs out.
+   */
+  const checkedFolders = new Map<string, { realDir: Promise<string>; until: number }>();
 
   async function checkDirectory(realRoot: string, segments: string[]): Promise<string> {
     let current = realRoot;
@@ -73,11 +77,19 @@ export function createFolderChecker(root: string): FolderChecker {
       if (segments[0]!.toLowerCase() === stateFolderName) segments[0] = `_${stateFolderName.slice(1)}`;
       const key = segments.join('/');
       const checked = checkedFolders.get(key);
-      if (checked && checked.until > Date.now()) return { realDir: checked.realDir, segments };
-      const realDir = await checkDirectory(realRoot, segments);
+      if (checked && checked.until > Date.now()) return { realDir: await checked.realDir, segments };
       if (checkedFolders.size > 1000) checkedFolders.clear();
-      checkedFolders.set(key, { realDir, until: Date.now() + CHECKED_FOLDER_TTL_MS });
-      return { realDir, segments };
+      // Trusted from when the check is done, as long as it is under way until then.
+      const entry = { realDir: checkDirectory(realRoot, segments), until: Infinity };
+      checkedFolders.set(key, entry);
+      try {
+        const realDir = await entry.realDir;
+        entry.until = Date.now() + CHECKED_FOLDER_TTL_MS;
+        return { realDir, segments };
+      } catch (error) {
+        if (checkedFolders.get(key) === entry) checkedFolders.delete(key);
+        throw error;
+      }
     },
     forget() {
       checkedFolders.clear();

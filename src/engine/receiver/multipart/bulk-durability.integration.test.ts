@@ -1,7 +1,8 @@
 // A bulk request fsyncs its staged files together (bulk-sync-group.ts): nothing is answered or lands
-// before the fsync of its bytes, and a file whose fsync fails fails alone and lands nothing.
+// before the fsync of its bytes, and a file whose fsync fails fails alone and lands nothing. Small
+// files are written by descriptor (bulk-held-part.ts), bigger ones through a FileHandle.
 import { randomBytes } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
+import fs, { readlinkSync } from 'node:fs';
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -14,14 +15,30 @@ import {
   type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 
-const files = ['a.bin', 'b.bin', 'c.bin'].map((name) => ({ name, content: randomBytes(4000) }));
-const body = Buffer.concat([...files.map((file) => bulkPart({ ...file, key: `key-${file.name}` })), closingBoundary]);
+const filesOf = (size: number) => ['a.bin', 'b.bin', 'c.bin'].map((name) => ({ name, content: randomBytes(size) }));
+const bodyOf = (files: Array<{ name: string; content: Buffer }>) =>
+  Buffer.concat([...files.map((file) => bulkPart({ ...file, key: `key-${file.name}` })), closingBoundary]);
+const files = filesOf(4000);
+/** Past the size a part is held in memory for: streamed to its staged file through a FileHandle. */
+const bigFiles = filesOf(400 * 1024);
 
-const postBulk = (url: string) => sendBulk(url, body, token);
+const postBulk = (url: string, body = bodyOf(files)) => sendBulk(url, body, token);
 
-/** The path a handle is open on (Linux), to pick out the staged files' fsyncs. */
-const pathOf = (handle: FileHandle) => readlinkSync(`/proc/self/fd/${handle.fd}`);
-const isStaged = (handle: FileHandle) => pathOf(handle).includes(`${path.sep}multipart${path.sep}`);
+/** The path a descriptor is open on (Linux), to pick out the staged files' fsyncs. */
+const isStagedFd = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`).includes(`${path.sep}multipart${path.sep}`);
+const isStaged = (handle: FileHandle) => isStagedFd(handle.fd);
+
+type FsyncCallback = (error: NodeJS.ErrnoException | null) => void;
+/** Wraps `fs.fsync`, by which small staged files are synced: `wrap` decides per staged descriptor. */
+function spyOnFsync(wrap: (fd: number, sync: () => Promise<void>) => Promise<void>) {
+  const realFsync = fs.fsync;
+  const sync = (fd: number) =>
+    new Promise<void>((resolve, reject) => realFsync(fd, (e) => (e ? reject(e) : resolve())));
+  return vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: FsyncCallback) => {
+    if (!isStagedFd(fd)) return realFsync(fd, callback);
+    wrap(fd, () => sync(fd)).then(() => callback(null), callback);
+  }) as typeof fs.fsync);
+}
 
 /** Every FileHandle's `sync`, to wrap (the prototype is not exported; any open handle has it). */
 async function handlePrototype(dir: string): Promise<{ sync: FileHandle['sync'] }> {
@@ -41,17 +58,13 @@ afterEach(async () => {
 describe('bulk request durability', () => {
   it('answers nothing and lands nothing while the staged files’ fsyncs are under way', async () => {
     t = await startReceiver();
-    const prototype = await handlePrototype(t.base);
-    const realSync = prototype.sync;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let stagedSyncs = 0;
-    vi.spyOn(prototype, 'sync').mockImplementation(async function (this: FileHandle) {
-      if (isStaged(this)) {
-        stagedSyncs += 1;
-        await held;
-      }
-      return realSync.call(this);
+    spyOnFsync(async (_fd, sync) => {
+      stagedSyncs += 1;
+      await held;
+      return sync();
     });
 
     let answered = false;
@@ -73,6 +86,18 @@ describe('bulk request durability', () => {
 
   it('a file whose fsync fails fails alone: it never lands and its staged bytes are removed', async () => {
     t = await startReceiver();
+    let staged = 0;
+    spyOnFsync(async (_fd, sync) => {
+      // The second staged file's fsync fails, as on a device error.
+      if ((staged += 1) === 2)
+        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', syscall: 'fsync' });
+      return sync();
+    });
+    await expectOneFailedOfThree(await postBulk(t.url));
+  });
+
+  it('a big file whose fsync fails fails alone too: it never lands and its staged bytes are removed', async () => {
+    t = await startReceiver();
     const prototype = await handlePrototype(t.base);
     const realSync = prototype.sync;
     let staged = 0;
@@ -83,13 +108,17 @@ describe('bulk request durability', () => {
       return realSync.call(this);
     });
 
-    const response = await postBulk(t.url);
-    expect(response.status).toBe(207);
-    const answer = (await response.json()) as { files: Array<{ name: string; status: string }> };
-    expect(answer.files.map((file) => file.status).sort()).toEqual(['failed', 'landed', 'landed']);
-    const landed = answer.files.filter((file) => file.status === 'landed').map((file) => file.name);
-    expect(await listFiles(t.dir)).toEqual(landed.sort());
-    const left = await readdir(path.join(t.dir, '.ferry', 'multipart')).catch(() => [] as string[]);
-    expect(left.filter((name) => name.endsWith('.part'))).toEqual([]);
+    await expectOneFailedOfThree(await postBulk(t.url, bodyOf(bigFiles)));
   });
 });
+
+/** One of the three files failed, alone: the other two landed, and no staged bytes are left. */
+async function expectOneFailedOfThree(response: Response): Promise<void> {
+  expect(response.status).toBe(207);
+  const answer = (await response.json()) as { files: Array<{ name: string; status: string }> };
+  expect(answer.files.map((file) => file.status).sort()).toEqual(['failed', 'landed', 'landed']);
+  const landed = answer.files.filter((file) => file.status === 'landed').map((file) => file.name);
+  expect(await listFiles(t!.dir)).toEqual(landed.sort());
+  const left = await readdir(path.join(t!.dir, '.ferry', 'multipart')).catch(() => [] as string[]);
+  expect(left.filter((name) => name.endsWith('.part'))).toEqual([]);
+}

@@ -8,10 +8,10 @@ import type { MultipartLimits } from '../receiver-config';
 import type { BulkFileResult, BulkPartMeta } from './bulk-protocol';
 import type { LandedKeys, LandedRecord } from './landed-keys';
 import { multipartError, toMultipartError } from './multipart-errors';
-import { runFileJob, type PartStream } from './multipart-file-job';
+import type { PartStream } from './multipart-file-job';
 import type { ProgressReporter } from './multipart-progress';
-import { createStagedFile } from './multipart-staging';
 import type { SyncGroup } from './bulk-sync-group';
+import { stageBulkPart } from './bulk-held-part';
 
 /** What every file of a bulk request shares. */
 export interface BulkFileDeps {
@@ -69,8 +69,9 @@ function failedResult(key: string | undefined, name: string, error: FerryError):
 }
 
 /**
- * One file of a bulk request, from its first byte until it landed or failed: staged in the state
- * folder, checked against its declared sha256, then landed by rename under the next free name. A
+ * One file of a bulk request, from its first byte until it landed or failed: checked against its
+ * declared sha256 and staged in the state folder (a small one is checked in memory first,
+ * bulk-held-part.ts), then landed by link under the next free name. A
  * failure is this file's alone: the rest of its part is read and dropped so the next part goes on.
  * Under a key, landing is exclusive to the key and answered from what landed before. Small files
  * arrive in a moment: they show on the progress hub once they have landed (or failed), not byte by
@@ -96,28 +97,23 @@ export async function receiveBulkFile(
     progress.finish(uploadId, 'failed', error);
   };
   try {
-    const part = (await runFileJob(
+    const part = await stageBulkPart(
       stream,
+      meta.sha256,
       {
+        stagingDir: deps.stagingDir,
+        stagedName,
         maxFileSize: deps.limits.maxFileSize,
-        skipIfEmpty: false,
-        digests: deps.digests,
-        hashInline: true,
         durable: receiveFolder.durable,
-        expectedSha256: meta.sha256,
-        drainOnFailure: true,
-        // Not fsynced one by one: the request syncs its files together, and none lands before its own.
-        settle: (file) => deps.syncGroup.settle(file),
+        digests: deps.digests,
+        syncGroup: deps.syncGroup,
+        touch: deps.touch,
       },
-      {
-        open: () => createStagedFile(deps.stagingDir, stagedName()),
-        onOpened: (file) => {
-          stagedPath = file.path;
-          counters?.created();
-        },
-        onWritten: deps.touch,
+      (path) => {
+        stagedPath = path;
+        counters?.created();
       },
-    ))!;
+    );
     const land = async (): Promise<SettledFile> => {
       const before = meta.key ? await keys.find(meta.key) : undefined;
       if (before && before.sha256 === part.sha256) {

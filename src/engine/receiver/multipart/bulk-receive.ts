@@ -50,7 +50,11 @@ export async function receiveBulk(
     keepWholeParts: true,
   });
   const syncGroup = createSyncGroup({ durable: deps.receiveFolder.durable });
-  const fileDeps: BulkFileDeps = { ...deps, sender: senderContext(req), touch: watch.touch, syncGroup };
+  // One random id for the request, and its files numbered under it: thousands of files, one draw.
+  const requestId = deps.newId();
+  let fileCount = 0;
+  const newId = () => `${requestId}.${(fileCount += 1)}`;
+  const fileDeps: BulkFileDeps = { ...deps, newId, sender: senderContext(req), touch: watch.touch, syncGroup };
   const results: Promise<SettledFile>[] = [];
   let asked: string[] | undefined;
 

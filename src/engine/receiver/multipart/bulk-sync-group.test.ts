@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createSyncGroup } from './bulk-sync-group';
-import type { StagedFile } from './multipart-staging';
+import type { SyncableFile } from './multipart-staging';
 
-/** A staged file whose handle only records what was done to it. */
-function fakeFile(name: string, log: string[]): StagedFile {
-  const handle = {
+/** A staged file that only records what was done to it. */
+function fakeFile(name: string, log: string[]): SyncableFile {
+  return {
+    path: name,
     sync: async () => void log.push(`sync ${name}`),
     close: async () => void log.push(`close ${name}`),
   };
-  return { path: name, handle } as unknown as StagedFile;
 }
 
 /** Lets pending promise callbacks and one turn of the loop run. */

@@ -1,4 +1,4 @@
-import type { StagedFile } from './multipart-staging';
+import type { SyncableFile } from './multipart-staging';
 
 /**
  * The staged files of one bulk request, made durable together. Each file is written whole without an
@@ -12,7 +12,7 @@ export interface SyncGroup {
    * Resolves once `file` is fsynced (when durable) and closed; rejects with its fsync (or close)
    * error, which fails that file alone. The handle is closed either way.
    */
-  settle(file: StagedFile): Promise<void>;
+  settle(file: SyncableFile): Promise<void>;
   /** The body is through: what waits is synced now, and a file settled after this is synced at once. */
   end(): void;
 }
@@ -22,21 +22,21 @@ export interface SyncGroupOptions {
   /** Files waiting for their fsync at most; past that the group syncs what it holds. */
   maxWaiting?: number;
   /** The fsync of one staged file (a test slows or fails it). */
-  sync?: (file: StagedFile) => Promise<void>;
+  sync?: (file: SyncableFile) => Promise<void>;
 }
 
-const fsyncOf = (file: StagedFile) => file.handle.sync();
+const fsyncOf = (file: SyncableFile) => file.sync();
 
 export function createSyncGroup(options: SyncGroupOptions): SyncGroup {
   const { durable, maxWaiting = 64, sync = fsyncOf } = options;
-  let waiting: Array<{ file: StagedFile; resolve(): void; reject(error: unknown): void }> = [];
+  let waiting: Array<{ file: SyncableFile; resolve(): void; reject(error: unknown): void }> = [];
   let ended = false;
 
-  const syncAndClose = async (file: StagedFile) => {
+  const syncAndClose = async (file: SyncableFile) => {
     try {
       if (durable) await sync(file);
     } finally {
-      await file.handle.close();
+      await file.close();
     }
   };
   const flush = () => {

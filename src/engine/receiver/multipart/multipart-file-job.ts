@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DigestSession, DigestWorker } from '../../crypto/digest-worker';
 import { multipartError } from './multipart-errors';
@@ -32,6 +32,11 @@ export interface FileJobOptions {
    * costs more than the hash. A big part costs about 50 µs of the event loop per 64 KiB chunk.
    */
   hashInline?: boolean;
+  /**
+   * What arrived of the part before it came here (a bulk part held in memory until it passed the
+   * held size): written first, and hashed inline on from `hash`, which covers these chunks already.
+   */
+  held?: { chunks: Buffer[]; hash: Hash };
   /** fsync the file before it counts as received. */
   durable: boolean;
   /** The sha256 the sender declared for this part, lowercase hex: any other content fails the part. */
@@ -51,8 +56,7 @@ export interface FileJobOptions {
 
 type Digest = Pick<DigestSession, 'update' | 'finish' | 'drop'>;
 
-function inlineDigest(): Digest {
-  const hash = createHash('sha256');
+function inlineDigest(hash = createHash('sha256')): Digest {
   return { update: (piece) => void hash.update(piece), finish: async () => hash.digest(), drop: () => undefined };
 }
 
@@ -80,7 +84,8 @@ export async function runFileJob(
   options: FileJobOptions,
   hooks: FileJobHooks,
 ): Promise<StagedPart | null> {
-  const hash = options.hashInline ? inlineDigest() : options.digests.start('sha256');
+  const { held } = options;
+  const hash = held ? inlineDigest(held.hash) : options.hashInline ? inlineDigest() : options.digests.start('sha256');
   let file: StagedFile | undefined;
   let size = 0;
   let hitLimit = false;
@@ -99,6 +104,13 @@ export async function runFileJob(
   // Leaving a `for await` destroys the stream unless told not to: a part that is to be drained must live.
   const chunks = options.drainOnFailure ? stream.iterator({ destroyOnReturn: false }) : stream;
   try {
+    if (held) {
+      // One write for what was held, however many pieces it came in.
+      const first = Buffer.concat(held.chunks);
+      await writeFully(await ensureOpen(), first, 0);
+      size = first.length;
+      hooks.onWritten(size);
+    }
     for await (const data of chunks) {
       const chunk = data as Buffer;
       if (chunk.length === 0) continue;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../../errors';
@@ -29,6 +30,83 @@ export async function createStagedFile(dir: string, id: string): Promise<StagedF
     await mkdir(dir, { recursive: true });
     return create();
   }
+}
+
+/** A staged file still open, written whole: to be made durable (bulk-sync-group.ts) and closed. */
+export interface SyncableFile {
+  readonly path: string;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const fileToSync = ({ path, handle }: StagedFile): SyncableFile => ({
+  path,
+  sync: () => handle.sync(),
+  close: () => handle.close(),
+});
+
+type Done = (error: NodeJS.ErrnoException | null) => void;
+
+/** A staged file open by its bare descriptor: a small file costs no FileHandle (an object and its finalizer). */
+class StagedDescriptor implements SyncableFile {
+  constructor(
+    readonly path: string,
+    private readonly fd: number,
+  ) {}
+  sync(): Promise<void> {
+    // Through the module object (not a bound import), so it is the fsync in use when it is called.
+    return new Promise((resolve, reject) => fs.fsync(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => fs.close(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+}
+
+const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+const createNew = O_WRONLY | O_CREAT | O_EXCL;
+
+/** Writes `chunks` at `position` on, again from where it stopped after a short write (e.g. just before ENOSPC). */
+function writeAll(fd: number, chunks: Buffer[], position: number, done: Done): void {
+  fs.writev(fd, chunks, position, (error, written) => {
+    if (error) return done(error);
+    // No byte taken and no error: the file system would loop here forever.
+    if (written === 0) return done(Object.assign(new Error('The disk took no bytes'), { code: 'EIO' }));
+    let rest = written;
+    let next = 0;
+    while (next < chunks.length && rest >= chunks[next]!.length) rest -= chunks[next++]!.length;
+    if (next === chunks.length) return done(null);
+    const left = chunks.slice(next);
+    left[0] = left[0]!.subarray(rest);
+    writeAll(fd, left, position + written, done);
+  });
+}
+
+/**
+ * A new staged file holding `chunks` (`size` bytes), written in one call; it is left open, not yet
+ * synced. On failure nothing is left behind.
+ */
+export function writeStagedFile(dir: string, id: string, chunks: Buffer[], size: number): Promise<SyncableFile> {
+  const path = join(dir, `${id}.part`);
+  return new Promise((resolve, reject) => {
+    let madeDir = false;
+    const opened = (error: NodeJS.ErrnoException | null, fd: number) => {
+      // First upload, or the state folder was removed while the receiver ran.
+      if (error?.code === 'ENOENT' && !madeDir) {
+        madeDir = true;
+        return fs.mkdir(dir, { recursive: true }, (failed) =>
+          failed ? reject(failed) : fs.open(path, createNew, opened),
+        );
+      }
+      if (error) return reject(error);
+      const written = (failed: NodeJS.ErrnoException | null) => {
+        if (!failed) return resolve(new StagedDescriptor(path, fd));
+        fs.close(fd, () => fs.unlink(path, () => reject(failed)));
+      };
+      if (size === 0) written(null);
+      else writeAll(fd, chunks, 0, written);
+    };
+    fs.open(path, createNew, opened);
+  });
 }
 
 /**
