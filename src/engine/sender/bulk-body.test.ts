@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { bulkBody, type BulkSource } from './bulk-body';
-import { closing, partHead, partTail } from './bulk-client';
+import { closing } from './bulk-client';
+import { partHeadText } from './bulk-part-head';
 import type { BulkReader } from './bulk-reader';
 import type { BandwidthLimiter } from './bandwidth-limiter';
 import type { QueuedJob } from './queued-job';
@@ -19,9 +20,11 @@ function readerOf(release?: Promise<void>[]): BulkReader {
   const fileOf = (path: string) => ({ data: Buffer.from(path.slice(-6, -4)), sha256: 'ab'.repeat(32) });
   return {
     read: (sources) =>
-      sources.map((file, index) =>
-        release ? release[index]!.then(() => fileOf(file.path)) : Promise.resolve(fileOf(file.path)),
-      ),
+      sources.map((file, index) => {
+        const pending = { ready: !release, file: Promise.resolve(fileOf(file.path)) };
+        if (release) pending.file = release[index]!.then(() => ((pending.ready = true), fileOf(file.path)));
+        return pending;
+      }),
     warm: () => undefined,
     close: async () => undefined,
   };
@@ -35,9 +38,9 @@ async function pieces(body: AsyncGenerator<Buffer>): Promise<Buffer[]> {
 
 const partOf = (id: string) =>
   Buffer.concat([
-    partHead('b', { key: `${id}.${'ab'.repeat(32)}`, name: `${id}.bin`, sha256: 'ab'.repeat(32) }),
+    Buffer.from(partHeadText('b', { key: `${id}.${'ab'.repeat(32)}`, name: `${id}.bin`, sha256: 'ab'.repeat(32) })),
     Buffer.from(id.slice(-2)),
-    partTail,
+    Buffer.from('\r\n'),
   ]);
 
 it('joins the parts of files already read into one piece: one socket write, not three a file', async () => {

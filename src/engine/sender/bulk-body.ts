@@ -1,5 +1,5 @@
 import type { BandwidthLimiter } from './bandwidth-limiter';
-import { closing, partHead, partTail } from './bulk-client';
+import { partHeadText } from './bulk-part-head';
 import type { BulkReader, SmallFile } from './bulk-reader';
 import type { QueuedJob } from './queued-job';
 import { sliceBytesFor } from './request-size';
@@ -31,28 +31,15 @@ export async function* bulkBody(
   // At most a batch's bytes (bulk-batch.ts) are held at once.
   const wanted = sources.filter((source) => source.wanted());
   const reads = reader.read(wanted.map((source) => source.job));
-  /** Which reads have settled: files already read go out together, the rest are not waited for. */
-  const settled = new Uint8Array(reads.length);
-  reads.forEach((read, index) => {
-    const mark = () => void (settled[index] = 1);
-    read.then(mark, mark);
-  });
   // Parts of files already read are joined into one piece: each piece costs a write on the socket
   // and a pass through the streams, far more than copying a few KiB.
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const joined = () => {
-    const piece = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    return piece;
-  };
+  const pending = createPieceBuilder();
   for (const [index, source] of wanted.entries()) {
     // The next file is still being read: what is ready leaves now instead of waiting for it.
-    if (pendingBytes > 0 && settled[index] === 0) yield* throttled(joined(), limiter, signal);
+    if (pending.bytes > 0 && !reads[index]!.ready) yield* throttled(pending.take(), limiter, signal);
     let file: SmallFile;
     try {
-      file = await reads[index]!;
+      file = await reads[index]!.file;
     } catch (error) {
       source.onUnreadable(error);
       continue;
@@ -62,14 +49,40 @@ export async function* bulkBody(
     const { job } = source;
     const key = idempotencyKeyOf(job, file.sha256);
     source.onRead(file.sha256, key);
-    const head = partHead(boundary, { key, name: job.name, relativePath: job.relativePath, sha256: file.sha256 });
-    pending.push(head, file.data, partTail);
-    pendingBytes += head.length + file.data.length + partTail.length;
-    if (pendingBytes >= joinedPieceBytes) yield* throttled(joined(), limiter, signal);
+    pending.add(partHeadText(boundary, { key, name: job.name, relativePath: job.relativePath, sha256: file.sha256 }));
+    pending.add(file.data);
+    pending.add(partTail);
+    if (pending.bytes >= joinedPieceBytes) yield* throttled(pending.take(), limiter, signal);
   }
-  pending.push(closing(boundary));
-  pendingBytes += pending[pending.length - 1]!.length;
-  yield* throttled(joined(), limiter, signal);
+  pending.add(closingText(boundary));
+  yield* throttled(pending.take(), limiter, signal);
+}
+
+const partTail = '\r\n';
+const closingText = (boundary: string) => `--${boundary}--\r\n`;
+
+/**
+ * Heads (ASCII text, see bulk-part-head.ts) and file bytes gathered, then written into one buffer: no
+ * buffer per head and no list of them to join, fewer objects for the collector.
+ */
+function createPieceBuilder() {
+  let items: (string | Buffer)[] = [];
+  const builder = {
+    bytes: 0,
+    add(item: string | Buffer) {
+      items.push(item);
+      builder.bytes += item.length;
+    },
+    take(): Buffer {
+      const piece = Buffer.allocUnsafe(builder.bytes);
+      let at = 0;
+      for (const item of items) at += typeof item === 'string' ? piece.write(item, at, 'latin1') : item.copy(piece, at);
+      items = [];
+      builder.bytes = 0;
+      return piece;
+    },
+  };
+  return builder;
 }
 
 /** Parts joined into one piece up to about this size (a bulk request carries up to 8 MiB). */

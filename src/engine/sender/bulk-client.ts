@@ -14,16 +14,6 @@ import type { TusTarget } from './tus-client';
  */
 export const bulkFeature = 'bulk-upload';
 
-/** One file as it goes into a bulk body: all of it, read and hashed. */
-export interface BulkPart {
-  key: string;
-  name: string;
-  relativePath?: string;
-  /** Lowercase hex. */
-  sha256: string;
-  data: Buffer;
-}
-
 /** The receiver's answer for one file (by its key). */
 export type BulkFileAnswer =
   | { key?: string; status: 'landed'; name: string; path: string; size: number; sha256: string; already?: boolean }
@@ -51,17 +41,6 @@ export interface BulkClient {
 
 export const newBoundary = () => `ferry-bulk-${randomBytes(12).toString('hex')}`;
 
-/** The head of a file part: everything but `relativePath` and the name travels percent-encoded. */
-export function partHead(boundary: string, part: Omit<BulkPart, 'data'>): Buffer {
-  const meta = new URLSearchParams({ sha256: part.sha256, key: part.key });
-  if (part.relativePath) meta.set('relativePath', part.relativePath);
-  return Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="${meta.toString()}"; ` +
-      `filename*=UTF-8''${encodeURIComponent(part.name)}\r\nContent-Type: application/octet-stream\r\n\r\n`,
-  );
-}
-
-export const partTail = Buffer.from('\r\n');
 export const closing = (boundary: string) => Buffer.from(`--${boundary}--\r\n`);
 
 function landedField(boundary: string, keys: string[]): Buffer {

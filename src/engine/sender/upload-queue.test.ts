@@ -26,31 +26,33 @@ async function file(relative: string, content = 'x'): Promise<string> {
 const byPath = (jobs: readonly UploadJob[]) => [...jobs].sort((a, b) => a.path.localeCompare(b.path));
 
 describe('adding', () => {
-  it('keeps a folder tree as relativePath under the folder name; single files get none', async () => {
-    await file('photos/a.jpg');
-    await file('photos/2024/b.jpg', 'bb');
-    await file('photos/2024/deep/c.jpg', 'ccc');
-    const loose = await file('loose.txt');
-    const queue = createUploadQueue(createMemoryPersistence());
-    const result = await queue.add([join(root, 'photos'), loose], target);
-    expect(result.skipped).toEqual([]);
-    expect(result.added.map((job) => job.relativePath ?? null).sort()).toEqual([
-      null,
-      'photos/2024/b.jpg',
-      'photos/2024/deep/c.jpg',
-      'photos/a.jpg',
-    ]);
-    const deep = result.added.find((job) => job.name === 'c.jpg')!;
-    expect(deep).toMatchObject({
-      path: join(root, 'photos/2024/deep/c.jpg'),
-      size: 3,
-      status: 'queued',
-      acknowledged: 0,
-      sent: 0,
-      attempts: 0,
-      target,
+  for (const blockingStats of [false, true])
+    it(`keeps a folder tree as relativePath under the folder name; single files get none${blockingStats ? ' (blocking stats)' : ''}`, async () => {
+      await file('photos/a.jpg');
+      await file('photos/2024/b.jpg', 'bb');
+      await file('photos/2024/deep/c.jpg', 'ccc');
+      const loose = await file('loose.txt');
+      const queue = createUploadQueue(createMemoryPersistence(), { blockingStats });
+      // Given with a trailing separator and a detour: the tree still starts at the folder's name.
+      const result = await queue.add([join(root, 'photos', '..', 'photos') + '/', loose], target);
+      expect(result.skipped).toEqual([]);
+      expect(result.added.map((job) => job.relativePath ?? null).sort()).toEqual([
+        null,
+        'photos/2024/b.jpg',
+        'photos/2024/deep/c.jpg',
+        'photos/a.jpg',
+      ]);
+      const deep = result.added.find((job) => job.name === 'c.jpg')!;
+      expect(deep).toMatchObject({
+        path: join(root, 'photos/2024/deep/c.jpg'),
+        size: 3,
+        status: 'queued',
+        acknowledged: 0,
+        sent: 0,
+        attempts: 0,
+        target,
+      });
     });
-  });
 
   it('reports unreadable paths as skipped and still adds the rest', async () => {
     const ok = await file('ok.txt');

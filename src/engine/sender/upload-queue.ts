@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, relative, resolve, sep } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fingerprintOf, type UploadJob, type UploadTarget } from '../../shared/upload-job';
 import type { QueuePersistence } from './queue-changes';
 import { patchedJob, queuedJob, type QueuedJob } from './queued-job';
 import { createQueuedOrder, type Skip } from './queued-order';
 import { createQueueSaver, type QueueSaverOptions } from './queue-saver';
-import { walk, withStats } from './source-files';
+import { relativeTo, walk, withStats } from './source-files';
 
 export type { QueuedJob } from './queued-job';
 
@@ -77,6 +77,8 @@ export interface UploadQueueOptions {
   saveDelayMs?: number;
   /** Delay before progress-only changes are saved. */
   progressSaveMs?: number;
+  /** A folder's files are stat'ed with blocking calls (see `withStats`): for the CLI, not the app. */
+  blockingStats?: boolean;
 }
 
 export function createUploadQueue(persistence: QueuePersistence, options: UploadQueueOptions = {}): UploadQueue {
@@ -151,7 +153,7 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
     target: UploadTarget,
     growing: boolean,
   ): QueuedJob {
-    const relativePath = root ? relative(root, path).split(sep).join('/') : undefined;
+    const relativePath = root ? relativeTo(root, path) : undefined;
     return queuedJob({
       id: newJobId(),
       path,
@@ -196,7 +198,9 @@ export function createUploadQueue(persistence: QueuePersistence, options: Upload
         try {
           const info = await stat(absolute);
           // A folder's own name is the top of the tree on the receiver, as in a drag and drop.
-          const files = info.isDirectory() ? withStats(walk(absolute)) : [[absolute, info] as const];
+          const files = info.isDirectory()
+            ? withStats(walk(absolute), { blocking: options.blockingStats })
+            : [[absolute, info] as const];
           const root = info.isDirectory() ? resolve(absolute, '..') : undefined;
           for await (const [file, fileInfo] of files) {
             const job = makeJob(file, fileInfo, root, target, addOptions.growing === true);
