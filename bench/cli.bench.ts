@@ -1,6 +1,7 @@
 // Whole processes, as users run them from a shell, start-up included: `ferry send` (the bundled CLI
 // on plain node) against a tus-js-client script, both into one `ferry serve` receiver (durable, the
-// default), alternating, medians. Each run is timed from the shell's fork to the process's exit.
+// default), alternating, medians, after one untimed warm-up run of each. Each run is timed from the
+// shell's fork to the process's exit.
 //   npm run bench:cli -- [--size 1GiB] [--small-files 2000] [--small-size 16KiB] [--runs 3] [--profile dir]
 // With --profile, the receiver and every `ferry send` write V8 CPU profiles under dir/receiver and
 // dir/send/<run>, and their top self times are printed at the end.
@@ -154,6 +155,12 @@ async function measure(
     cpuMs: [],
     receiverCpuMs: [],
   }));
+  // One untimed run of each first: the receiver is a long-running process, and whichever sender came
+  // first would otherwise pay for its JIT warming up on that sender's path (bulk or tus).
+  for (const row of rows) {
+    const { timed } = await runOnce(row.sender, 0);
+    console.log(`warm-up ${row.sender.padEnd(14)} ${fixed(timed.wallMs / 1000, 2)} s (not counted)`);
+  }
   for (let run = 1; run <= runs; run++) {
     for (const row of run % 2 ? rows : [...rows].reverse()) {
       const { timed, receiverCpuMs } = await runOnce(row.sender, run);
