@@ -71,8 +71,8 @@ function failedResult(key: string | undefined, name: string, error: FerryError):
 /**
  * One file of a bulk request, from its first byte until it landed or failed: checked against its
  * declared sha256 and staged in the state folder (a small one is checked in memory first,
- * bulk-held-part.ts), then landed by link under the next free name. A
- * failure is this file's alone: the rest of its part is read and dropped so the next part goes on.
+ * bulk-held-part.ts), then landed by link under the next free name. A failure is this file's
+ * alone: the rest of its part is read and dropped so the next part goes on.
  * Under a key, landing is exclusive to the key and answered from what landed before. Small files
  * arrive in a moment: they show on the progress hub once they have landed (or failed), not byte by
  * byte, and no name is held for them while they arrive.
