@@ -42,49 +42,19 @@ const measuredFrames = 240;
  * frame took (the interval between requestAnimationFrame callbacks). The first frames only warm up
  * (code, fonts, row components); the position is tracked here rather than read back, so measuring
  * adds no work of its own beyond the scroll itself.
+ *
+ * With `stillCopies`, the same scroll runs over a plain list instead (no React, no virtualizer): the
+ * rows the window renders now, copied `stillCopies` times over. Each frame exposes new rows as the
+ * window's does, so it tells what this machine's Chromium takes to lay out and paint such rows. The
+ * window is hidden meanwhile and shown again.
  */
-async function scrollFrameTimes(page: Page, warmUp: number, measured: number, step: number): Promise<number[]> {
-  return page.evaluate(
-    async ([warmUpCount, count, stepPx]) => {
-      const dom = globalThis as unknown as {
-        document: {
-          querySelector(s: string): { scrollTop: number; scrollHeight: number; clientHeight: number } | null;
-        };
-        requestAnimationFrame(cb: (t: number) => void): void;
-      };
-      const body = dom.document.querySelector('.grid-body');
-      if (!body) throw new Error('no scrolling list');
-      const max = body.scrollHeight - body.clientHeight;
-      let position = body.scrollTop;
-      let direction = 1;
-      const frames: number[] = [];
-      let last: number | undefined;
-      await new Promise<void>((resolve) => {
-        const step = (now: number) => {
-          if (last !== undefined) frames.push(now - last);
-          last = now;
-          if (frames.length >= warmUpCount + count) return resolve();
-          if (position + stepPx > max) direction = -1;
-          else if (position - stepPx < 0) direction = 1;
-          position += direction * stepPx;
-          body.scrollTop = position;
-          dom.requestAnimationFrame(step);
-        };
-        dom.requestAnimationFrame(step);
-      });
-      return frames.slice(warmUpCount);
-    },
-    [warmUp, measured, step] as const,
-  );
-}
-
-/**
- * The same scroll over a still list of the same rows: the rows the window renders now, copied over and
- * over into a plain list of `copies` × their number (no React, no virtualizer). Each frame exposes new
- * rows as the window's does, so this is what this machine's Chromium takes to lay out and paint them:
- * the floor under the window's own frames. The window is hidden meanwhile and shown again.
- */
-async function stillListFrameTimes(page: Page, warmUp: number, measured: number, step: number): Promise<number[]> {
+async function scrollFrameTimes(
+  page: Page,
+  warmUp: number,
+  measured: number,
+  step: number,
+  stillCopies = 0,
+): Promise<number[]> {
   return page.evaluate(
     async ([warmUpCount, count, stepPx, copies]) => {
       type El = {
@@ -97,7 +67,6 @@ async function stillListFrameTimes(page: Page, warmUp: number, measured: number,
         after(node: El): void;
         append(node: El): void;
         remove(): void;
-        replaceChildren(): void;
         querySelector(s: string): El | null;
         querySelectorAll(s: string): Iterable<El>;
       };
@@ -105,27 +74,29 @@ async function stillListFrameTimes(page: Page, warmUp: number, measured: number,
         document: { querySelector(s: string): El | null };
         requestAnimationFrame(cb: (t: number) => void): void;
       };
-      const body = dom.document.querySelector('.grid-body');
-      const sizer = body?.querySelector('.grid-sizer');
-      if (!body || !sizer) throw new Error('no scrolling list');
-      const rows = [...sizer.querySelectorAll('.queue-row')];
-      const rowPx = rows[0]!.offsetHeight;
-      const still = body.cloneNode(false);
-      const stillSizer = sizer.cloneNode(false);
-      stillSizer.replaceChildren();
-      for (let copy = 0, at = 0; copy < copies; copy++)
-        for (const row of rows) {
-          const one = row.cloneNode(true);
-          one.style.transform = `translateY(${at}px)`;
-          stillSizer.append(one);
-          at += rowPx;
-        }
-      stillSizer.style.height = `${copies * rows.length * rowPx}px`;
-      still.append(stillSizer);
-      body.after(still);
-      body.style.display = 'none';
-      const max = still.scrollHeight - still.clientHeight;
-      let position = 0;
+      const list = dom.document.querySelector('.grid-body');
+      const sizer = list?.querySelector('.grid-sizer');
+      if (!list || !sizer) throw new Error('no scrolling list');
+      let body = list;
+      if (copies > 0) {
+        const rows = [...sizer.querySelectorAll('.queue-row')];
+        const rowPx = rows[0]!.offsetHeight;
+        const stillSizer = sizer.cloneNode(false);
+        for (let copy = 0, at = 0; copy < copies; copy++)
+          for (const row of rows) {
+            const one = row.cloneNode(true);
+            one.style.transform = `translateY(${at}px)`;
+            stillSizer.append(one);
+            at += rowPx;
+          }
+        stillSizer.style.height = `${copies * rows.length * rowPx}px`;
+        body = list.cloneNode(false);
+        body.append(stillSizer);
+        list.after(body);
+        list.style.display = 'none';
+      }
+      const max = body.scrollHeight - body.clientHeight;
+      let position = body.scrollTop;
       let direction = 1;
       const frames: number[] = [];
       let last: number | undefined;
@@ -137,16 +108,18 @@ async function stillListFrameTimes(page: Page, warmUp: number, measured: number,
           if (position + stepPx > max) direction = -1;
           else if (position - stepPx < 0) direction = 1;
           position += direction * stepPx;
-          still.scrollTop = position;
+          body.scrollTop = position;
           dom.requestAnimationFrame(next);
         };
         dom.requestAnimationFrame(next);
       });
-      still.remove();
-      body.style.display = '';
+      if (body !== list) {
+        body.remove();
+        list.style.display = '';
+      }
       return frames.slice(warmUpCount);
     },
-    [warmUp, measured, step, 10] as const,
+    [warmUp, measured, step, stillCopies] as const,
   );
 }
 
@@ -173,7 +146,7 @@ describeInBrowser('the window at scale, in Chinese, and for every person', () =>
     const frames = (await scrollFrameTimes(page, warmUpFrames, measuredFrames, wheelStepPx)).sort((a, b) => a - b);
     const median = percentile(frames, 50);
     const p95 = percentile(frames, 95);
-    const still = (await stillListFrameTimes(page, warmUpFrames, measuredFrames, wheelStepPx)).sort((a, b) => a - b);
+    const still = (await scrollFrameTimes(page, warmUpFrames, measuredFrames, wheelStepPx, 10)).sort((a, b) => a - b);
     const stillMedian = percentile(still, 50);
     const stillP95 = percentile(still, 95);
     const cdp = await page.context().newCDPSession(page);
