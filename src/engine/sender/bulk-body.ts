@@ -1,5 +1,5 @@
 import type { BandwidthLimiter } from './bandwidth-limiter';
-import { partHeadText } from './bulk-part-head';
+import { closingText, partHeadText, partTail } from './bulk-part-head';
 import type { BulkReader, SmallFile } from './bulk-reader';
 import type { QueuedJob } from './queued-job';
 import { sliceBytesFor } from './request-size';
@@ -57,9 +57,6 @@ export async function* bulkBody(
   pending.add(closingText(boundary));
   yield* throttled(pending.take(), limiter, signal);
 }
-
-const partTail = '\r\n';
-const closingText = (boundary: string) => `--${boundary}--\r\n`;
 
 /**
  * Heads (ASCII text, see bulk-part-head.ts) and file bytes gathered, then written into one buffer: no

@@ -3,6 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import got, { type Got, type Response } from 'got';
+import { closingText } from './bulk-part-head';
 import { TusRequestError } from './sender-errors';
 import type { TusTarget } from './tus-client';
 
@@ -41,7 +42,7 @@ export interface BulkClient {
 
 export const newBoundary = () => `ferry-bulk-${randomBytes(12).toString('hex')}`;
 
-export const closing = (boundary: string) => Buffer.from(`--${boundary}--\r\n`);
+export const closing = (boundary: string) => Buffer.from(closingText(boundary));
 
 function landedField(boundary: string, keys: string[]): Buffer {
   return Buffer.from(

@@ -44,3 +44,9 @@ export function partHeadText(boundary: string, part: PartDeclaration): string {
     `filename*=UTF-8''${percentEncoded(part.name)}\r\nContent-Type: application/octet-stream\r\n\r\n`
   );
 }
+
+/** What ends each file part's bytes. */
+export const partTail = '\r\n';
+
+/** What ends a multipart body. */
+export const closingText = (boundary: string) => `--${boundary}--\r\n`;
