@@ -70,45 +70,55 @@ export function isCliStale(root = projectRoot, inputs = [thisFile]) {
 }
 
 /**
+ * An esbuild plugin that bundles the package files matching `filter` as `rewrite` turns their source;
+ * a file `rewrite` leaves as it is (another version of the package) is bundled as it is.
+ */
+function rewritingPlugin(name, filter, rewrite) {
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter }, async ({ path }) => {
+        const { readFile } = await import('node:fs/promises');
+        const source = await readFile(path, 'utf8');
+        const rewritten = rewrite(source);
+        if (rewritten === source) return undefined;
+        return { contents: rewritten, loader: 'js', resolveDir: dirname(path) };
+      });
+    },
+  };
+}
+
+/**
  * got's @sindresorhus/is builds two `Intl.ListFormat`s when it loads, for its error messages: the
  * first one starts ICU, 25 ms on Node 24 and 70 ms on Node 20, on every CLI start. The bundled copy
- * builds them when a message first needs one. A version without that line is bundled as it is.
+ * builds them when a message first needs one.
  */
-export const lazyListFormat = {
-  name: 'lazy-list-format',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, async ({ path }) => {
-      const { readFile } = await import('node:fs/promises');
-      const source = await readFile(path, 'utf8');
-      const lazy = source.replaceAll('new Intl.ListFormat(', 'lazyListFormat(');
-      if (lazy === source) return undefined;
-      const helper = `\nfunction lazyListFormat(locale, options) {\n  let formatter;\n  return { format: (list) => (formatter ??= new Intl.ListFormat(locale, options)).format(list) };\n}\n`;
-      return { contents: lazy + helper, loader: 'js' };
-    });
+export const lazyListFormat = rewritingPlugin(
+  'lazy-list-format',
+  /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/,
+  (source) => {
+    const lazy = source.replaceAll('new Intl.ListFormat(', 'lazyListFormat(');
+    if (lazy === source) return source;
+    const helper = `\nfunction lazyListFormat(locale, options) {\n  let formatter;\n  return { format: (list) => (formatter ??= new Intl.ListFormat(locale, options)).format(list) };\n}\n`;
+    return lazy + helper;
   },
-};
+);
 
 /**
  * got's options import http2-wrapper when they load, and it opens a TLS socket on a dummy stream at
  * once to find a class it needs: Node builds a secure context for it, 60–80 ms of every CLI start.
- * Ferry never asks got for HTTP/2, so the bundled got loads http2-wrapper only when something reads
- * it. A version of got without that import is bundled as it is.
+ * Ferry never asks got for HTTP/2, so the bundled got loads http2-wrapper only when something reads it.
  */
-export const lazyHttp2Wrapper = {
-  name: 'lazy-http2-wrapper',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]got[\\/]dist[\\/]source[\\/]core[\\/]options\.js$/ }, async ({ path }) => {
-      const { readFile } = await import('node:fs/promises');
-      const source = await readFile(path, 'utf8');
-      const eager = "import http2wrapper from 'http2-wrapper';";
-      if (!source.includes(eager)) return undefined;
-      const lazy =
-        "const http2wrapper = { get auto() { return require('http2-wrapper').auto; }, " +
-        "get globalAgent() { return require('http2-wrapper').globalAgent; } };";
-      return { contents: source.replace(eager, lazy), loader: 'js', resolveDir: dirname(path) };
-    });
-  },
-};
+export const lazyHttp2Wrapper = rewritingPlugin(
+  'lazy-http2-wrapper',
+  /[\\/]got[\\/]dist[\\/]source[\\/]core[\\/]options\.js$/,
+  (source) =>
+    source.replace(
+      "import http2wrapper from 'http2-wrapper';",
+      "const http2wrapper = { get auto() { return require('http2-wrapper').auto; }, " +
+        "get globalAgent() { return require('http2-wrapper').globalAgent; } };",
+    ),
+);
 
 /** Writes `contents` beside `path` and renames it over, stamped `at`: a reader never sees half a file. */
 async function replaceFile(path, contents, at) {
