@@ -183,9 +183,17 @@ export interface BulkFile {
   relativePath?: string;
 }
 
+export const sha256Of = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The staged part files left in a receive folder's state folder (none once every request settled). */
+export async function stagedPartsLeft(receiveDir: string): Promise<string[]> {
+  const names = await readdir(path.join(receiveDir, '.ferry', 'multipart')).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith('.part'));
+}
+
 /** The part a sender writes for `file`: its declarations in the field name, its bytes as the body. */
 export function bulkPart(file: BulkFile): Buffer {
-  const meta = new URLSearchParams({ sha256: file.sha256 ?? createHash('sha256').update(file.content).digest('hex') });
+  const meta = new URLSearchParams({ sha256: file.sha256 ?? sha256Of(file.content) });
   if (file.key) meta.set('key', file.key);
   if (file.relativePath) meta.set('relativePath', file.relativePath);
   const head =

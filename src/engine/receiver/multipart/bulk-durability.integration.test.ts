@@ -3,10 +3,10 @@
 // files are written by descriptor (bulk-held-part.ts), bigger ones through a FileHandle.
 import { randomBytes } from 'node:crypto';
 import fs, { readlinkSync } from 'node:fs';
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bulkPart, closingBoundary, sendBulk } from '../../../../test/support/multipart-test-server';
+import { bulkPart, closingBoundary, sendBulk, stagedPartsLeft } from '../../../../test/support/multipart-test-server';
 import {
   listFiles,
   removeBase,
@@ -119,6 +119,5 @@ async function expectOneFailedOfThree(response: Response): Promise<void> {
   expect(answer.files.map((file) => file.status).sort()).toEqual(['failed', 'landed', 'landed']);
   const landed = answer.files.filter((file) => file.status === 'landed').map((file) => file.name);
   expect(await listFiles(t!.dir)).toEqual(landed.sort());
-  const left = await readdir(path.join(t!.dir, '.ferry', 'multipart')).catch(() => [] as string[]);
-  expect(left.filter((name) => name.endsWith('.part'))).toEqual([]);
+  expect(await stagedPartsLeft(t!.dir)).toEqual([]);
 }

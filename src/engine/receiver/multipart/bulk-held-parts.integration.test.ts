@@ -1,10 +1,17 @@
 // A bulk request's small parts are held in memory and checked before any disk call (bulk-held-part.ts);
 // a part past the held size streams to disk as a big file does, and lands the same.
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bulkPart, closingBoundary, sendBulk, type BulkFile } from '../../../../test/support/multipart-test-server';
+import {
+  bulkPart,
+  closingBoundary,
+  sendBulk,
+  sha256Of,
+  stagedPartsLeft,
+  type BulkFile,
+} from '../../../../test/support/multipart-test-server';
 import {
   listFiles,
   removeBase,
@@ -13,8 +20,6 @@ import {
   type TestReceiver,
 } from '../../../../test/support/tus-test-client';
 import { heldPartBytes } from './bulk-held-part';
-
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 interface BulkAnswer {
   files: Array<{ name: string; status: string; size?: number; error?: { code: string } }>;
@@ -37,7 +42,7 @@ describe('bulk parts held in memory', () => {
   it('a part that does not match its sha256, or is over the size limit, never reaches the disk', async () => {
     t = await startReceiver({ multipartLimits: { maxFileSize: 3000 } });
     const { status, body } = await postBulk(t.url, [
-      { name: 'lie.bin', content: randomBytes(1000), sha256: sha256(Buffer.from('other')) },
+      { name: 'lie.bin', content: randomBytes(1000), sha256: sha256Of(Buffer.from('other')) },
       { name: 'big.bin', content: randomBytes(5000) },
     ]);
     expect(status).toBe(207);
@@ -57,16 +62,16 @@ describe('bulk parts held in memory', () => {
     const { status, body } = await postBulk(t.url, files);
     expect(status).toBe(201);
     expect(body.files.map((file) => file.size)).toEqual(sizes);
-    for (const file of files) expect(sha256(await readFile(path.join(t.dir, file.name)))).toBe(sha256(file.content));
-    const left = await readdir(stagingOf(t)).catch(() => [] as string[]);
-    expect(left.filter((name) => name.endsWith('.part'))).toEqual([]);
+    for (const file of files)
+      expect(sha256Of(await readFile(path.join(t.dir, file.name)))).toBe(sha256Of(file.content));
+    expect(await stagedPartsLeft(t.dir)).toEqual([]);
   });
 
   it('a big part that does not match fails alone and leaves no staged file; the parts around it land', async () => {
     t = await startReceiver();
     const files: BulkFile[] = [
       { name: 'a.bin', content: randomBytes(2000) },
-      { name: 'lie.bin', content: randomBytes(3 * heldPartBytes), sha256: sha256(Buffer.from('other')) },
+      { name: 'lie.bin', content: randomBytes(3 * heldPartBytes), sha256: sha256Of(Buffer.from('other')) },
       { name: 'b.bin', content: randomBytes(2 * heldPartBytes) },
     ];
     const { status, body } = await postBulk(t.url, files);
@@ -77,7 +82,6 @@ describe('bulk parts held in memory', () => {
       ['b.bin', 'landed', undefined],
     ]);
     expect(await listFiles(t.dir)).toEqual(['a.bin', 'b.bin']);
-    const left = await readdir(stagingOf(t)).catch(() => [] as string[]);
-    expect(left.filter((name) => name.endsWith('.part'))).toEqual([]);
+    expect(await stagedPartsLeft(t.dir)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Many small files in one request (`X-Ferry-Features: bulk-upload`): each file lands or fails on its
 // own, checked by its sha256, under its own name and folder; a key sent again lands nothing twice.
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import {
   bulkPart,
   closingBoundary,
   sendBulk,
+  sha256Of,
+  stagedPartsLeft,
   type BulkFile,
 } from '../../../../test/support/multipart-test-server';
 import { appToken, guestToken, sharedReceiverForTest } from '../../../../test/support/sharing';
@@ -20,8 +22,6 @@ import {
   token,
   type TestReceiver,
 } from '../../../../test/support/tus-test-client';
-
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 function landedField(keys: string[]): Buffer {
   const value = JSON.stringify({ keys });
@@ -47,11 +47,6 @@ async function postBulk(url: string, body: Buffer, bearer = token): Promise<{ st
   const response = await sendBulk(url, body, bearer);
   return { status: response.status, body: (await response.json()) as BulkAnswer };
 }
-
-const staged = async (t: TestReceiver) =>
-  (await readdir(path.join(t.dir, '.ferry', 'multipart')).catch(() => [] as string[])).filter((n) =>
-    n.endsWith('.part'),
-  );
 
 const fiveFiles = (): BulkFile[] =>
   ['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt'].map((name, i) => ({
@@ -81,7 +76,7 @@ describe('bulk POST /upload', () => {
   it('lands each file on its own: one bad sha256 among five fails alone, the other four land (207)', async () => {
     t = await startReceiver();
     const files = fiveFiles();
-    files[2]!.sha256 = sha256(Buffer.from('something else'));
+    files[2]!.sha256 = sha256Of(Buffer.from('something else'));
     const { status, body } = await postBulk(t.url, bulkBody(files));
     expect(status).toBe(207);
     expect(body.files.map((f) => [f.key, f.status, f.error?.code])).toEqual([
@@ -93,15 +88,15 @@ describe('bulk POST /upload', () => {
     ]);
     expect(await listFiles(t.dir)).toEqual(['a.txt', 'b.txt', 'd.txt', 'e.txt']);
     for (const file of [files[0]!, files[1]!, files[3]!, files[4]!])
-      expect(sha256(await readFile(path.join(t.dir, file.name)))).toBe(sha256(file.content));
-    expect(await staged(t)).toEqual([]);
+      expect(sha256Of(await readFile(path.join(t.dir, file.name)))).toBe(sha256Of(file.content));
+    expect(await stagedPartsLeft(t.dir)).toEqual([]);
   });
 
   it('sent again under the same keys, lands nothing twice and says which were there already', async () => {
     t = await startReceiver();
     const files = fiveFiles();
     const declared = files[2]!;
-    declared.sha256 = sha256(Buffer.from('something else'));
+    declared.sha256 = sha256Of(Buffer.from('something else'));
     expect((await postBulk(t.url, bulkBody(files))).status).toBe(207);
     delete declared.sha256;
     const { status, body } = await postBulk(t.url, bulkBody(files));
@@ -119,7 +114,7 @@ describe('bulk POST /upload', () => {
   it('shows each file on the progress hub: landed ones completed, the bad one failed', async () => {
     t = await startReceiver();
     const files = fiveFiles();
-    files[1]!.sha256 = sha256(Buffer.from('nope'));
+    files[1]!.sha256 = sha256Of(Buffer.from('nope'));
     await postBulk(t.url, bulkBody(files));
     const events = t.receiver.hub.snapshot().filter((e) => e.context.source === 'multipart');
     expect(events.map((e) => [e.context.filename, e.status]).sort()).toEqual([
@@ -217,7 +212,7 @@ describe('bulk POST /upload', () => {
       ['job-4', 'missing'],
     ]);
     expect(await listFiles(t.dir)).toEqual(['a.txt', 'b.txt', 'c.txt']);
-    expect(await staged(t)).toEqual([]);
+    expect(await stagedPartsLeft(t.dir)).toEqual([]);
   });
 
   it('a file deleted since it landed is landed again under its key', async () => {
@@ -244,7 +239,7 @@ describe('bulk POST /upload', () => {
       ['c.txt', 'failed', 'FILE_TOO_LARGE'],
     ]);
     expect(await listFiles(t.dir)).toEqual(['a.txt']);
-    expect(await staged(t)).toEqual([]);
+    expect(await stagedPartsLeft(t.dir)).toEqual([]);
   });
 
   it('a part without a sha256 fails alone; the files around it land', async () => {

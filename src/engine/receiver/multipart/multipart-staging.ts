@@ -19,9 +19,8 @@ export interface StagedFile {
   handle: FileHandle;
 }
 
-export async function createStagedFile(dir: string, id: string): Promise<StagedFile> {
-  const path = join(dir, `${id}.part`);
-  const create = async (): Promise<StagedFile> => ({ path, handle: await open(path, 'wx') });
+/** Runs `create` in the staging folder, making the folder first if it is missing. */
+async function inStagingDir<T>(dir: string, create: () => Promise<T>): Promise<T> {
   try {
     return await create();
   } catch (error) {
@@ -30,6 +29,11 @@ export async function createStagedFile(dir: string, id: string): Promise<StagedF
     await mkdir(dir, { recursive: true });
     return create();
   }
+}
+
+export function createStagedFile(dir: string, id: string): Promise<StagedFile> {
+  const path = join(dir, `${id}.part`);
+  return inStagingDir(dir, async () => ({ path, handle: await open(path, 'wx') }));
 }
 
 /** A staged file still open, written whole: to be made durable (bulk-sync-group.ts) and closed. */
@@ -81,32 +85,26 @@ function writeAll(fd: number, chunks: Buffer[], position: number, done: Done): v
   });
 }
 
+const openNew = (path: string) =>
+  new Promise<number>((resolve, reject) =>
+    fs.open(path, createNew, (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+
 /**
  * A new staged file holding `chunks` (`size` bytes), written in one call; it is left open, not yet
  * synced. On failure nothing is left behind.
  */
-export function writeStagedFile(dir: string, id: string, chunks: Buffer[], size: number): Promise<SyncableFile> {
+export async function writeStagedFile(dir: string, id: string, chunks: Buffer[], size: number): Promise<SyncableFile> {
   const path = join(dir, `${id}.part`);
-  return new Promise((resolve, reject) => {
-    let madeDir = false;
-    const opened = (error: NodeJS.ErrnoException | null, fd: number) => {
-      // First upload, or the state folder was removed while the receiver ran.
-      if (error?.code === 'ENOENT' && !madeDir) {
-        madeDir = true;
-        return fs.mkdir(dir, { recursive: true }, (failed) =>
-          failed ? reject(failed) : fs.open(path, createNew, opened),
-        );
-      }
-      if (error) return reject(error);
-      const written = (failed: NodeJS.ErrnoException | null) => {
-        if (!failed) return resolve(new StagedDescriptor(path, fd));
+  const fd = await inStagingDir(dir, () => openNew(path));
+  if (size > 0)
+    await new Promise<void>((resolve, reject) =>
+      writeAll(fd, chunks, 0, (failed) => {
+        if (!failed) return resolve();
         fs.close(fd, () => fs.unlink(path, () => reject(failed)));
-      };
-      if (size === 0) written(null);
-      else writeAll(fd, chunks, 0, written);
-    };
-    fs.open(path, createNew, opened);
-  });
+      }),
+    );
+  return new StagedDescriptor(path, fd);
 }
 
 /**
