@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GuestDecider } from './sharing/accept-gate';
+import type { LandingThread } from './multipart/landing-thread';
 
 export interface MultipartLimits {
   maxFileSize: number;
@@ -51,6 +52,8 @@ export interface ReceiverOptions {
   sweepIntervalMs?: number;
   shutdownGraceMs?: number;
   multipartLimits?: Partial<MultipartLimits>;
+  /** The thread bulk requests' small files are written and landed on; the receiver starts one when none is given. */
+  landingThread?: LandingThread;
   maxWebSocketClients?: number;
   logger?: Logger | false;
 }

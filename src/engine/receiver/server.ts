@@ -22,6 +22,7 @@ import type { UploadStatus } from '../../shared/progress-event';
 import type { TusContext } from './tus/tus-context';
 import { createUploadLocks } from './tus/upload-locks';
 import { createDigestPool } from '../crypto/digest-pool';
+import { createLandingThread } from './multipart/landing-thread';
 import { createWebSocketEndpoint } from './live/ws-endpoint';
 import { createWebPage } from './http/web-page';
 import { defaultLanAddresses } from './sharing/lan-listeners';
@@ -61,6 +62,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const durable = options.durable ?? true;
   // One hashing pool for the receiver: chunk checksums, end-to-end sha256 and multipart files alike.
   const digests = createDigestPool();
+  const landingThread = options.landingThread ?? createLandingThread();
   const store = createFileStore({
     dir: options.stateDir ?? join(dir, stateFolderName, 'uploads'),
     durable,
@@ -146,6 +148,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     counters: { created: metrics.created, finished: metrics.finished, bytes: metrics.bytes },
     idleTimeoutMs: config.idleTimeoutMs,
     digests,
+    landingThread,
   };
   // Bulk requests are the app's own: a guest's handler gets no keys (see multipart-handler).
   const landedKeys = createLandedKeys({
@@ -309,7 +312,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
           await new Promise((r) => setTimeout(r, 20));
         server.closeAllConnections();
         hub.close();
-        await digests.close();
+        await Promise.all([digests.close(), landingThread.close()]);
       })();
       return closing;
     },

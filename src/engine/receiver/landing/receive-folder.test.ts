@@ -227,6 +227,30 @@ describe('claim', () => {
   });
 });
 
+describe('linkTarget', () => {
+  it('names the first free-looking name in the sanitized sub-folder, passing over claimed ones', async () => {
+    const target = await folder.linkTarget({ filename: '../b.txt', relativePath: 'y/b.txt' });
+    expect(target?.relativePath).toBe('y/b.txt');
+    expect(target?.absolutePath).toBe(path.join(dir, 'y', 'b.txt'));
+    // Nothing is created under it: the link is made elsewhere.
+    expect(existsSync(target!.absolutePath)).toBe(false);
+    const claim = await folder.claim('b.txt', 'y/b.txt');
+    expect(claim.relativePath).toBe('y/b.txt');
+    expect((await folder.linkTarget({ filename: 'b.txt', relativePath: 'y/b.txt' }))?.relativePath).toBe('y/b (1).txt');
+  });
+
+  it('names nothing when the sub-folder cannot be made: place() then says why', async () => {
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'blocked'), 'a file where a folder would go');
+    expect(await folder.linkTarget({ filename: 'c.txt', relativePath: 'blocked/c.txt' })).toBeUndefined();
+    await expect(
+      folder.place(await source('c'), { filename: 'c.txt', relativePath: 'blocked/c.txt' }),
+    ).rejects.toMatchObject({
+      code: 'PATH_NOT_A_DIRECTORY',
+    });
+  });
+});
+
 describe('landing durably', () => {
   it('fsyncs the folder a file lands in when durable, so a power cut cannot undo the rename, and not otherwise', async () => {
     const synced = vi.spyOn(atomicFile, 'syncDirectory');

@@ -39,6 +39,12 @@ export interface ReceiveFolder {
   place(sourcePath: string, target: PlaceTarget | ClaimedName, options?: PlaceOptions): Promise<PlacedFile>;
   /** Holds a free name for a file that lands later, without creating anything in the receive folder. */
   claim(filename: string, relativePath?: string): Promise<ClaimedName>;
+  /**
+   * The name a file would take now (the first one no upload holds), for a link(2) made elsewhere;
+   * `place` takes over when that link fails. Undefined where files do not land by link here, or the
+   * folder cannot be checked (`place` says why).
+   */
+  linkTarget(target: PlaceTarget): Promise<PlacedFile | undefined>;
 }
 
 export interface PlaceOptions {
@@ -239,6 +245,18 @@ export function createReceiveFolder({ dir, durable = true }: ReceiveFolderDeps):
       // The rename is what makes the file visible; fsync its folder so a power cut cannot undo it.
       if (durable && !options?.deferFolderSync) await syncDirectory(path.dirname(reserved.absolutePath));
       return reserved;
+    },
+
+    async linkTarget(target) {
+      if (!linksWork) return undefined;
+      try {
+        const { realDir, segments } = await ensureDirectory(target.relativePath);
+        for (const next of candidates(realDir, segments, target.filename))
+          if (!claimed.has(next.absolutePath)) return next;
+      } catch {
+        // `place` checks the folder again, and fails the file with the reason if it must.
+      }
+      return undefined;
     },
 
     async claim(filename, relativePath) {

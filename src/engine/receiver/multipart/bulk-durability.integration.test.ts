@@ -1,11 +1,13 @@
-// A bulk request fsyncs its staged files together (bulk-sync-group.ts): nothing is answered or lands
-// before the fsync of its bytes, and a file whose fsync fails fails alone and lands nothing. Small
-// files are written by descriptor (bulk-held-part.ts), bigger ones through a FileHandle.
+// A bulk request fsyncs its staged files together: nothing is answered or lands before the fsync of
+// its bytes, and a file whose fsync fails fails alone and lands nothing. Small files are written,
+// synced and linked on the landing thread (landing-thread.ts), bigger ones through a FileHandle here
+// (bulk-sync-group.ts).
 import { randomBytes } from 'node:crypto';
-import fs, { readlinkSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { existsSync, readlinkSync } from 'node:fs';
+import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { bulkPart, closingBoundary, sendBulk, stagedPartsLeft } from '../../../../test/support/multipart-test-server';
 import {
   listFiles,
@@ -14,6 +16,7 @@ import {
   token,
   type TestReceiver,
 } from '../../../../test/support/tus-test-client';
+import { createLandingThread } from './landing-thread';
 
 const filesOf = (size: number) => ['a.bin', 'b.bin', 'c.bin'].map((name) => ({ name, content: randomBytes(size) }));
 const bodyOf = (files: Array<{ name: string; content: Buffer }>) =>
@@ -24,20 +27,17 @@ const bigFiles = filesOf(400 * 1024);
 
 const postBulk = (url: string, body = bodyOf(files)) => sendBulk(url, body, token);
 
-/** The path a descriptor is open on (Linux), to pick out the staged files' fsyncs. */
-const isStagedFd = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`).includes(`${path.sep}multipart${path.sep}`);
-const isStaged = (handle: FileHandle) => isStagedFd(handle.fd);
+/** The path a handle is open on (Linux), to pick out the staged files' fsyncs. */
+const isStaged = (handle: FileHandle) =>
+  readlinkSync(`/proc/self/fd/${handle.fd}`).includes(`${path.sep}multipart${path.sep}`);
 
-type FsyncCallback = (error: NodeJS.ErrnoException | null) => void;
-/** Wraps `fs.fsync`, by which small staged files are synced: `wrap` decides per staged descriptor. */
-function spyOnFsync(wrap: (fd: number, sync: () => Promise<void>) => Promise<void>) {
-  const realFsync = fs.fsync;
-  const sync = (fd: number) =>
-    new Promise<void>((resolve, reject) => realFsync(fd, (e) => (e ? reject(e) : resolve())));
-  return vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: FsyncCallback) => {
-    if (!isStagedFd(fd)) return realFsync(fd, callback);
-    wrap(fd, () => sync(fd)).then(() => callback(null), callback);
-  }) as typeof fs.fsync);
+const faultyFs = path.resolve(import.meta.dirname, '../../../../test/support/faulty-fs.cjs');
+
+/** A landing thread whose small files' calls fail or stall on `cue` (test/support/faulty-fs.cjs). */
+function faultyLandingThread(cue: Record<string, unknown>) {
+  process.env.FERRY_FAULTY_FS = JSON.stringify(cue);
+  onTestFinished(() => void delete process.env.FERRY_FAULTY_FS);
+  return createLandingThread({ fsModule: faultyFs });
 }
 
 /** Every FileHandle's `sync`, to wrap (the prototype is not exported; any open handle has it). */
@@ -57,42 +57,32 @@ afterEach(async () => {
 
 describe('bulk request durability', () => {
   it('answers nothing and lands nothing while the staged files’ fsyncs are under way', async () => {
-    t = await startReceiver();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let stagedSyncs = 0;
-    spyOnFsync(async (_fd, sync) => {
-      stagedSyncs += 1;
-      await held;
-      return sync();
-    });
+    const log = path.join(os.tmpdir(), `ferry-fsyncs-${process.pid}-${Date.now()}`);
+    const release = `${log}.release`;
+    t = await startReceiver({ landingThread: faultyLandingThread({ fsyncLog: log, holdFsyncUntil: release }) });
+    onTestFinished(async () => void (await Promise.all([rm(log, { force: true }), rm(release, { force: true })])));
 
     let answered = false;
     const answer = postBulk(t.url).then((response) => {
       answered = true;
       return response;
     });
-    await vi.waitFor(() => expect(stagedSyncs).toBe(files.length), { timeout: 5000 });
+    const started = async () => (existsSync(log) ? (await readFile(log, 'utf8')).split('\n').length - 1 : 0);
+    await vi.waitFor(async () => expect(await started()).toBe(files.length), { timeout: 5000 });
     // All three are being synced together, and none of them is in the receive folder or answered yet.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(answered).toBe(false);
     expect(await listFiles(t.dir)).toEqual([]);
 
-    release();
+    await writeFile(release, '');
     const response = await answer;
     expect(response.status).toBe(201);
     expect(await listFiles(t.dir)).toEqual(['a.bin', 'b.bin', 'c.bin']);
   });
 
   it('a file whose fsync fails fails alone: it never lands and its staged bytes are removed', async () => {
-    t = await startReceiver();
-    let staged = 0;
-    spyOnFsync(async (_fd, sync) => {
-      // The second staged file's fsync fails, as on a device error.
-      if ((staged += 1) === 2)
-        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', syscall: 'fsync' });
-      return sync();
-    });
+    // The second staged file's fsync fails, as on a device error.
+    t = await startReceiver({ landingThread: faultyLandingThread({ failFsyncOf: 2 }) });
     await expectOneFailedOfThree(await postBulk(t.url));
   });
 

@@ -3,7 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DigestWorker } from '../../crypto/digest-worker';
 import type { FerryError } from '../../errors';
-import type { ReceiveFolder } from '../landing/receive-folder';
+import type { PlacedFile, ReceiveFolder } from '../landing/receive-folder';
 import type { MultipartLimits } from '../receiver-config';
 import type { BulkFileResult, BulkPartMeta } from './bulk-protocol';
 import type { LandedKeys, LandedRecord } from './landed-keys';
@@ -11,7 +11,8 @@ import { multipartError, toMultipartError } from './multipart-errors';
 import type { PartStream } from './multipart-file-job';
 import type { ProgressReporter } from './multipart-progress';
 import type { SyncGroup } from './bulk-sync-group';
-import { stageBulkPart } from './bulk-held-part';
+import { holdBulkPart, streamBulkPart } from './bulk-held-part';
+import type { LandingGroup } from './bulk-landing-group';
 
 /** What every file of a bulk request shares. */
 export interface BulkFileDeps {
@@ -27,8 +28,10 @@ export interface BulkFileDeps {
   sender: Record<string, unknown>;
   /** Bytes were written: the request's idle clock starts again. */
   touch(): void;
-  /** Makes the request's staged files durable together (bulk-sync-group.ts). */
+  /** Makes the request's longer staged files durable together (bulk-sync-group.ts). */
   syncGroup: SyncGroup;
+  /** Writes, syncs and links the request's small files together (bulk-landing-group.ts). */
+  landing: LandingGroup;
 }
 
 const nameOf = (relativePath: string) => relativePath.slice(relativePath.lastIndexOf('/') + 1);
@@ -69,9 +72,10 @@ function failedResult(key: string | undefined, name: string, error: FerryError):
 }
 
 /**
- * One file of a bulk request, from its first byte until it landed or failed: checked against its
- * declared sha256 and staged in the state folder (a small one is checked in memory first,
- * bulk-held-part.ts), then landed by link under the next free name. A failure is this file's
+ * One file of a bulk request, from its first byte until it landed or failed, checked against its
+ * declared sha256. A small one is held in memory and checked there (bulk-held-part.ts), then written,
+ * synced and linked under the next free name on the landing thread, with the request's other small
+ * files; a longer one streams to a staged file and lands by link here. A failure is this file's
  * alone: the rest of its part is read and dropped so the next part goes on.
  * Under a key, landing is exclusive to the key and answered from what landed before. Small files
  * arrive in a moment: they show on the progress hub once they have landed (or failed), not byte by
@@ -85,6 +89,7 @@ export async function receiveBulkFile(
 ): Promise<SettledFile> {
   const { receiveFolder, progress, counters, keys } = deps;
   const arrived = meta.key ? keys.begin(meta.key) : () => undefined;
+  const target = { filename, relativePath: meta.relativePath };
   let stagedPath: string | undefined;
   /** Shown once settled: what landed where, or what failed. */
   const show = (name: string, placedPath: string | undefined, size: number, error?: FerryError) => {
@@ -96,11 +101,58 @@ export async function receiveBulkFile(
     if (!progress.register(uploadId, name, context, { length: size, offset: 0 })) return;
     progress.finish(uploadId, 'failed', error);
   };
+  const landed = (placed: PlacedFile, size: number, sha256: string): SettledFile => {
+    const record = { path: placed.relativePath, size, sha256, at: Date.now() };
+    if (meta.key) keys.record(meta.key, record);
+    counters?.bytes(size);
+    counters?.finished();
+    return {
+      result: landedResult(meta, record, false),
+      folder: dirname(placed.absolutePath),
+      show: () => {
+        show(nameOf(record.path), record.path, size);
+        arrived();
+      },
+    };
+  };
+  /** What landed under this key before, if it is these very bytes: then nothing is written again. */
+  const landedBefore = async (sha256: string): Promise<SettledFile | undefined> => {
+    const before = meta.key ? await keys.find(meta.key) : undefined;
+    if (!before || before.sha256 !== sha256) return undefined;
+    // Its folder is synced by this request too, before this answer says it is there.
+    const folder = dirname(join(receiveFolder.dir, before.path));
+    return { result: landedResult(meta, before, true), folder, show: arrived };
+  };
+  /** A staged, durable file to its name, by link; the request syncs each folder once before its answer. */
+  const place = async (from: string) => {
+    stagedPath = from;
+    const placed = await receiveFolder.place(from, target, { deferFolderSync: true, byLink: true });
+    stagedPath = undefined;
+    return placed;
+  };
+
   try {
-    const part = await stageBulkPart(
-      stream,
-      meta.sha256,
-      {
+    const part = await holdBulkPart(stream, meta.sha256, deps.limits.maxFileSize);
+    let land: () => Promise<SettledFile>;
+    if (part.whole) {
+      land = async () => {
+        const before = await landedBefore(part.sha256);
+        if (before) return before;
+        const linkTo = await receiveFolder.linkTarget(target);
+        const staged = join(deps.stagingDir, `${stagedName()}.part`);
+        counters?.created();
+        const outcome = await deps.landing
+          .land({ stagedPath: staged, chunks: part.chunks, size: part.size, linkTo: linkTo?.absolutePath })
+          .catch((error: unknown) => {
+            throw multipartError('STORAGE_FAILED', 'The upload could not be written to disk', error);
+          });
+        if ('error' in outcome) throw outcome.error;
+        deps.touch();
+        const placed = 'linked' in outcome ? linkTo! : await place(staged);
+        return landed(placed, part.size, part.sha256);
+      };
+    } else {
+      const staging = {
         stagingDir: deps.stagingDir,
         stagedName,
         maxFileSize: deps.limits.maxFileSize,
@@ -108,41 +160,21 @@ export async function receiveBulkFile(
         digests: deps.digests,
         syncGroup: deps.syncGroup,
         touch: deps.touch,
-      },
-      (path) => {
+      };
+      const streamed = await streamBulkPart(stream, part, meta.sha256, staging, (path) => {
         stagedPath = path;
         counters?.created();
-      },
-    );
-    const land = async (): Promise<SettledFile> => {
-      const before = meta.key ? await keys.find(meta.key) : undefined;
-      if (before && before.sha256 === part.sha256) {
-        await unlink(part.stagedPath).catch(() => undefined);
-        stagedPath = undefined;
-        // Its folder is synced by this request too, before this answer says it is there.
-        const folder = dirname(join(receiveFolder.dir, before.path));
-        return { result: landedResult(meta, before, true), folder, show: arrived };
-      }
-      // The request syncs each folder once, for all its files, before its answer says they landed.
-      const placed = await receiveFolder.place(
-        part.stagedPath,
-        { filename, relativePath: meta.relativePath },
-        { deferFolderSync: true, byLink: true },
-      );
-      stagedPath = undefined;
-      const record = { path: placed.relativePath, size: part.size, sha256: part.sha256, at: Date.now() };
-      if (meta.key) keys.record(meta.key, record);
-      counters?.bytes(part.size);
-      counters?.finished();
-      return {
-        result: landedResult(meta, record, false),
-        folder: dirname(placed.absolutePath),
-        show: () => {
-          show(nameOf(record.path), record.path, part.size);
-          arrived();
-        },
+      });
+      land = async () => {
+        const before = await landedBefore(streamed.sha256);
+        if (before) {
+          await unlink(streamed.stagedPath).catch(() => undefined);
+          stagedPath = undefined;
+          return before;
+        }
+        return landed(await place(streamed.stagedPath), streamed.size, streamed.sha256);
       };
-    };
+    }
     return meta.key ? await keys.exclusive(meta.key, land) : await land();
   } catch (caught) {
     const error = toMultipartError(caught);

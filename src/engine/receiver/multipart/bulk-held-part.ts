@@ -3,7 +3,7 @@ import type { DigestWorker } from '../../crypto/digest-worker';
 import type { SyncGroup } from './bulk-sync-group';
 import { multipartError } from './multipart-errors';
 import { runFileJob, type PartStream, type StagedPart } from './multipart-file-job';
-import { createStagedFile, fileToSync, writeStagedFile } from './multipart-staging';
+import { createStagedFile, fileToSync } from './multipart-staging';
 
 /**
  * The most of a bulk part held in memory: the largest file a sender puts in a bulk request (its bulk
@@ -14,7 +14,7 @@ export const heldPartBytes = 256 * 1024;
 const maxHeldChunks = 1024;
 
 /** What arrived of a part while it was held. */
-interface HeldPart {
+export interface HeldPart {
   chunks: Buffer[];
   size: number;
   /** Over every held chunk. */
@@ -81,7 +81,39 @@ function holdPart(stream: PartStream, maxFileSize: number): Promise<HeldPart> {
   });
 }
 
-/** What every part of a bulk request shares to be staged. */
+/** A bulk part that arrived whole within `heldPartBytes`, and matches its declared sha256. */
+export interface WholePart {
+  whole: true;
+  chunks: Buffer[];
+  size: number;
+  /** Lowercase hex. */
+  sha256: string;
+}
+
+/** The start of a longer part, its stream paused: it goes on to disk (`streamBulkPart`). */
+export interface StartedPart {
+  whole: false;
+  held: HeldPart;
+}
+
+/**
+ * Holds a bulk part in memory until it ends or passes `heldPartBytes`. A whole one is checked
+ * against its declared sha256 before any disk call, so one that does not match never touches the disk.
+ */
+export async function holdBulkPart(
+  stream: PartStream,
+  expectedSha256: string,
+  maxFileSize: number,
+): Promise<WholePart | StartedPart> {
+  const held = await holdPart(stream, maxFileSize);
+  if (!held.whole) return { whole: false, held };
+  const sha256 = held.hash.digest('hex');
+  if (sha256 !== expectedSha256)
+    throw multipartError('SHA256_MISMATCH', 'The received bytes do not match the sha256 the sender declared');
+  return { whole: true, chunks: held.chunks, size: held.size, sha256 };
+}
+
+/** What every longer part of a bulk request shares to be staged. */
 export interface BulkStaging {
   stagingDir: string;
   /** A fresh name for a staged file. */
@@ -95,36 +127,24 @@ export interface BulkStaging {
 }
 
 /**
- * One bulk part to a staged file that matches its declared sha256, synced in the request's group.
- * A part within `heldPartBytes` is checked before any disk call: one that does not match never
- * touches the disk, and one that does is written in one call by descriptor, without the FileHandle
- * layer (thousands of small files, a few calls each). A longer part streams on as a big file does.
- * `onStaged` is told of a staged file as soon as it exists: removing it on failure is the caller's.
+ * The rest of a longer bulk part, streamed to a staged file as a big file is, checked against its
+ * declared sha256 and synced in the request's group. `onStaged` is told of the staged file as soon
+ * as it exists: removing it on failure is the caller's.
  */
-export async function stageBulkPart(
+export async function streamBulkPart(
   stream: PartStream,
+  started: StartedPart,
   expectedSha256: string,
   staging: BulkStaging,
   onStaged: (path: string) => void,
 ): Promise<StagedPart> {
-  const held = await holdPart(stream, staging.maxFileSize);
-  if (held.whole) {
-    const sha256 = held.hash.digest('hex');
-    if (sha256 !== expectedSha256)
-      throw multipartError('SHA256_MISMATCH', 'The received bytes do not match the sha256 the sender declared');
-    const file = await writeStagedFile(staging.stagingDir, staging.stagedName(), held.chunks, held.size);
-    onStaged(file.path);
-    staging.touch();
-    await staging.syncGroup.settle(file);
-    return { stagedPath: file.path, size: held.size, sha256 };
-  }
   return (await runFileJob(
     stream,
     {
       maxFileSize: staging.maxFileSize,
       skipIfEmpty: false,
       digests: staging.digests,
-      held: { chunks: held.chunks, hash: held.hash },
+      held: { chunks: started.held.chunks, hash: started.held.hash },
       durable: staging.durable,
       expectedSha256,
       drainOnFailure: true,

@@ -12,8 +12,13 @@ import type { PartStream } from './multipart-file-job';
 import { watchRequest } from './multipart-request';
 import { sendError, sendJson } from './multipart-response';
 import { createSyncGroup } from './bulk-sync-group';
+import { createLandingGroup } from './bulk-landing-group';
+import type { LandingThread } from './landing-thread';
 
-export type BulkDeps = Omit<BulkFileDeps, 'sender' | 'touch' | 'syncGroup'> & { idleTimeoutMs: number };
+export type BulkDeps = Omit<BulkFileDeps, 'sender' | 'touch' | 'syncGroup' | 'landing'> & {
+  idleTimeoutMs: number;
+  landingThread: LandingThread;
+};
 
 /** How long a `landed` query waits for parts of its keys still arriving elsewhere (a broken request). */
 const arrivingWaitMs = 2_000;
@@ -49,12 +54,21 @@ export async function receiveBulk(
     idleTimeoutMs: deps.idleTimeoutMs,
     keepWholeParts: true,
   });
-  const syncGroup = createSyncGroup({ durable: deps.receiveFolder.durable });
+  const { durable } = deps.receiveFolder;
+  const syncGroup = createSyncGroup({ durable });
+  const landing = createLandingGroup(deps.landingThread, { durable });
   // One random id for the request, and its files numbered under it: thousands of files, one draw.
   const requestId = deps.newId();
   let fileCount = 0;
   const newId = () => `${requestId}.${(fileCount += 1)}`;
-  const fileDeps: BulkFileDeps = { ...deps, newId, sender: senderContext(req), touch: watch.touch, syncGroup };
+  const fileDeps: BulkFileDeps = {
+    ...deps,
+    newId,
+    sender: senderContext(req),
+    touch: watch.touch,
+    syncGroup,
+    landing,
+  };
   const results: Promise<SettledFile>[] = [];
   let asked: string[] | undefined;
 
@@ -93,12 +107,12 @@ export async function receiveBulk(
   await watch.parsed;
   // The whole body is here (or the request broke off): the files that arrived whole are synced together.
   syncGroup.end();
+  landing.end();
   const settled = await Promise.all(results);
   let failure = watch.failure();
   try {
     // One fsync per folder for all the files that landed in it: only then are they said to have landed.
-    if (deps.receiveFolder.durable)
-      await Promise.all([...new Set(settled.flatMap((file) => file.folder ?? []))].map(syncDirectory));
+    if (durable) await Promise.all([...new Set(settled.flatMap((file) => file.folder ?? []))].map(syncDirectory));
   } catch (error) {
     failure ??= toMultipartError(error);
   }

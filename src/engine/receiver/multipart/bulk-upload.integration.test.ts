@@ -1,7 +1,7 @@
 // Many small files in one request (`X-Ferry-Features: bulk-upload`): each file lands or fails on its
 // own, checked by its sha256, under its own name and folder; a key sent again lands nothing twice.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,26 @@ afterEach(async () => {
 });
 
 describe('bulk POST /upload', () => {
+  it('gives files of one name distinct names, passing over a file already there, each with its own bytes', async () => {
+    t = await startReceiver();
+    await mkdir(path.join(t.dir, 'in'), { recursive: true });
+    await writeFile(path.join(t.dir, 'in', 'same.txt'), 'there before');
+    const files = ['first', 'second', 'third'].map((text, i) => ({
+      name: 'same.txt',
+      relativePath: 'in/same.txt',
+      content: Buffer.from(text),
+      key: `same-${i}`,
+    }));
+    const { status, body } = await postBulk(t.url, bulkBody(files));
+    expect(status).toBe(201);
+    const paths = body.files.map((file) => file.path);
+    expect([...paths].sort()).toEqual(['in/same (1).txt', 'in/same (2).txt', 'in/same (3).txt']);
+    for (const [i, file] of files.entries())
+      expect(await readFile(path.join(t.dir, paths[i]!), 'utf8')).toBe(file.content.toString());
+    expect(await readFile(path.join(t.dir, 'in', 'same.txt'), 'utf8')).toBe('there before');
+    expect(await stagedPartsLeft(t.dir)).toEqual([]);
+  });
+
   it('is advertised in OPTIONS as bulk-upload', async () => {
     t = await startReceiver();
     const response = await fetch(t.endpoint, { method: 'OPTIONS' });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDigestPool } from '../../crypto/digest-pool';
 import type { DigestWorker } from '../../crypto/digest-worker';
+import { createLandingThread, type LandingThread } from './landing-thread';
 import { multipartError, toMultipartError } from './multipart-errors';
 import { runFileJob, type PartStream } from './multipart-file-job';
 import { createParser, hasUsableBoundary, isMultipartFormData } from './multipart-parser';
@@ -40,6 +41,8 @@ export interface MultipartHandlerDeps {
   idleTimeoutMs?: number;
   /** Shared hashing thread; the handler starts its own when none is given. */
   digests?: DigestWorker;
+  /** Where bulk requests' small files are written and landed; the handler starts its own when none is given. */
+  landingThread?: LandingThread;
   /**
    * Where bulk requests (bulk-protocol.ts) keep their idempotency keys. Without it the handler takes
    * no bulk requests: a guest's handler has none, so no key can name another sender's files.
@@ -58,6 +61,7 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
   const { receiveFolder, limits, newId, counters } = deps;
   const idleTimeoutMs = deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const digests = deps.digests ?? createDigestPool();
+  const landingThread = deps.landingThread ?? createLandingThread();
 
   const progress = createProgressReporter(deps.progress);
   const stagingDir = multipartStagingDir(receiveFolder.dir);
@@ -235,6 +239,7 @@ export function createMultipartHandler(deps: MultipartHandlerDeps): MultipartHan
           digests,
           stagingDir,
           keys: deps.landedKeys,
+          landingThread,
         });
       } catch (error) {
         // A bug, not a client problem: answer 500 rather than leave the socket hanging.

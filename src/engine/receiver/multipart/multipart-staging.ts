@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../../errors';
@@ -48,64 +47,6 @@ export const fileToSync = ({ path, handle }: StagedFile): SyncableFile => ({
   sync: () => handle.sync(),
   close: () => handle.close(),
 });
-
-type Done = (error: NodeJS.ErrnoException | null) => void;
-
-/** A staged file open by its bare descriptor: a small file costs no FileHandle (an object and its finalizer). */
-class StagedDescriptor implements SyncableFile {
-  constructor(
-    readonly path: string,
-    private readonly fd: number,
-  ) {}
-  sync(): Promise<void> {
-    // Through the module object (not a bound import), so it is the fsync in use when it is called.
-    return new Promise((resolve, reject) => fs.fsync(this.fd, (error) => (error ? reject(error) : resolve())));
-  }
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => fs.close(this.fd, (error) => (error ? reject(error) : resolve())));
-  }
-}
-
-const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
-const createNew = O_WRONLY | O_CREAT | O_EXCL;
-
-/** Writes `chunks` at `position` on, again from where it stopped after a short write (e.g. just before ENOSPC). */
-function writeAll(fd: number, chunks: Buffer[], position: number, done: Done): void {
-  fs.writev(fd, chunks, position, (error, written) => {
-    if (error) return done(error);
-    // No byte taken and no error: the file system would loop here forever.
-    if (written === 0) return done(Object.assign(new Error('The disk took no bytes'), { code: 'EIO' }));
-    let rest = written;
-    let next = 0;
-    while (next < chunks.length && rest >= chunks[next]!.length) rest -= chunks[next++]!.length;
-    if (next === chunks.length) return done(null);
-    const left = chunks.slice(next);
-    left[0] = left[0]!.subarray(rest);
-    writeAll(fd, left, position + written, done);
-  });
-}
-
-const openNew = (path: string) =>
-  new Promise<number>((resolve, reject) =>
-    fs.open(path, createNew, (error, fd) => (error ? reject(error) : resolve(fd))),
-  );
-
-/**
- * A new staged file holding `chunks` (`size` bytes), written in one call; it is left open, not yet
- * synced. On failure nothing is left behind.
- */
-export async function writeStagedFile(dir: string, id: string, chunks: Buffer[], size: number): Promise<SyncableFile> {
-  const path = join(dir, `${id}.part`);
-  const fd = await inStagingDir(dir, () => openNew(path));
-  if (size > 0)
-    await new Promise<void>((resolve, reject) =>
-      writeAll(fd, chunks, 0, (failed) => {
-        if (!failed) return resolve();
-        fs.close(fd, () => fs.unlink(path, () => reject(failed)));
-      }),
-    );
-  return new StagedDescriptor(path, fd);
-}
 
 /**
  * At startup every staged file is a body that never finished (kill -9, power cut): a multipart
