@@ -9,10 +9,16 @@ import { fileSession, nextRequestBytes, type Session, type TransferDeps } from '
 export type { TransferDeps, TransferSettings } from './transfer-session';
 
 /**
+ * The largest file sent in its creation request. That body is read whole into memory and hashed
+ * before it leaves, so a file past this streams in requests of its own however large the chunk size.
+ */
+export const oneRequestMaxBytes = 8 * 1024 * 1024;
+
+/**
  * Picks how a file travels: one request if it fits in what the link carries in one request (see
- * request-size.ts); parts through concatenation when the server has it and more than one is wanted;
- * one sealed part where Ferry's receiver checks the sha256; plain chunks otherwise. A job already
- * under way keeps the way it started.
+ * request-size.ts) and in `oneRequestMaxBytes`; parts through concatenation when the server has it
+ * and more than one is wanted; one sealed part where Ferry's receiver checks the sha256; plain
+ * chunks otherwise. A job already under way keeps the way it started.
  */
 function sendByPlan(session: Session): Promise<void> {
   const { job, caps, settings } = session;
@@ -23,7 +29,8 @@ function sendByPlan(session: Session): Promise<void> {
   const concatenation = caps.extensions.has('concatenation');
   if (concatenation && settings.parallel > 1 && job.size >= 2 * settings.chunkSize)
     return sendParts(session, settings.parallel);
-  const oneRequest = job.size <= nextRequestBytes(session) && caps.extensions.has('creation-with-upload');
+  const oneRequest =
+    job.size <= Math.min(nextRequestBytes(session), oneRequestMaxBytes) && caps.extensions.has('creation-with-upload');
   if (concatenation && !oneRequest && job.size > 0 && caps.ferryFeatures.has('end-to-end-sha256'))
     return sendParts(session, 1);
   return sendSequential(session, oneRequest);

@@ -7,7 +7,8 @@ import type { DigestWorker } from '../crypto/digest-worker';
 import { createReceiver, type Receiver } from '../receiver/server';
 import type { UploadJob } from '../../shared/upload-job';
 import { createMemoryPersistence } from './queue-persistence';
-import { createTusClient, type PatchRequest, type TusClient } from './tus-client';
+import { oneRequestMaxBytes } from './file-transfer';
+import { createTusClient, type CreateRequest, type PatchRequest, type TusClient } from './tus-client';
 import { createUploadPool, type UploadPool } from './upload-pool';
 import { createUploadQueue, type UploadQueue } from './upload-queue';
 import { KiB, MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../../../test/support/sender-test-kit';
@@ -39,10 +40,12 @@ afterEach(async () => {
 });
 
 /** A receiver, the digest worker it hashes with, and a queue holding one file of `size` bytes. */
-async function setUp(): Promise<{ queue: UploadQueue; digests: DigestWorker; source: string; hash: string }> {
+async function setUp(
+  fileSize = size,
+): Promise<{ queue: UploadQueue; digests: DigestWorker; source: string; hash: string }> {
   dir = await makeTempDir('one-pass');
   const source = join(dir, 'big.bin');
-  const hash = await writeRandomFile(source, size);
+  const hash = await writeRandomFile(source, fileSize);
   receiver = createReceiver({ dir: join(dir, 'received'), token: null, logger: false, durable: false });
   const digests = workers.at(-1)!;
   await receiver.listen();
@@ -51,8 +54,8 @@ async function setUp(): Promise<{ queue: UploadQueue; digests: DigestWorker; sou
   return { queue, digests, source, hash };
 }
 
-/** The pool's client, recording every PATCH; `olderReceiver` hides `sha256-one-pass` from OPTIONS. */
-function recordingClient(patches: PatchRequest[], olderReceiver = false): TusClient {
+/** The pool's client, recording every PATCH (and creation); `olderReceiver` hides `sha256-one-pass` from OPTIONS. */
+function recordingClient(patches: PatchRequest[], olderReceiver = false, creations: CreateRequest[] = []): TusClient {
   const client = createTusClient();
   return {
     ...client,
@@ -61,13 +64,14 @@ function recordingClient(patches: PatchRequest[], olderReceiver = false): TusCli
       if (olderReceiver) caps.ferryFeatures.delete('sha256-one-pass');
       return caps;
     },
+    create: (target, request) => (creations.push(request), client.create(target, request)),
     patch: (target, url, request) => (patches.push(request), client.patch(target, url, request)),
   };
 }
 
 /** A pool over `queue`, and the digest worker its hasher runs on. */
-function startPool(queue: UploadQueue, client: TusClient, rateLimit: number | null = null) {
-  const pool = createUploadPool(queue, client, { chunkSize, rateLimit, retryDelays: [0], maxAttempts: 3 });
+function startPool(queue: UploadQueue, client: TusClient, rateLimit: number | null = null, chunk = chunkSize) {
+  const pool = createUploadPool(queue, client, { chunkSize: chunk, rateLimit, retryDelays: [0], maxAttempts: 3 });
   pools.push(pool);
   const digests = workers.at(-1)!;
   pool.start();
@@ -128,5 +132,33 @@ describe('one hash pass per side', () => {
     // The receiver hashed the first run's bytes as they arrived (those of the broken request too:
     // it keeps them), and the rest as it arrived: each byte once.
     expect(receiverDigests.hashedBytes).toBe(size);
+  });
+  it('streams a file too big for a one-request body, even when the chunk size would hold all of it', async () => {
+    // A one-request creation holds the whole file in memory; a larger chunk size must not make a
+    // big file do that (a 1 GiB chunk size once took 2 GB of RSS for a 1 GiB file).
+    const bigSize = oneRequestMaxBytes + 123;
+    const { queue, hash } = await setUp(bigSize);
+    const patches: PatchRequest[] = [];
+    const creations: CreateRequest[] = [];
+    const { pool } = startPool(queue, recordingClient(patches, false, creations), null, 4 * bigSize);
+    await pool.whenIdle();
+    await landed(hash, queue.list()[0]);
+    // Lengths only: a failure message that printed the bodies would print megabytes.
+    expect(creations.filter((creation) => creation.body !== undefined).map((creation) => creation.length)).toEqual([]);
+    expect(patches.length).toBeGreaterThan(0);
+    // Streamed from the ring of read buffers, not read into one buffer first.
+    expect(patches.filter((patch) => Buffer.isBuffer(patch.body)).map((patch) => patch.offset)).toEqual([]);
+  });
+
+  it('sends a file within the one-request size in its creation when the chunk size holds it', async () => {
+    const { queue, hash } = await setUp();
+    const patches: PatchRequest[] = [];
+    const creations: CreateRequest[] = [];
+    const { pool } = startPool(queue, recordingClient(patches, false, creations), null, 4 * size);
+    await pool.whenIdle();
+    await landed(hash, queue.list()[0]);
+    expect(creations.map((creation) => creation.length)).toEqual([size]);
+    expect(creations[0]!.body).toBeDefined();
+    expect(patches).toEqual([]);
   });
 });
