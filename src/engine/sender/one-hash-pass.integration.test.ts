@@ -133,6 +133,7 @@ describe('one hash pass per side', () => {
     // it keeps them), and the rest as it arrived: each byte once.
     expect(receiverDigests.hashedBytes).toBe(size);
   });
+
   it('streams a file too big for a one-request body, even when the chunk size would hold all of it', async () => {
     // A one-request creation holds the whole file in memory; a larger chunk size must not make a
     // big file do that (a 1 GiB chunk size once took 2 GB of RSS for a 1 GiB file).
