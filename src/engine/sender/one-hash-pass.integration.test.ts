@@ -39,7 +39,7 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-/** A receiver, the digest worker it hashes with, and a queue holding one file of `size` bytes. */
+/** A receiver, the digest worker it hashes with, and a queue holding one file of `fileSize` bytes. */
 async function setUp(
   fileSize = size,
 ): Promise<{ queue: UploadQueue; digests: DigestWorker; source: string; hash: string }> {
@@ -81,6 +81,17 @@ function startPool(queue: UploadQueue, client: TusClient, rateLimit: number | nu
 async function landed(hash: string, job: UploadJob | undefined): Promise<void> {
   expect(job).toMatchObject({ status: 'completed', sha256: hash, sha256Confirmed: true });
   expect(await sha256File(join(dir, 'received', 'big.bin'))).toBe(hash);
+}
+
+/** Sends one file of `fileSize` bytes with a chunk size four times that, recording its requests; it must land. */
+async function sendWithRoomyChunks(fileSize: number) {
+  const { queue, hash } = await setUp(fileSize);
+  const patches: PatchRequest[] = [];
+  const creations: CreateRequest[] = [];
+  const { pool } = startPool(queue, recordingClient(patches, false, creations), null, 4 * fileSize);
+  await pool.whenIdle();
+  await landed(hash, queue.list()[0]);
+  return { creations, patches };
 }
 
 describe('one hash pass per side', () => {
@@ -137,13 +148,7 @@ describe('one hash pass per side', () => {
   it('streams a file too big for a one-request body, even when the chunk size would hold all of it', async () => {
     // A one-request creation holds the whole file in memory; a larger chunk size must not make a
     // big file do that (a 1 GiB chunk size once took 2 GB of RSS for a 1 GiB file).
-    const bigSize = oneRequestMaxBytes + 123;
-    const { queue, hash } = await setUp(bigSize);
-    const patches: PatchRequest[] = [];
-    const creations: CreateRequest[] = [];
-    const { pool } = startPool(queue, recordingClient(patches, false, creations), null, 4 * bigSize);
-    await pool.whenIdle();
-    await landed(hash, queue.list()[0]);
+    const { creations, patches } = await sendWithRoomyChunks(oneRequestMaxBytes + 123);
     // Lengths only: a failure message that printed the bodies would print megabytes.
     expect(creations.filter((creation) => creation.body !== undefined).map((creation) => creation.length)).toEqual([]);
     expect(patches.length).toBeGreaterThan(0);
@@ -152,12 +157,7 @@ describe('one hash pass per side', () => {
   });
 
   it('sends a file within the one-request size in its creation when the chunk size holds it', async () => {
-    const { queue, hash } = await setUp();
-    const patches: PatchRequest[] = [];
-    const creations: CreateRequest[] = [];
-    const { pool } = startPool(queue, recordingClient(patches, false, creations), null, 4 * size);
-    await pool.whenIdle();
-    await landed(hash, queue.list()[0]);
+    const { creations, patches } = await sendWithRoomyChunks(size);
     expect(creations.map((creation) => creation.length)).toEqual([size]);
     expect(creations[0]!.body).toBeDefined();
     expect(patches).toEqual([]);

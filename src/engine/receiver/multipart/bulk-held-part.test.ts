@@ -1,14 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from '../../../../test/support/files';
+import { sha256Of } from '../../../../test/support/multipart-test-server';
 import { createInlineDigestWorker } from '../../crypto/inline-digest';
 import { heldPartBytes, holdBulkPart, streamBulkPart, type BulkStaging } from './bulk-held-part';
 import { createSyncGroup } from './bulk-sync-group';
-
-const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** A part that arrives in many tiny pieces, as from a sender on a slow, chatty link. */
 const trickle = (pieces: Buffer[]) => Readable.from(pieces, { objectMode: false });
@@ -17,11 +15,11 @@ const piecesOf = (count: number, size: number) => Array.from({ length: count }, 
 
 let dir: string | undefined;
 afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await removeDir(dir);
   dir = undefined;
 });
 
-function stagingIn(stagingDir: string): BulkStaging & { end(): void } {
+function stagingIn(stagingDir: string): BulkStaging {
   const syncGroup = createSyncGroup({ durable: true });
   let next = 0;
   return {
@@ -32,13 +30,12 @@ function stagingIn(stagingDir: string): BulkStaging & { end(): void } {
     digests: createInlineDigestWorker(),
     syncGroup,
     touch: () => undefined,
-    end: () => syncGroup.end(),
   };
 }
 
 describe('holdBulkPart and streamBulkPart', () => {
   it('a part of many tiny pieces within the held size is not held past 1024 of them: it goes on to disk whole', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ferry-held-'));
+    dir = await makeTempDir('held-part');
     const pieces = piecesOf(1500, 64);
     const content = Buffer.concat(pieces);
     expect(content.length).toBeLessThan(heldPartBytes);
@@ -53,7 +50,7 @@ describe('holdBulkPart and streamBulkPart', () => {
     const staging = stagingIn(dir);
     const stagedPaths: string[] = [];
     const landing = streamBulkPart(stream, started, sha256Of(content), staging, (path) => stagedPaths.push(path));
-    staging.end();
+    staging.syncGroup.end();
     const staged = await landing;
     expect(staged).toMatchObject({ size: content.length, sha256: sha256Of(content) });
     expect(stagedPaths).toEqual([staged.stagedPath]);
@@ -61,7 +58,7 @@ describe('holdBulkPart and streamBulkPart', () => {
   });
 
   it('a spilled part whose bytes do not match the declared sha256 fails, and names the staged file to remove', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ferry-held-'));
+    dir = await makeTempDir('held-part');
     const pieces = piecesOf(1100, 32);
     const stream = trickle(pieces);
     const declared = sha256Of(Buffer.from('something else'));
@@ -71,7 +68,7 @@ describe('holdBulkPart and streamBulkPart', () => {
 
     const staging = stagingIn(dir);
     const stagedPaths: string[] = [];
-    staging.end();
+    staging.syncGroup.end();
     await expect(
       streamBulkPart(stream, started, declared, staging, (path) => stagedPaths.push(path)),
     ).rejects.toMatchObject({
