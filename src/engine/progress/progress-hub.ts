@@ -51,6 +51,11 @@ export interface ProgressHub {
    */
   restart(init: ProgressRestart): void;
   advance(uploadId: string, offset: number): void;
+  /**
+   * The receiver already holds `offset` bytes, stored before this run (a resume learned by HEAD): the
+   * offset moves as with `advance`, but the speed counts only bytes that arrive from here on.
+   */
+  resumeAt(uploadId: string, offset: number): void;
   setLength(uploadId: string, length: number): void;
   /**
    * `detail.offset`: the stored bytes as of this change, as if `advance` had come first, but in the
@@ -238,6 +243,17 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
         flush(entry);
         entry.offset = offset;
         applyStatus(entry, 'running');
+      }),
+
+    resumeAt: (uploadId, offset) =>
+      batch(() => {
+        checkBytes('offset', offset);
+        const entry = live(uploadId);
+        if (!entry || offset <= entry.offset) return;
+        if (entry.status !== 'running') return hub.advance(uploadId, offset);
+        entry.speed.skip(offset - entry.offset);
+        entry.offset = offset;
+        markDirty(entry);
       }),
 
     setLength: (uploadId, length) =>

@@ -35,6 +35,26 @@ describe('createSpeedEstimator', () => {
     expect(est.etaSeconds(1000)).toBeNull();
   });
 
+  it('skips bytes that joined the total without moving: the rate counts only what came after them', () => {
+    const c = clock();
+    const est = createSpeedEstimator({ now: c.now });
+    est.sample(0);
+    // A resume learns that 10 MB were stored before; 1000 bytes then arrive in the next second.
+    est.skip(10_000_000);
+    c.tick(1000);
+    est.sample(10_001_000);
+    expect(est.bytesPerSecond()).toBe(1000);
+    // Nothing to skip before the first sample, and no negative or non-finite skip.
+    const fresh = createSpeedEstimator({ now: c.now });
+    fresh.skip(500);
+    fresh.sample(500);
+    fresh.skip(-100);
+    fresh.skip(Number.NaN);
+    c.tick(1000);
+    fresh.sample(1500);
+    expect(fresh.bytesPerSecond()).toBe(1000);
+  });
+
   it('reports a steady rate exactly and its ETA as remaining / rate', () => {
     const c = clock();
     const est = createSpeedEstimator({ now: c.now });

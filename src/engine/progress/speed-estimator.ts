@@ -10,6 +10,11 @@ export interface SpeedEstimatorOptions {
 export interface SpeedEstimator {
   /** Records the running byte total at a moment; totals that go down re-baseline the estimator. */
   sample(totalBytes: number, nowMs?: number): void;
+  /**
+   * Bytes that joined the total without moving now (a resumed upload's offset, stored by an earlier
+   * run): the base moves past them, so the next sample counts only what came after.
+   */
+  skip(bytes: number): void;
   /** Smoothed rate, decayed for the time since the last sample; 0 before there is a rate. */
   bytesPerSecond(): number;
   /** Smoothed seconds left; null while there is no rate. Each call advances the ETA average. */
@@ -69,6 +74,10 @@ export function createSpeedEstimator(options: SpeedEstimatorOptions = {}): Speed
       rate = rate === undefined ? instant : instant + (rate - instant) * keep(dt);
       baseBytes = totalBytes;
       baseAt = at;
+    },
+
+    skip(bytes) {
+      if (baseBytes !== undefined && Number.isFinite(bytes) && bytes > 0) baseBytes += bytes;
     },
 
     bytesPerSecond() {

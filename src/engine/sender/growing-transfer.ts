@@ -41,7 +41,7 @@ export async function sendGrowing(session: Session): Promise<void> {
     const head = await deps.client.head(target, job.uploadUrl!);
     await deps.save({ sha256Confirmed: head.sha256 !== undefined && head.sha256 === job.sha256 });
     deps.onSize(head.offset, true);
-    return deps.onAcknowledged(head.offset);
+    return deps.onResumedAt(head.offset);
   }
   let url = job.uploadUrl;
   let acknowledged = 0;
@@ -60,7 +60,7 @@ export async function sendGrowing(session: Session): Promise<void> {
     ).url;
     await deps.save({ uploadUrl: url }, true);
   }
-  deps.onAcknowledged(acknowledged);
+  deps.onResumedAt(acknowledged);
   if (declared !== undefined) {
     // Declared by a run that stopped before sealing. The digest comes from the disk, so the receiver's
     // check of the seal compares what it holds with the file as it is.

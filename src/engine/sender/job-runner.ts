@@ -38,6 +38,8 @@ export interface JobRunContext {
   retryDelays?: number[];
   maxAttempts?: number;
   onOutcome(id: string, outcome: JobOutcome): void;
+  /** A resumed job learned that the target holds `bytes` more than it knew: stored before, not sent now. */
+  onStoredBefore?(job: QueuedJob, bytes: number): void;
   /** Asks Ferry's receiver what landed by bulk requests (bulk-landed.ts); none: never asked. */
   bulk?: BulkClient;
 }
@@ -74,6 +76,18 @@ export async function runJob(context: JobRunContext, started: QueuedJob, signal:
   const backoff = createBackoff({ delays: context.retryDelays, maxAttempts: context.maxAttempts });
   const lookups = createBackoff({ delays: context.retryDelays, maxAttempts: hostNotFoundRetries });
   let restarts = 0;
+  /** The server answered with `total` bytes stored: sent now, or (`storedBefore`) by an earlier run. */
+  const acknowledge = (total: number, storedBefore: boolean) => {
+    const job = current();
+    if (total > job.acknowledged) backoff.reset();
+    // The server answered: whatever held the job up (stall, retry, pool wait) is over.
+    const held =
+      job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
+    update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
+    if (!storedBefore) return hub.advance(id, total);
+    if (total > job.acknowledged) context.onStoredBefore?.(job, total - job.acknowledged);
+    hub.resumeAt(id, total);
+  };
   const deps = {
     client,
     hasher: context.hasher,
@@ -87,15 +101,8 @@ export async function runJob(context: JobRunContext, started: QueuedJob, signal:
       // otherwise forget the upload and re-send the whole file. A failed save only costs that.
       if (durable) await queue.flush().catch(() => undefined);
     },
-    onAcknowledged: (total: number) => {
-      const job = current();
-      if (total > job.acknowledged) backoff.reset();
-      // The server answered: whatever held the job up (stall, retry, pool wait) is over.
-      const held =
-        job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
-      update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
-      hub.advance(id, total);
-    },
+    onAcknowledged: (total: number) => acknowledge(total, false),
+    onResumedAt: (total: number) => acknowledge(total, true),
     onSent: (total: number) => {
       wrote = true;
       const job = current();

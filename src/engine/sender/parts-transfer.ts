@@ -36,7 +36,7 @@ export async function sendParts(session: Session, count: number): Promise<void> 
     if (head.offset === job.size) {
       // Sealed by an earlier run: the receiver's HEAD names what it checked.
       await deps.save({ sha256Confirmed: head.sha256 !== undefined && head.sha256 === job.sha256 });
-      return deps.onAcknowledged(job.size);
+      return deps.onResumedAt(job.size);
     }
   }
   const fresh = !job.parts;
@@ -73,6 +73,7 @@ export async function sendParts(session: Session, count: number): Promise<void> 
             await deps.save({ parts }, true);
           } else {
             part.offset = (await deps.client.head(target, part.url)).offset;
+            deps.onResumedAt(acknowledged());
           }
           await sendRange(
             forPart(session, inner.signal, prefetch),

@@ -24,6 +24,8 @@ interface OpenUpload {
   sha256?: string;
   /** The answer of the request that opened it, which names the sha256 the receiver checked if that landed the file. */
   landing?: { sha256?: string };
+  /** The offset was stored by an earlier run (found by HEAD, or by asking for the creation again), not sent now. */
+  storedBefore?: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ async function openUpload(session: Session, oneRequest: boolean): Promise<OpenUp
     const head = await deps.client.head(target, job.uploadUrl);
     if (head.length !== undefined && head.length !== job.size)
       throw new TusRequestError('LENGTH_CHANGED', 'The stored upload has another length', 410, undefined);
-    return { url: job.uploadUrl, offset: head.offset, landing: head };
+    return { url: job.uploadUrl, offset: head.offset, landing: head, storedBefore: true };
   }
   if (creationUnanswered(session)) {
     // Without the body: the receiver has what arrived of it (or nothing, if the request never got
@@ -87,7 +89,7 @@ async function openUpload(session: Session, oneRequest: boolean): Promise<OpenUp
       metadata: metadataOf(job, job.sha256, idempotencyKeyOf(job, job.sha256!)),
     });
     await deps.save({ uploadUrl: created.url }, true);
-    return { url: created.url, offset: created.offset, sha256: job.sha256, landing: created };
+    return { url: created.url, offset: created.offset, sha256: job.sha256, landing: created, storedBefore: true };
   }
   if (oneRequest) return createWithBody(session);
   const created = await deps.client.create(target, { length: job.size, metadata: metadataOf(job) });
@@ -98,8 +100,9 @@ async function openUpload(session: Session, oneRequest: boolean): Promise<OpenUp
 /** One upload, filled in order by chunks from where the server stands. */
 export async function sendSequential(session: Session, oneRequest: boolean): Promise<void> {
   const { job, deps } = session;
-  const { url, offset, sha256, landing } = await openUpload(session, oneRequest);
-  deps.onAcknowledged(offset);
+  const { url, offset, sha256, landing, storedBefore } = await openUpload(session, oneRequest);
+  if (storedBefore) deps.onResumedAt(offset);
+  else deps.onAcknowledged(offset);
   // From the first byte, the whole file's sha256 comes along for free, fed in acknowledged order.
   const whole = offset === 0 && offset < job.size && !job.sha256 && !sha256 ? deps.hasher.session() : undefined;
   // Created with its sha256 (a small file's one request, resumed; or a creation asked for again).

@@ -32,6 +32,8 @@ export interface TransferDeps {
    */
   save(patch: Partial<UploadJob>, durable?: boolean): void | Promise<void>;
   onAcknowledged(total: number): void;
+  /** The target already holds `total` bytes, stored before this transfer (its HEAD said so): not sent now. */
+  onResumedAt(total: number): void;
   onSent(total: number): void;
   onPhase(phase: JobPhase): void;
   /** A growing source: `size` is what exists so far; `final` once its length is declared. */

@@ -88,7 +88,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   /** The runs in flight, so `close` can wait for them to unwind. */
   const runs = new Set<Promise<void>>();
   /** Per `include` filter: its running totals and its speed estimate. */
-  const overalls = new Map<object, { totals: QueueTotalsTracker; speed: SpeedEstimator }>();
+  const overalls = new Map<(job: QueuedJob) => boolean, { totals: QueueTotalsTracker; speed: SpeedEstimator }>();
   let started = false;
   let closed = false;
   let wakeTimer: NodeJS.Timeout | undefined;
@@ -122,6 +122,10 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
   }
 
   const onOutcome = (id: string, outcome: JobOutcome) => void outcomes.set(id, outcome);
+  // Bytes a resume found already stored count toward the totals, not toward any overall speed.
+  const onStoredBefore = (job: QueuedJob, bytes: number) => {
+    for (const [include, overall] of overalls) if (include(job)) overall.speed.skip(bytes);
+  };
   const runContext: JobRunContext = {
     queue,
     client,
@@ -134,6 +138,7 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     retryDelays: options.retryDelays,
     maxAttempts: options.maxAttempts,
     onOutcome,
+    onStoredBefore,
     bulk,
   };
   /** Lets a job go from `active`, unless another run has taken it since (a job handed back by a batch). */
