@@ -13,6 +13,7 @@ const totals = (counts: Partial<OverallProgress>): OverallProgress => ({
   failed: 0,
   size: 0,
   acknowledged: 0,
+  sent: 0,
   paused: 0,
   pending: 0,
   bytesPerSecond: 0,

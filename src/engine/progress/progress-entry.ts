@@ -31,6 +31,8 @@ export interface Entry {
   timerDue: number | undefined;
   retention: Timer | undefined;
   speed: SpeedEstimator;
+  /** The byte total `speed` has taken: the stored offset, or a sender's sent bytes when ahead of it. */
+  moved: number;
 }
 
 /** The event for `entry` as it stands now; it takes the next seq. */
@@ -92,6 +94,10 @@ export interface TransitionDetail {
 export function reach(entry: Entry, offset: number | undefined): boolean {
   if (offset === undefined || isTerminal(entry.status) || offset <= entry.offset) return false;
   entry.offset = offset;
-  entry.speed.sample(offset);
+  // Sent bytes the speed has already counted are not counted again when they are stored.
+  if (offset > entry.moved) {
+    entry.moved = offset;
+    entry.speed.sample(offset);
+  }
   return true;
 }

@@ -56,6 +56,11 @@ export interface ProgressHub {
    * offset moves as with `advance`, but the speed counts only bytes that arrive from here on.
    */
   resumeAt(uploadId: string, offset: number): void;
+  /**
+   * A sender's bytes that have left for the target, ahead of what it stored: they drive the speed
+   * and ETA between the receiver's answers, while the offset still moves only with stored bytes.
+   */
+  sent(uploadId: string, total: number): void;
   setLength(uploadId: string, length: number): void;
   /**
    * `detail.offset`: the stored bytes as of this change, as if `advance` had come first, but in the
@@ -89,6 +94,11 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
     const speed = createSpeedEstimator({ now });
     speed.sample(offset);
     return speed;
+  };
+  /** A fresh estimate from `offset`: a new run, or a new attempt. */
+  const restartSpeed = (entry: Entry, offset: number) => {
+    entry.speed = newEstimator(offset);
+    entry.moved = offset;
   };
 
   function emit(entry: Entry, transition: boolean): void {
@@ -164,7 +174,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
     entry.message = detail?.message;
     entry.errorCode = detail?.errorCode;
     // A fresh estimator per run, so time spent paused or queued does not drag the rate down.
-    if (status === 'running') entry.speed = newEstimator(entry.offset);
+    if (status === 'running') restartSpeed(entry, entry.offset);
     emit(entry, true);
     if (isTerminal(status)) finish(entry);
     else arm(entry);
@@ -201,6 +211,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
           timerDue: undefined,
           retention: undefined,
           speed: newEstimator(offset),
+          moved: offset,
         };
         entries.set(entry.uploadId, entry);
         // Registration restores or creates state; it is not a transition, so onTransition is not called.
@@ -225,7 +236,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
         entry.context = contextOf(init, entry.attempt);
         entry.offset = offset;
         entry.length = init.length;
-        entry.speed = newEstimator(offset);
+        restartSpeed(entry, offset);
         applyStatus(entry, 'created', { message: init.message, errorCode: init.errorCode });
       }),
 
@@ -251,8 +262,21 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
         const entry = live(uploadId);
         if (!entry || offset <= entry.offset) return;
         if (entry.status !== 'running') return hub.advance(uploadId, offset);
-        entry.speed.skip(offset - entry.offset);
+        if (offset > entry.moved) {
+          entry.speed.skip(offset - entry.moved);
+          entry.moved = offset;
+        }
         entry.offset = offset;
+        markDirty(entry);
+      }),
+
+    sent: (uploadId, total) =>
+      batch(() => {
+        checkBytes('sent', total);
+        const entry = live(uploadId);
+        if (!entry || entry.status !== 'running' || total <= entry.moved) return;
+        entry.moved = total;
+        entry.speed.sample(total);
         markDirty(entry);
       }),
 

@@ -83,7 +83,12 @@ export async function runJob(context: JobRunContext, started: QueuedJob, signal:
     // The server answered: whatever held the job up (stall, retry, pool wait) is over.
     const held =
       job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
-    update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
+    // What the target stored has left this side too: `sent` never trails `acknowledged`.
+    update({
+      acknowledged: total,
+      sent: Math.max(job.sent, total),
+      ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}),
+    });
     if (!storedBefore) return hub.advance(id, total);
     if (total > job.acknowledged) context.onStoredBefore?.(job, total - job.acknowledged);
     hub.resumeAt(id, total);
@@ -108,6 +113,7 @@ export async function runJob(context: JobRunContext, started: QueuedJob, signal:
       const job = current();
       const sent = Math.max(job.acknowledged, total);
       if (sent !== job.sent) update({ sent });
+      hub.sent(id, sent);
     },
     onPhase: (phase: UploadJob['phase']) => update({ phase }),
     onSize: (size: number, final: boolean) => {

@@ -21,12 +21,13 @@ afterEach(async () => {
 const statuses: UploadJob['status'][] = ['queued', 'running', 'paused', 'completed', 'failed', 'canceled'];
 
 function recount(jobs: readonly QueuedJob[], include: (job: QueuedJob) => boolean = () => true) {
-  const totals = { files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0, paused: 0, pending: 0 };
+  const totals = { files: 0, completed: 0, failed: 0, size: 0, acknowledged: 0, sent: 0, paused: 0, pending: 0 };
   for (const job of jobs) {
     if (job.status === 'canceled' || !include(job)) continue;
     totals.files += 1;
     totals.size += job.size;
     totals.acknowledged += job.acknowledged;
+    totals.sent += Math.max(job.sent, job.acknowledged);
     if (job.status === 'completed') totals.completed += 1;
     if (job.status === 'failed') totals.failed += 1;
     if (job.status === 'paused') totals.paused += 1;

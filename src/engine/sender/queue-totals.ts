@@ -7,6 +7,8 @@ export interface QueueTotals {
   failed: number;
   size: number;
   acknowledged: number;
+  /** Bytes that have left, stored or not yet: at least `acknowledged`. */
+  sent: number;
   /** Jobs paused by the user. */
   paused: number;
   /** Jobs still to send or being sent (queued, running). */
@@ -25,6 +27,7 @@ const zero = (): QueueTotals => ({
   failed: 0,
   size: 0,
   acknowledged: 0,
+  sent: 0,
   paused: 0,
   pending: 0,
 });
@@ -46,6 +49,7 @@ export function createQueueTotals(
     totals.files += sign;
     totals.size += sign * job.size;
     totals.acknowledged += sign * job.acknowledged;
+    totals.sent += sign * Math.max(job.sent, job.acknowledged);
     if (job.status === 'completed') totals.completed += sign;
     if (job.status === 'failed') totals.failed += sign;
     if (job.status === 'paused') totals.paused += sign;

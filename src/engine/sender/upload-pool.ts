@@ -280,9 +280,10 @@ export function createUploadPool(queue: UploadQueue, client: TusClient, options:
     activeCount: () => active.size,
     activeIds: () => [...active.keys()],
     overall(include = everyJob) {
-      // One estimator over total bytes: a steady ETA even as files start and finish.
+      // One estimator over total bytes sent: a steady speed between the receivers' answers, and a
+      // steady ETA even as files start and finish.
       const { totals, speed } = totalsOf(include);
-      speed.sample(totals.acknowledged);
+      speed.sample(totals.sent);
       return {
         ...totals,
         bytesPerSecond: speed.bytesPerSecond(),

@@ -126,6 +126,6 @@ describe('job view', () => {
   it('adds the active count to the overall totals', () => {
     const totals = { files: 3, completed: 1, failed: 0, size: 10, acknowledged: 4, bytesPerSecond: 1, etaSeconds: 6 };
     // The pool's status counts stay in main: the window gets the totals it shows.
-    expect(toOverallView({ ...totals, paused: 1, pending: 1 }, 2)).toEqual({ ...totals, active: 2 });
+    expect(toOverallView({ ...totals, sent: 5, paused: 1, pending: 1 }, 2)).toEqual({ ...totals, active: 2 });
   });
 });
