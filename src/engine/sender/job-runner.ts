@@ -44,6 +44,14 @@ export interface JobRunContext {
   bulk?: BulkClient;
 }
 
+/**
+ * Bytes a HEAD's `total` adds to what the job already counted as sent (its `sent`, at least its
+ * `acknowledged`): stored by an earlier run and not counted yet. A retry within a run finds bytes it
+ * sent itself, already counted; a run after a kill may have counted more as sent than was acknowledged.
+ */
+export const newlyKnownBytes = (job: Pick<QueuedJob, 'sent' | 'acknowledged'>, total: number): number =>
+  Math.max(0, total - Math.max(job.sent, job.acknowledged));
+
 /** The job starts running: its progress stream (a new attempt if it had finished), its status. */
 export function beginRun({ queue, hub }: JobRunContext, job: QueuedJob): void {
   const known = hub.get(job.id);
@@ -90,7 +98,8 @@ export async function runJob(context: JobRunContext, started: QueuedJob, signal:
       ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}),
     });
     if (!storedBefore) return hub.advance(id, total);
-    if (total > job.acknowledged) context.onStoredBefore?.(job, total - job.acknowledged);
+    const learned = newlyKnownBytes(job, total);
+    if (learned > 0) context.onStoredBefore?.(job, learned);
     hub.resumeAt(id, total);
   };
   const deps = {
