@@ -33,6 +33,8 @@ export interface Entry {
   speed: SpeedEstimator;
   /** The byte total `speed` has taken: the stored offset, or a sender's sent bytes when ahead of it. */
   moved: number;
+  /** A sender's bytes have started to leave in this run (see `sent`). */
+  flowing: boolean;
 }
 
 /** The event for `entry` as it stands now; it takes the next seq. */

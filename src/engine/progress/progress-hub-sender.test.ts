@@ -72,3 +72,18 @@ it('sent is ignored for an upload that is not running, a total that does not gro
   vi.advanceTimersByTime(5000);
   expect(events.every((event) => event.offset === 500 && event.bytesPerSecond === 0)).toBe(true);
 });
+
+it('the speed clock starts with the first bytes that leave, not with the requests before them', () => {
+  const { hub, events } = setup();
+  hub.register(upload({ length: 1_000_000, status: 'running' }));
+  // A second of requests that carry no bytes (the probe, the creation), then 10,000 bytes/s.
+  vi.advanceTimersByTime(1000);
+  for (let step = 1; step <= 4; step++) {
+    hub.sent('u1', step * 1000);
+    vi.advanceTimersByTime(100);
+  }
+  const last = events.at(-1)!;
+  expect(last.offset).toBe(0);
+  expect(last.bytesPerSecond).toBeGreaterThan(8000);
+  expect(last.bytesPerSecond).toBeLessThan(12_000);
+});

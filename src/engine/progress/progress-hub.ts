@@ -99,6 +99,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
   const restartSpeed = (entry: Entry, offset: number) => {
     entry.speed = newEstimator(offset);
     entry.moved = offset;
+    entry.flowing = false;
   };
 
   function emit(entry: Entry, transition: boolean): void {
@@ -212,6 +213,7 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
           retention: undefined,
           speed: newEstimator(offset),
           moved: offset,
+          flowing: false,
         };
         entries.set(entry.uploadId, entry);
         // Registration restores or creates state; it is not a transition, so onTransition is not called.
@@ -276,7 +278,13 @@ export function createProgressHub(options: ProgressHubOptions = {}): ProgressHub
         const entry = live(uploadId);
         if (!entry || entry.status !== 'running' || total <= entry.moved) return;
         entry.moved = total;
-        entry.speed.sample(total);
+        if (entry.flowing) entry.speed.sample(total);
+        else {
+          // The first bytes of a run start the clock: the time before them went to requests that
+          // carry none (the capability probe, the creation, a HEAD), not to a slow link.
+          entry.flowing = true;
+          entry.speed = newEstimator(total);
+        }
         markDirty(entry);
       }),
 
