@@ -103,3 +103,26 @@ export function reach(entry: Entry, offset: number | undefined): boolean {
   }
   return true;
 }
+
+/** A resumed upload's stored offset (see ProgressHub.resumeAt): the speed skips what it has not counted. */
+export function resumeTo(entry: Entry, offset: number): void {
+  if (offset > entry.moved) {
+    entry.speed.skip(offset - entry.moved);
+    entry.moved = offset;
+  }
+  entry.offset = offset;
+}
+
+/** A sender's sent total (see ProgressHub.sent); true if the speed took it. */
+export function takeSent(entry: Entry, total: number, fresh: (from: number) => SpeedEstimator): boolean {
+  if (total <= entry.moved) return false;
+  entry.moved = total;
+  if (entry.flowing) entry.speed.sample(total);
+  else {
+    // The first bytes of a run start the clock: the time before them went to requests that carry
+    // none (the capability probe, the creation, a HEAD), not to a slow link.
+    entry.flowing = true;
+    entry.speed = fresh(total);
+  }
+  return true;
+}
