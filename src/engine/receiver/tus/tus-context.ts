@@ -1,24 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { UploadSource, UploadStatus } from '../../../shared/progress-event';
+import type { UploadStatus } from '../../../shared/progress-event';
+import type { ProgressHub } from '../../progress/progress-hub-api';
 import type { UploadStore } from '../store/types';
 import type { UploadLocks } from './upload-locks';
 import type { MetadataLimits } from './tus-headers';
 
 /** The slice of the progress hub the receiver drives. */
-export interface ProgressSink {
-  register(init: {
-    uploadId: string;
-    source: UploadSource;
-    filename: string;
-    length: number | null;
-    offset?: number;
-    status?: UploadStatus;
-    context?: Record<string, unknown>;
-  }): void;
-  advance(uploadId: string, offset: number): void;
-  setLength(uploadId: string, length: number): void;
+export type ProgressSink = Pick<ProgressHub, 'register' | 'advance' | 'setLength'> & {
   transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
-}
+};
 
 export interface TusCounters {
   created(): void;
