@@ -61,6 +61,10 @@ export const UploadJob = z.object({
 });
 export type UploadJob = z.infer<typeof UploadJob>;
 
+/** Bytes that have left for the target: `sent` may trail what a HEAD found stored (`acknowledged`). */
+export const bytesSent = (job: Pick<UploadJob, 'sent' | 'acknowledged'>): number =>
+  Math.max(job.sent, job.acknowledged);
+
 export function fingerprintOf(job: Pick<UploadJob, 'path' | 'size' | 'mtimeMs' | 'target'>): string {
   return JSON.stringify([job.path, job.size, Math.trunc(job.mtimeMs), job.target.endpoint]);
 }

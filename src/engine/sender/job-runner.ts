@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { isTerminal } from '../../shared/progress-event';
-import type { UploadJob } from '../../shared/upload-job';
+import { bytesSent, type UploadJob } from '../../shared/upload-job';
 import type { ProgressHub, ProgressRegistration } from '../progress';
 import type { BandwidthLimiter } from './bandwidth-limiter';
 import type { BulkClient } from './bulk-client';
@@ -50,7 +50,7 @@ export interface JobRunContext {
  * sent itself, already counted; a run after a kill may have counted more as sent than was acknowledged.
  */
 export const newlyKnownBytes = (job: Pick<QueuedJob, 'sent' | 'acknowledged'>, total: number): number =>
-  Math.max(0, total - Math.max(job.sent, job.acknowledged));
+  Math.max(0, total - bytesSent(job));
 
 /** The job starts running: its progress stream (a new attempt if it had finished), its status. */
 export function beginRun({ queue, hub }: JobRunContext, job: QueuedJob): void {
@@ -91,12 +91,7 @@ export async function runJob(context: JobRunContext, started: QueuedJob, signal:
     // The server answered: whatever held the job up (stall, retry, pool wait) is over.
     const held =
       job.phase === 'stalled' || job.phase === 'retrying' || job.phase === 'waiting' || job.phase === 'offline';
-    // What the target stored has left this side too: `sent` never trails `acknowledged`.
-    update({
-      acknowledged: total,
-      sent: Math.max(job.sent, total),
-      ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}),
-    });
+    update({ acknowledged: total, ...(held ? { phase: 'uploading' as const, retryAt: undefined } : {}) });
     if (!storedBefore) return hub.advance(id, total);
     const learned = newlyKnownBytes(job, total);
     if (learned > 0) context.onStoredBefore?.(job, learned);

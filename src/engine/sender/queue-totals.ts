@@ -1,3 +1,4 @@
+import { bytesSent } from '../../shared/upload-job';
 import type { QueuedJob, UploadQueue } from './upload-queue';
 
 /** Files and bytes over the jobs counted; canceled ones are not. */
@@ -49,7 +50,7 @@ export function createQueueTotals(
     totals.files += sign;
     totals.size += sign * job.size;
     totals.acknowledged += sign * job.acknowledged;
-    totals.sent += sign * Math.max(job.sent, job.acknowledged);
+    totals.sent += sign * bytesSent(job);
     if (job.status === 'completed') totals.completed += sign;
     if (job.status === 'failed') totals.failed += sign;
     if (job.status === 'paused') totals.paused += sign;

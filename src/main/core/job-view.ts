@@ -2,7 +2,7 @@ import { posix, dirname } from 'node:path';
 import type { OverallProgress } from '../../engine/sender/upload-pool';
 import type { JobView, OverallView } from '../../shared/ipc/job-view';
 import type { ProgressEvent } from '../../shared/progress-event';
-import type { UploadJob } from '../../shared/upload-job';
+import { bytesSent, type UploadJob } from '../../shared/upload-job';
 
 export interface JobViewDeps {
   /** The pool's progress hub: speed and ETA per job. */
@@ -52,7 +52,7 @@ export function createJobViewer(deps: JobViewDeps): (job: UploadJob) => JobView 
       size: job.size,
       status: job.status,
       acknowledged: job.acknowledged,
-      sent: Math.max(job.sent, job.acknowledged),
+      sent: bytesSent(job),
       bytesPerSecond: event?.bytesPerSecond ?? 0,
       etaSeconds: event?.etaSeconds ?? null,
       attempts: job.attempts,
