@@ -1,14 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { UploadStatus } from '../../../shared/progress-event';
 import type { ProgressHub } from '../../progress/progress-hub-api';
 import type { UploadStore } from '../store/types';
 import type { UploadLocks } from './upload-locks';
 import type { MetadataLimits } from './tus-headers';
 
 /** The slice of the progress hub the receiver drives. */
-export type ProgressSink = Pick<ProgressHub, 'register' | 'advance' | 'setLength'> & {
-  transition(uploadId: string, status: UploadStatus, detail?: { message?: string; errorCode?: string }): boolean;
-};
+export type ProgressSink = Pick<ProgressHub, 'register' | 'advance' | 'setLength' | 'transition'>;
 
 export interface TusCounters {
   created(): void;
