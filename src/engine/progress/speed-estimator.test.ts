@@ -76,6 +76,28 @@ describe('createSpeedEstimator', () => {
     for (const rate of results) expect(rate).toBeCloseTo(2_000_000, 0);
   });
 
+  it('averages since the first sample for one half-life, so a slow first interval does not hold the rate down', () => {
+    const c = clock();
+    const est = createSpeedEstimator({ halfLifeMs: 2000, now: c.now });
+    est.sample(0);
+    // 1 MB in the first 100 ms (a thread still starting), then 100 MB/s.
+    c.tick(100);
+    est.sample(1_000_000);
+    expect(est.etaSeconds(85_000_000)).toBeCloseTo(8.5, 6);
+    const bytes = feed(est, c, { bytes: 1_000_000, bytesPerSecond: 100_000_000, forMs: 500, everyMs: 100 });
+    // 51 MB in 600 ms; seeded with the first interval alone, the average would read about 24 MB/s.
+    expect(est.bytesPerSecond()).toBeCloseTo(bytes / 0.6, 3);
+    // And the ETA is the one that rate gives, not one still smoothed from the first 8.5 s.
+    expect(est.etaSeconds(85_000_000)).toBeCloseTo(1, 6);
+    // From one half-life on it is the moving average, starting from the average so far.
+    const later = feed(est, c, { bytes, bytesPerSecond: 100_000_000, forMs: 1400, everyMs: 100 });
+    const averaged = est.bytesPerSecond();
+    c.tick(100);
+    est.sample(later + 20_000_000);
+    const instant = 20_000_000 / 0.1;
+    expect(est.bytesPerSecond()).toBeCloseTo(instant + (averaged - instant) * 0.5 ** (100 / 2000), 3);
+  });
+
   it('honours a custom half-life', () => {
     const c = clock();
     const est = createSpeedEstimator({ halfLifeMs: 500, now: c.now });

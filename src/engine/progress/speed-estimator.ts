@@ -28,6 +28,11 @@ const stalledBelowBytesPerSecond = 1;
  * Two exponential moving averages: one over the byte rate, one over the ETA
  * derived from it. Both are time-weighted (alpha = 1 - 2^(-dt/halfLife)), so the
  * smoothing does not depend on how often samples or reads happen.
+ *
+ * For its first half-life the rate is the plain average since the first sample, and the moving
+ * average starts from there: seeded with the first interval alone, a transfer whose first tenth of a
+ * second was slow (a thread starting, a connection opening) showed under half its speed, and an ETA
+ * four times too long, for seconds. The ETA is not smoothed over that half-life either.
  */
 export function createSpeedEstimator(options: SpeedEstimatorOptions = {}): SpeedEstimator {
   const { halfLifeMs = 2000, now = Date.now } = options;
@@ -40,6 +45,8 @@ export function createSpeedEstimator(options: SpeedEstimatorOptions = {}): Speed
 
   let baseBytes: number | undefined;
   let baseAt = 0;
+  /** The first sample, while the rate is still the average since it. */
+  let warmFrom: { bytes: number; at: number } | undefined;
   let rate: number | undefined;
   let eta: number | undefined;
   let etaAt = 0;
@@ -58,26 +65,35 @@ export function createSpeedEstimator(options: SpeedEstimatorOptions = {}): Speed
       if (baseBytes === undefined) {
         baseBytes = totalBytes;
         baseAt = at;
+        warmFrom = { bytes: totalBytes, at };
         return;
       }
       const dt = at - baseAt;
       if (totalBytes < baseBytes || dt < 0) {
         // A restarted count or a clock step: age the rate for the time that passed, then start over from here.
         if (rate !== undefined && dt > 0) rate *= keep(dt);
+        warmFrom = undefined;
         baseBytes = totalBytes;
         baseAt = at;
         return;
       }
       // Same instant: keep the base so these bytes count toward the next interval instead of dividing by zero.
       if (dt === 0) return;
+      const sinceFirst = warmFrom ? at - warmFrom.at : Infinity;
       const instant = ((totalBytes - baseBytes) * 1000) / dt;
-      rate = rate === undefined ? instant : instant + (rate - instant) * keep(dt);
+      if (warmFrom && sinceFirst < halfLifeMs) rate = ((totalBytes - warmFrom.bytes) * 1000) / sinceFirst;
+      else {
+        warmFrom = undefined;
+        rate = rate === undefined ? instant : instant + (rate - instant) * keep(dt);
+      }
       baseBytes = totalBytes;
       baseAt = at;
     },
 
     skip(bytes) {
-      if (baseBytes !== undefined && Number.isFinite(bytes) && bytes > 0) baseBytes += bytes;
+      if (baseBytes === undefined || !Number.isFinite(bytes) || bytes <= 0) return;
+      baseBytes += bytes;
+      if (warmFrom) warmFrom.bytes += bytes;
     },
 
     bytesPerSecond() {
@@ -94,7 +110,9 @@ export function createSpeedEstimator(options: SpeedEstimatorOptions = {}): Speed
         return null;
       }
       const raw = remainingBytes / speed;
-      if (eta === undefined || at < etaAt) {
+      // While the rate is still the average since the start, so is the ETA: already smooth, and an
+      // early estimate from a slow start would otherwise linger as long as the rate's would have.
+      if (eta === undefined || at < etaAt || warmFrom) {
         eta = raw;
       } else {
         // Count the previous estimate down by the time that passed, so a steady transfer keeps ETA == raw.
