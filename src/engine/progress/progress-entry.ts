@@ -43,7 +43,9 @@ export function buildEvent(entry: Entry, at: number): ProgressEvent {
   const running = status === 'running';
   let etaSeconds: number | null = null;
   if (status === 'completed') etaSeconds = 0;
-  else if (running && length !== null) etaSeconds = entry.speed.etaSeconds(Math.max(0, length - offset));
+  // A sender's bytes still to leave (`moved` runs ahead of the offset there); stored bytes elsewhere.
+  else if (running && length !== null)
+    etaSeconds = entry.speed.etaSeconds(Math.max(0, length - Math.max(offset, entry.moved)));
   const event: ProgressEvent = {
     type: 'progress',
     uploadId: entry.uploadId,

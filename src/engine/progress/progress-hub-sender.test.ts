@@ -87,3 +87,18 @@ it('the speed clock starts with the first bytes that leave, not with the request
   expect(last.bytesPerSecond).toBeGreaterThan(8000);
   expect(last.bytesPerSecond).toBeLessThan(12_000);
 });
+
+it("a sender's ETA counts the bytes still to leave, not those still to be acknowledged", () => {
+  const { hub, events } = setup();
+  hub.register(upload({ length: 100_000, status: 'running' }));
+  // 10,000 bytes/s leave; the receiver acknowledges only at the end of each 50,000-byte request.
+  for (let step = 1; step <= 8; step++) {
+    hub.sent('u1', step * 10_000);
+    vi.advanceTimersByTime(1000);
+  }
+  const last = events.at(-1)!;
+  expect(last.offset).toBe(0);
+  // 20,000 bytes and 2 s to go, not the 10 s that 100,000 unacknowledged bytes would take.
+  expect(last.etaSeconds).toBeGreaterThan(1.5);
+  expect(last.etaSeconds).toBeLessThan(3);
+});
