@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSize } from '../src/shared/units';
 import { runBench, warnIfBusy, wholeNumber } from './lib/bench-run';
-import { processCpuMs, timeCommand, type TimedRun } from './lib/cli-run';
+import { hostStealMs, processCpuMs, timeCommand, type TimedRun } from './lib/cli-run';
 import { describeProfiles } from './lib/cpu-profile-top';
 import { createRandomFile } from './lib/files';
 import { checkLanded } from './lib/landed';
@@ -141,12 +141,13 @@ interface Row {
   wallMs: number[];
   cpuMs: number[];
   receiverCpuMs: number[];
+  stealMs: number[];
 }
 
 async function measure(
   label: string,
   work: { units: number; bytes: number; unit: string },
-  runOnce: (sender: Sender, run: number) => Promise<{ timed: TimedRun; receiverCpuMs: number }>,
+  runOnce: (sender: Sender, run: number) => Promise<{ timed: TimedRun; receiverCpuMs: number; stealMs: number }>,
   runs: number,
 ): Promise<void> {
   const rows: Row[] = (['ferry send', 'tus-js-client'] as const).map((sender) => ({
@@ -154,6 +155,7 @@ async function measure(
     wallMs: [],
     cpuMs: [],
     receiverCpuMs: [],
+    stealMs: [],
   }));
   // One untimed run of each first: the receiver is a long-running process, and whichever sender came
   // first would otherwise pay for its JIT warming up on that sender's path (bulk or tus).
@@ -163,14 +165,16 @@ async function measure(
   }
   for (let run = 1; run <= runs; run++) {
     for (const row of run % 2 ? rows : [...rows].reverse()) {
-      const { timed, receiverCpuMs } = await runOnce(row.sender, run);
+      const { timed, receiverCpuMs, stealMs } = await runOnce(row.sender, run);
       row.wallMs.push(timed.wallMs);
       row.cpuMs.push(timed.cpuMs);
       row.receiverCpuMs.push(receiverCpuMs);
+      row.stealMs.push(stealMs);
       const rate = work.unit === 'MB/s' ? mbPerSec(work.bytes, timed.wallMs) : work.units / (timed.wallMs / 1000);
       console.log(
         `run ${run}/${runs}  ${row.sender.padEnd(14)} ${fixed(timed.wallMs / 1000, 2)} s  ${fixed(rate, work.unit === 'MB/s' ? 1 : 0)} ${work.unit}` +
-          `  CPU ${fixed(timed.cpuMs / 1000, 2)} s  receiver CPU ${fixed(receiverCpuMs / 1000, 2)} s`,
+          `  CPU ${fixed(timed.cpuMs / 1000, 2)} s  receiver CPU ${fixed(receiverCpuMs / 1000, 2)} s` +
+          `  host steal ${fixed(stealMs / 1000, 2)} s`,
       );
     }
   }
@@ -178,7 +182,7 @@ async function measure(
   console.log(`\n${label}, whole process, median of ${runs}`);
   console.log(
     table(
-      ['Sender', 'wall', work.unit, 'range', 'sender CPU', 'receiver CPU'],
+      ['Sender', 'wall', work.unit, 'range', 'sender CPU', 'receiver CPU', 'host steal'],
       rows.map((row) => [
         row.sender,
         `${fixed(median(row.wallMs) / 1000, 2)} s`,
@@ -186,6 +190,7 @@ async function measure(
         `${fixed(rateOf(Math.max(...row.wallMs)), 0)}–${fixed(rateOf(Math.min(...row.wallMs)), 0)}`,
         `${fixed(median(row.cpuMs) / 1000, 2)} s`,
         `${fixed(median(row.receiverCpuMs) / 1000, 2)} s`,
+        `${fixed(median(row.stealMs) / 1000, 2)} s`,
       ]),
     ),
   );
@@ -233,6 +238,7 @@ async function main(options: CliOptions, workDir: string): Promise<void> {
           );
           await settleDisk();
           const before = await receiver.cpuMs();
+          const stealBefore = await hostStealMs();
           const command = commandFor(
             sender,
             receiver,
@@ -243,13 +249,14 @@ async function main(options: CliOptions, workDir: string): Promise<void> {
           );
           const timed = await timeCommand(command, { timeoutMs: 600_000 });
           const receiverCpuMs = (await receiver.cpuMs()) - before;
+          const stealMs = (await hostStealMs()) - stealBefore;
           await rm(folder, { recursive: true, force: true });
           if (timed.code !== 0) throw new Error(`${sender} exited ${timed.code}: ${timed.stderr.slice(-400)}`);
           // Every file by sha256; a run of many files stays landed until the receiver stops (keptUntilPassEnds).
           const expected = set.sources.map((source, i) => ({ ...source, filename: names[i]! }));
           await checkLanded(receiveDir, expected, true);
           await settleDisk();
-          return { timed, receiverCpuMs };
+          return { timed, receiverCpuMs, stealMs };
         },
         options.runs,
       );

@@ -44,3 +44,15 @@ export async function processCpuMs(child: ChildProcess): Promise<number> {
   const ticksPerSecond = 100;
   return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
 }
+
+/**
+ * CPU time the hypervisor gave to others while this machine's cores wanted it (steal), all cores
+ * together, from /proc/stat; 0 where there is none. On a shared virtual machine it moves wall times
+ * by more than most code changes do, so each run says how much it lost.
+ */
+export async function hostStealMs(): Promise<number> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => '');
+  const fields = stat.split('\n', 1)[0]!.trim().split(/\s+/);
+  // cpu user nice system idle iowait irq softirq steal …, in ticks of 1/100 s.
+  return fields[0] === 'cpu' && fields.length > 8 ? Number(fields[8]) * 10 : 0;
+}
