@@ -1,7 +1,6 @@
 // The sending itself, loaded by send.ts only after the arguments parsed: `--help` and a usage error
 // never pay for loading the engine (got, zod, the tus client).
 import { createDigestPool } from '../engine/crypto/digest-pool';
-import { prestartDigestThread } from '../engine/crypto/digest-worker';
 import { createJsonFilePersistence, createTusClient, createUploadPool, createUploadQueue } from '../engine/sender';
 import type { ProgressEvent } from '../shared/progress-event';
 import { startedByNpm, watchParent } from './parent-watch';
@@ -24,7 +23,6 @@ export interface SendOptions {
 }
 
 export async function runSend(paths: string[], opts: SendOptions): Promise<void> {
-  prestartDigestThread();
   const target = { endpoint: opts.to, ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}) };
   // Nothing else runs while the files are added: blocking stats cost a sixth of the others' CPU.
   const queue = createUploadQueue(createJsonFilePersistence(opts.state), { blockingStats: true });

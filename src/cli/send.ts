@@ -53,5 +53,9 @@ try {
   process.exit(2);
 }
 
-// Loaded only now: `--help` and usage errors above exit before the engine is loaded.
-void import('./send-run').then(({ runSend }) => runSend(paths, opts));
+// Loaded only now: `--help` and usage errors above exit before the engine is loaded. The digest
+// thread starts first, so it boots on the other core while this one loads the engine.
+void import('../engine/crypto/digest-worker')
+  .then(({ prestartDigestThread }) => prestartDigestThread())
+  .then(() => import('./send-run'))
+  .then(({ runSend }) => runSend(paths, opts));
