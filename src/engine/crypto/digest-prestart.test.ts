@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // Counts the digest threads started, around the real Worker.
-const started = vi.hoisted(() => ({ count: 0 }));
+const started = vi.hoisted(() => ({ count: 0, last: undefined as import('node:events').EventEmitter | undefined }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:worker_threads')>();
   class CountedWorker extends real.Worker {
     constructor(...args: ConstructorParameters<typeof real.Worker>) {
       super(...args);
       started.count++;
+      started.last = this;
     }
   }
   return { ...real, Worker: CountedWorker };
@@ -39,5 +40,17 @@ describe('prestartDigestThread', () => {
     opened.push(second);
     await second.digest('sha256', body);
     expect(started.count).toBe(before + 2);
+  });
+
+  it('a prestarted thread that fails before it is taken is dropped, and the next digest worker starts its own', async () => {
+    prestartDigestThread();
+    const before = started.count;
+    // Without a listener, a worker's 'error' event would end the process.
+    expect(() => started.last!.emit('error', new Error('thread failed to start'))).not.toThrow();
+    const worker = createDigestWorker();
+    opened.push(worker);
+    const body = Buffer.alloc(256 * 1024, 3);
+    expect((await worker.digest('sha256', body)).equals(createHash('sha256').update(body).digest())).toBe(true);
+    expect(started.count).toBe(before + 1);
   });
 });

@@ -86,8 +86,14 @@ const spawnThread = () => new Worker(workerSource, { eval: true });
  * core instead of holding up the first bytes. Unused, it keeps no process alive.
  */
 export function prestartDigestThread(): void {
-  prestarted ??= spawnThread();
-  prestarted.unref();
+  if (prestarted) return;
+  const thread = spawnThread();
+  thread.unref();
+  // Until a digest worker takes it, a thread that fails is simply not taken.
+  thread.once('error', () => {
+    if (prestarted === thread) prestarted = undefined;
+  });
+  prestarted = thread;
 }
 
 /** Pieces are gathered to this size before crossing to the worker: fewer messages, one copy. */
