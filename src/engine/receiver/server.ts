@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -9,6 +9,7 @@ import { createProgressHub, type ProgressHub } from '../progress/progress-hub';
 import { createAccessPolicy } from './http/access-policy';
 import { createExpirySweeper } from './tus/expiry-sweeper';
 import { createRequestHandler } from './http/http-routes';
+import { trackServerActivity } from './http/server-activity';
 import { createReceiverMetrics } from './http/metrics';
 import { createMultipartHandler } from './multipart/multipart-handler';
 import { multipartStagingDir, sweepStaging } from './multipart/multipart-staging';
@@ -34,7 +35,11 @@ export type { GuestDecider, GuestRequest } from './sharing/accept-gate';
 
 export interface Receiver {
   listen(): Promise<{ url: string; port: number }>;
-  /** Graceful: in-flight PATCH requests flush what they have and answer before the process goes. */
+  /**
+   * Graceful: in-flight PATCH requests flush what they have and answer before the process goes, and
+   * it resolves once no request handler is still running (within the grace period), so nothing writes
+   * in `dir` after it.
+   */
   close(): Promise<void>;
   readonly url: string;
   readonly token: string | null;
@@ -48,8 +53,6 @@ export interface Receiver {
 }
 
 const newId = () => randomBytes(16).toString('base64url');
-/** How long a closing connection keeps draining unread request bytes so its last reply survives. */
-const lingerMs = 2_000;
 
 export function createReceiver(options: ReceiverOptions): Receiver {
   const config = resolveReceiverConfig(options);
@@ -159,10 +162,6 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   });
   const multipart = createMultipartHandler({ ...multipartDeps, newId, landedKeys });
 
-  const connections = new Set<Socket>();
-  /** Sockets in a lingering close, and requests not yet answered: shutdown waits briefly for both. */
-  const lingering = new Set<Socket>();
-  let openRequests = 0;
   // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), so a
   // slowloris client would outlive a short headers timeout by up to 30 s.
   const server = createServer({
@@ -174,24 +173,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   server.headersTimeout = config.headersTimeoutMs;
   server.timeout = config.idleTimeoutMs;
   server.keepAliveTimeout = 5_000;
-  server.on('connection', (socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    // Lingering close: a reply sent before the body was read (409, 413, interrupted, shutdown) is
-    // followed by Node closing the socket at once; the unread bytes turn that close into an RST,
-    // which can wipe the reply before the client reads it. Half-close, drain briefly, then close.
-    socket.destroySoon = () => {
-      lingering.add(socket);
-      if (socket.writable) socket.end();
-      const linger = setTimeout(() => socket.destroy(), lingerMs);
-      linger.unref();
-      socket.once('end', () => socket.destroy());
-      socket.once('close', () => {
-        clearTimeout(linger);
-        lingering.delete(socket);
-      });
-    };
-  });
+  const activity = trackServerActivity(server);
   const sweeper = createExpirySweeper(tus, config.sweepIntervalMs);
   const sharing = createSharing({
     http: server,
@@ -222,21 +204,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     metrics,
     tus,
     multipart,
-    openConnections: () => connections.size,
+    openConnections: () => activity.connections.size,
     servePage: page.serve,
     guests: sharing.routes,
   });
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    openRequests++;
-    res.once('close', () => openRequests--);
-    // Keep reading (and discarding) an unread body after the reply, so the lingering close can drain it.
-    res.once('finish', () => {
-      if (!req.complete) req.resume();
-    });
-    handle(req, res).catch((err) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+  activity.serve(handle, (err, res) => {
+    log.error({ err }, 'request failed');
+    if (!res.headersSent) res.writeHead(500).end();
   });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket as Socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -307,10 +281,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         while (locks.activeCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         ws.close();
         // Give the 503s just sent a moment to reach their clients: cutting now would reset them away.
-        const lingerUntil = Math.min(deadline, Date.now() + lingerMs);
-        while ((openRequests > 0 || lingering.size > 0) && Date.now() < lingerUntil)
-          await new Promise((r) => setTimeout(r, 20));
+        await activity.lingerUntil(deadline);
         server.closeAllConnections();
+        await activity.settleHandlers(deadline);
         hub.close();
         await Promise.all([digests.close(), landingThread.close()]);
       })();
