@@ -31,7 +31,10 @@ export interface Entry {
   timerDue: number | undefined;
   retention: Timer | undefined;
   speed: SpeedEstimator;
-  /** The byte total `speed` has taken: the stored offset, or a sender's sent bytes when ahead of it. */
+  /**
+   * The byte total `speed` has taken: the stored offset, or a sender's sent bytes when ahead of it;
+   * never below `offset`.
+   */
   moved: number;
   /** A sender's bytes have started to leave in this run (see `sent`). */
   flowing: boolean;
@@ -44,8 +47,7 @@ export function buildEvent(entry: Entry, at: number): ProgressEvent {
   let etaSeconds: number | null = null;
   if (status === 'completed') etaSeconds = 0;
   // A sender's bytes still to leave (`moved` runs ahead of the offset there); stored bytes elsewhere.
-  else if (running && length !== null)
-    etaSeconds = entry.speed.etaSeconds(Math.max(0, length - Math.max(offset, entry.moved)));
+  else if (running && length !== null) etaSeconds = entry.speed.etaSeconds(Math.max(0, length - entry.moved));
   const event: ProgressEvent = {
     type: 'progress',
     uploadId: entry.uploadId,

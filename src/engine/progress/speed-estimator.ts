@@ -79,11 +79,10 @@ export function createSpeedEstimator(options: SpeedEstimatorOptions = {}): Speed
       }
       // Same instant: keep the base so these bytes count toward the next interval instead of dividing by zero.
       if (dt === 0) return;
-      const sinceFirst = warmFrom ? at - warmFrom.at : Infinity;
-      const instant = ((totalBytes - baseBytes) * 1000) / dt;
-      if (warmFrom && sinceFirst < halfLifeMs) rate = ((totalBytes - warmFrom.bytes) * 1000) / sinceFirst;
+      if (warmFrom && at - warmFrom.at < halfLifeMs) rate = ((totalBytes - warmFrom.bytes) * 1000) / (at - warmFrom.at);
       else {
         warmFrom = undefined;
+        const instant = ((totalBytes - baseBytes) * 1000) / dt;
         rate = rate === undefined ? instant : instant + (rate - instant) * keep(dt);
       }
       baseBytes = totalBytes;
