@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { removeTempDirs, startReceiver } from './support/fixtures';
-import { call, openExchange, sleep, testToken, waitFor } from './support/http-kit';
+import { call, createUpload, openExchange, patch, sleep, testToken, waitFor } from './support/http-kit';
 
 afterAll(removeTempDirs);
 
@@ -20,8 +20,10 @@ async function tree(dir: string): Promise<string[]> {
 
 // RELIABILITY: once close() resolves the receiver is done with its folder, so the caller (an app
 // quitting, a test removing the folder) may move or delete it; nothing may still be writing there.
-it('leaves its folder alone once close() resolves, with a multipart body and creations in flight', async () => {
+it('leaves its folder alone once close() resolves, with a multipart body, creations and appends in flight', async () => {
   const { receiver, target, port, dir } = await startReceiver({ shutdownGraceMs: 1_000 });
+  // Each append that leaves its upload unfinished rewrites its record after answering (the touch).
+  const partial = await Promise.all(Array.from({ length: 20 }, () => createUpload(target, 1_000)));
   const boundary = 'quiet-boundary';
   const data = randomBytes(512 * 1024);
   const preamble = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
@@ -39,11 +41,12 @@ it('leaves its folder alone once close() resolves, with a multipart body and cre
   const creating = Array.from({ length: 40 }, (_, i) =>
     sleep(i * 5).then(() => call(target, 'POST', '/files/', { 'Upload-Length': '10' }).catch(() => undefined)),
   );
+  const appending = partial.map((id) => patch(target, id, 0, Buffer.alloc(100, 7)).catch(() => undefined));
   await sleep(50);
   await receiver.close();
   const atClose = await tree(dir);
   slow.stop();
-  await Promise.all([sending, ...creating]);
+  await Promise.all([sending, ...creating, ...appending]);
   await sleep(500);
   expect(await tree(dir)).toEqual(atClose);
 });

@@ -35,11 +35,6 @@ export function makeTempDir(label: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `ferry-${label}-`));
 }
 
-/**
- * Removes a test's folder, retried: a file that appears while `rm` walks the folder (an engine that
- * has just closed still finishing a write) fails it with ENOTEMPTY, which once failed a browser test's
- * teardown in CI.
- */
 export function removeDir(dir: string | undefined): Promise<void> {
-  return dir ? rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }) : Promise.resolve();
+  return dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve();
 }

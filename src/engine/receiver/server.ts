@@ -284,6 +284,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         await activity.lingerUntil(deadline);
         server.closeAllConnections();
         await activity.settleHandlers(deadline);
+        // And the record writes no handler waits for (an append's touch).
+        await store.settled();
         hub.close();
         await Promise.all([digests.close(), landingThread.close()]);
       })();

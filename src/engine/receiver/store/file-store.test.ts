@@ -156,3 +156,18 @@ describe('file store running digest', () => {
     expect(await readFile(store.dataPath('declared01'))).toEqual(body);
   });
 });
+
+describe('file store settled()', () => {
+  it('resolves only once the record write an append starts without waiting (its touch) is on disk', async () => {
+    const dir = await freshDir();
+    const store = createFileStore({ dir, digests: createInlineDigestWorker() });
+    await store.init();
+    const old = '2020-01-01T00:00:00.000Z';
+    await store.create({ ...record('touched1', 100), createdAt: old, touchedAt: old });
+    await store.append('touched1', Readable.from([Buffer.alloc(10, 1)]), { offset: 0, maxBytes: 100 });
+    await store.settled();
+    const onDisk = JSON.parse(await readFile(join(dir, 'touched1.info'), 'utf8')) as UploadInfo;
+    expect(onDisk.touchedAt).not.toBe(old);
+    expect(onDisk.touchedAt).toBe((await store.get('touched1'))!.info.touchedAt);
+  });
+});

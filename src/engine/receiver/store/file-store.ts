@@ -250,6 +250,12 @@ export function createFileStore(options: FileStoreOptions): UploadStore {
       await update(id, { ...patch, dataReleased: true });
     },
 
+    async settled() {
+      // A write's own `finally` drops it from the map before this wakes, so the loop ends.
+      while (writeQueues.size > 0)
+        await Promise.all([...writeQueues.values()].map((write) => write.catch(() => undefined)));
+    },
+
     async remove(id) {
       runningDigests.forget(id);
       infos.delete(id);

@@ -136,4 +136,9 @@ export interface UploadStore {
   purge(now?: number): Promise<void>;
   /** Bytes free for new uploads, or Infinity when unknown. */
   freeBytes(): Promise<number>;
+  /**
+   * Resolves once every record write started so far has finished, the ones no caller waits for too
+   * (an append's touch): after it, the store writes nothing more unless asked. Shutdown waits for it.
+   */
+  settled(): Promise<void>;
 }
