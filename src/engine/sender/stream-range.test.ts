@@ -31,15 +31,22 @@ describe('request length to a one-pass receiver', () => {
 });
 
 describe('checking the source while a range streams', () => {
-  let dir: string | undefined;
+  const dirs: string[] = [];
   afterEach(async () => {
-    await removeDir(dir);
-    dir = undefined;
+    for (const dir of dirs.splice(0)) await removeDir(dir);
   });
 
-  /** A one-request range over a real file, through a client that drains the body; `midway` runs after 2 MiB. */
-  async function streamOnce(size: number, midway?: (path: string) => Promise<void>) {
-    dir = await makeTempDir('stream-range');
+  /**
+   * A one-request range over a real file, through a client that drains the body; `midway` runs after
+   * 2 MiB, `onPiece` after each piece (with its length). Returns the length of every piece too.
+   */
+  async function streamOnce(
+    size: number,
+    midway?: (path: string) => Promise<void>,
+    onPiece?: (length: number) => Promise<void>,
+  ) {
+    const dir = await makeTempDir('stream-range');
+    dirs.push(dir);
     const path = join(dir, 'source.bin');
     await writeRandomFile(path, size);
     const info = await stat(path);
@@ -50,10 +57,13 @@ describe('checking the source while a range streams', () => {
       stat: () => ((checks += 1), file.stat()),
     } as unknown as FileHandle;
     let received = 0;
+    const pieces: number[] = [];
     const client = {
       async patch(_target: unknown, _url: string, request: PatchRequest) {
         let ranMidway = false;
         for await (const piece of request.body as AsyncIterable<Buffer>) {
+          pieces.push(piece.length);
+          await onPiece?.(piece.length);
           received += piece.length;
           request.onSent?.(received);
           if (!ranMidway && received >= 2 * MiB && midway) await midway(path);
@@ -77,7 +87,7 @@ describe('checking the source while a range streams', () => {
     } as unknown as Session;
     try {
       const offset = await streamRange(session, 'http://127.0.0.1:1/files/x', 0, size, 0, () => undefined);
-      return { offset, checks, received };
+      return { offset, checks, received, pieces };
     } finally {
       await file.close();
     }
@@ -94,5 +104,26 @@ describe('checking the source while a range streams', () => {
     const touched = new Date(Date.now() + 60_000);
     const streaming = streamOnce(8 * MiB, (path) => utimes(path, touched, touched));
     await expect(streaming).rejects.toBeInstanceOf(SourceChangedError);
+  });
+
+  it('reads larger pieces for a range that streams alone than for ranges that stream side by side', async () => {
+    let firstPiece!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (firstPiece = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const first = streamOnce(12 * MiB, undefined, async () => {
+      firstPiece();
+      await released;
+    });
+    await firstStarted;
+    const second = await streamOnce(6 * MiB);
+    release();
+    const alone = await first;
+    expect(alone.offset).toBe(12 * MiB);
+    expect(Math.max(...alone.pieces)).toBe(4 * MiB);
+    expect(second.offset).toBe(6 * MiB);
+    expect(Math.max(...second.pieces)).toBe(MiB);
+    // Once both are over, a range alone gets the larger pieces again.
+    expect(Math.max(...(await streamOnce(6 * MiB)).pieces)).toBe(4 * MiB);
   });
 });

@@ -7,10 +7,20 @@ import { TusRequestError } from './sender-errors';
 import { withStallWatch } from './stall-watch';
 import type { Session } from './transfer-session';
 
-/** Bytes read, hashed and written to the socket at a time, when no limit asks for less. */
-const pieceBytes = 1024 * 1024;
+/**
+ * Bytes read, hashed and written to the socket at a time by a range that streams alone, when no
+ * limit asks for less. Each piece costs a read, a message to the digest thread and back, and a socket
+ * write, each a wake-up of another thread: 4 MiB pieces in a ring of four measured 0.27 s less sender
+ * CPU per GiB than 1 MiB in a ring of six, and the whole process about 12 % faster (14 alternating
+ * pairs of 1 GiB).
+ */
+const alonePieceBytes = 4 * 1024 * 1024;
+/** The same while other ranges stream in this process (files at once, parallel parts): memory stays small. */
+const sharedPieceBytes = 1024 * 1024;
 /** Read buffers per range: one being read, the rest on their way through the stream and the socket. */
-const ringPieces = 6;
+const ringPieces = 4;
+/** Ranges streaming in this process now: the first one alone gets the larger pieces. */
+let streamingRanges = 0;
 /**
  * The source is checked (two stats) after reading this much, and after a request's last piece, so no
  * request ends before its bytes were checked. Per piece, the stats cost about 0.1 s of CPU per GiB.
@@ -70,6 +80,8 @@ export async function streamRange(
     sentBy: 0,
   }));
   const reads = { pending: Promise.resolve() as Promise<unknown>, turn: 0 };
+  const pieceBytes = streamingRanges === 0 ? alonePieceBytes : sharedPieceBytes;
+  streamingRanges++;
   let offset = startOffset;
   try {
     for (let request = 0; rangeStart + offset < rangeEnd; request++) {
@@ -82,7 +94,7 @@ export async function streamRange(
       let next: number;
       try {
         next = await withStallWatch(settings.stallTimeoutMs, signal, (patchSignal, touch) => {
-          const piece = { session, slots, reads, request, progress, whole, signal: patchSignal };
+          const piece = { session, slots, reads, request, progress, whole, pieceBytes, signal: patchSignal };
           body = pieceStream(piece, rangeStart + base, rangeStart + base + length);
           return deps.client.patch(target, url, {
             offset: base,
@@ -119,6 +131,7 @@ export async function streamRange(
       report(offset, offset);
     }
   } finally {
+    streamingRanges--;
     // The buffers go when this returns: no read may still be filling one, nor the digest reading one.
     await reads.pending.catch(() => undefined);
     await Promise.all(slots.map((slot) => slot.hashed));
@@ -133,6 +146,8 @@ interface PieceSource {
   request: number;
   progress: { sent: number; wake: (() => void) | undefined };
   whole: DigestSession | undefined;
+  /** The most bytes per piece, when no limit asks for less. */
+  pieceBytes: number;
   signal: AbortSignal;
 }
 
@@ -146,7 +161,7 @@ interface PieceStream {
 
 /** The body of one request: [from, to) of the file, read piece by piece into the ring as the socket asks. */
 function pieceStream(source: PieceSource, from: number, to: number): PieceStream {
-  const { session, slots, reads, request, progress, whole, signal } = source;
+  const { session, slots, reads, request, progress, whole, pieceBytes, signal } = source;
   const { handle, deps } = session;
   let position = from;
   let unchecked = 0;
