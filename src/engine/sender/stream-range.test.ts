@@ -36,15 +36,17 @@ describe('checking the source while a range streams', () => {
     for (const dir of dirs.splice(0)) await removeDir(dir);
   });
 
-  /**
-   * A one-request range over a real file, through a client that drains the body; `midway` runs after
-   * 2 MiB, `onPiece` after each piece (with its length). Returns the length of every piece too.
-   */
-  async function streamOnce(
-    size: number,
-    midway?: (path: string) => Promise<void>,
-    onPiece?: (length: number) => Promise<void>,
-  ) {
+  interface StreamOptions {
+    /** Runs after 2 MiB. */
+    midway?: (path: string) => Promise<void>;
+    /** Runs after each piece, with its length. */
+    onPiece?: (length: number) => Promise<void>;
+    /** What the link meter says, in bytes per second. */
+    linkRate?: number;
+  }
+
+  /** A range over a real file, through a client that drains each body. Returns the length of every piece too. */
+  async function streamOnce(size: number, { midway, onPiece, linkRate }: StreamOptions = {}) {
     const dir = await makeTempDir('stream-range');
     dirs.push(dir);
     const path = join(dir, 'source.bin');
@@ -61,15 +63,17 @@ describe('checking the source while a range streams', () => {
     const client = {
       async patch(_target: unknown, _url: string, request: PatchRequest) {
         let ranMidway = false;
+        let sent = 0;
         for await (const piece of request.body as AsyncIterable<Buffer>) {
           pieces.push(piece.length);
           await onPiece?.(piece.length);
           received += piece.length;
-          request.onSent?.(received);
+          sent += piece.length;
+          request.onSent?.(sent);
           if (!ranMidway && received >= 2 * MiB && midway) await midway(path);
           ranMidway = received >= 2 * MiB;
         }
-        return request.offset + received;
+        return request.offset + sent;
       },
     };
     const session = {
@@ -81,7 +85,7 @@ describe('checking the source while a range streams', () => {
         client,
         gate: async () => undefined,
         limiter: { rate: null, take: async () => undefined },
-        link: { rate: () => undefined, record: () => undefined },
+        link: { rate: () => linkRate, record: () => undefined },
       },
       signal: new AbortController().signal,
     } as unknown as Session;
@@ -102,21 +106,25 @@ describe('checking the source while a range streams', () => {
 
   it('ends a request whose source changed before its last byte goes, however few checks it made', async () => {
     const touched = new Date(Date.now() + 60_000);
-    const streaming = streamOnce(8 * MiB, (path) => utimes(path, touched, touched));
+    const streaming = streamOnce(8 * MiB, { midway: (path) => utimes(path, touched, touched) });
     await expect(streaming).rejects.toBeInstanceOf(SourceChangedError);
   });
 
-  it('reads larger pieces for a range that streams alone than for ranges that stream side by side', async () => {
+  it('reads larger pieces for a range that streams alone on a fast link than for ranges side by side', async () => {
+    const fast = 400e6;
     let firstPiece!: () => void;
     const firstStarted = new Promise<void>((resolve) => (firstPiece = resolve));
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const first = streamOnce(12 * MiB, undefined, async () => {
-      firstPiece();
-      await released;
+    const first = streamOnce(12 * MiB, {
+      linkRate: fast,
+      onPiece: async () => {
+        firstPiece();
+        await released;
+      },
     });
     await firstStarted;
-    const second = await streamOnce(6 * MiB);
+    const second = await streamOnce(6 * MiB, { linkRate: fast });
     release();
     const alone = await first;
     expect(alone.offset).toBe(12 * MiB);
@@ -124,6 +132,11 @@ describe('checking the source while a range streams', () => {
     expect(second.offset).toBe(6 * MiB);
     expect(Math.max(...second.pieces)).toBe(MiB);
     // Once both are over, a range alone gets the larger pieces again.
-    expect(Math.max(...(await streamOnce(6 * MiB)).pieces)).toBe(4 * MiB);
+    expect(Math.max(...(await streamOnce(6 * MiB, { linkRate: fast })).pieces)).toBe(4 * MiB);
+  });
+
+  it('keeps 1 MiB pieces alone while the link is unknown or slower than a large piece a second', async () => {
+    expect(Math.max(...(await streamOnce(6 * MiB)).pieces)).toBe(MiB);
+    expect(Math.max(...(await streamOnce(6 * MiB, { linkRate: 2e6 })).pieces)).toBe(MiB);
   });
 });

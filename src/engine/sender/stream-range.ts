@@ -15,12 +15,17 @@ import type { Session } from './transfer-session';
  * pairs of 1 GiB).
  */
 const alonePieceBytes = 4 * 1024 * 1024;
-/** The same while other ranges stream in this process (files at once, parallel parts): memory stays small. */
+/** The same while other ranges stream in this process (files at once, parallel parts), so memory stays small, and until the link is known to be fast. */
 const sharedPieceBytes = 1024 * 1024;
 /** Read buffers per range: one being read, the rest on their way through the stream and the socket. */
 const ringPieces = 4;
 /** Ranges streaming in this process now: the first one alone gets the larger pieces. */
 let streamingRanges = 0;
+/**
+ * The larger pieces only on a link known to move one within about a second: a piece is what the stall
+ * watch sees move, so on a slow link it stays small enough to show progress well inside the timeout.
+ */
+const fastLink = ({ deps }: Session) => (deps.link.rate() ?? 0) >= alonePieceBytes;
 /**
  * The source is checked (two stats) after reading this much, and after a request's last piece, so no
  * request ends before its bytes were checked. Per piece, the stats cost about 0.1 s of CPU per GiB.
@@ -80,7 +85,7 @@ export async function streamRange(
     sentBy: 0,
   }));
   const reads = { pending: Promise.resolve() as Promise<unknown>, turn: 0 };
-  const pieceBytes = streamingRanges === 0 ? alonePieceBytes : sharedPieceBytes;
+  const alone = streamingRanges === 0;
   streamingRanges++;
   let offset = startOffset;
   try {
@@ -88,6 +93,7 @@ export async function streamRange(
       await deps.gate();
       const base = offset;
       const length = Math.min(streamedRequestBytes(session, rangeEnd - rangeStart), rangeEnd - rangeStart - base);
+      const pieceBytes = alone && fastLink(session) ? alonePieceBytes : sharedPieceBytes;
       const startedAt = performance.now();
       const progress = { sent: 0, wake: undefined as (() => void) | undefined };
       let body: PieceStream | undefined;
