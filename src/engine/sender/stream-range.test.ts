@@ -91,7 +91,7 @@ describe('checking the source while a range streams', () => {
     } as unknown as Session;
     try {
       const offset = await streamRange(session, 'http://127.0.0.1:1/files/x', 0, size, 0, () => undefined);
-      return { offset, checks, received, pieces };
+      return { offset, checks, pieces };
     } finally {
       await file.close();
     }

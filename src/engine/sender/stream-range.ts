@@ -15,7 +15,10 @@ import type { Session } from './transfer-session';
  * pairs of 1 GiB).
  */
 const alonePieceBytes = 4 * 1024 * 1024;
-/** The same while other ranges stream in this process (files at once, parallel parts), so memory stays small, and until the link is known to be fast. */
+/**
+ * The same while other ranges stream in this process (files at once, parallel parts), so memory stays
+ * small, and until the link is known to be fast.
+ */
 const sharedPieceBytes = 1024 * 1024;
 /** Read buffers per range: one being read, the rest on their way through the stream and the socket. */
 const ringPieces = 4;
